@@ -1,0 +1,22 @@
+GO ?= go
+
+.PHONY: run test vet bench fuzz
+
+## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
+run:
+	$(GO) run ./functions/local
+
+## test: formatting, vet, every test with the race detector (fuzz seed corpora included)
+test: vet
+	$(GO) test -race -shuffle=on -count=1 ./...
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## fuzz: fuzz request decoding and validation (FUZZTIME=30s)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
+	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBatch -fuzztime $(FUZZTIME)

@@ -1,0 +1,70 @@
+package core
+
+import "strings"
+
+// Code is a status code as the upstream spells it ("OK", "isv.BIND_CONFLICT"), or
+// one of the binder's own codes for what the upstream never says.
+type Code string
+
+// The upstream's codes that the binder acts on (dypls-axg.md, "Status codes").
+const (
+	CodeOK                 Code = "OK"
+	CodeRAMPermissionDeny  Code = "isp.RAM_PERMISSION_DENY"
+	CodeOutOfService       Code = "isv.OUT_OF_SERVICE"
+	CodeProductUnSubscript Code = "isv.PRODUCT_UN_SUBSCRIPT"
+	CodeProductUnsubscribe Code = "isv.PRODUCT_UNSUBSCRIBE"
+	CodeAccountNotExists   Code = "isv.ACCOUNT_NOT_EXISTS"
+	CodeAccountAbnormal    Code = "isv.ACCOUNT_ABNORMAL"
+	CodeSystemError        Code = "isp.SYSTEM_ERROR"
+	CodeDAOException       Code = "isp.DAO_EXCEPTION"
+	CodeGatewayError       Code = "isp.GATEWAY_ERROR"
+	CodeVendorUnavailable  Code = "isp.VENDOR_UNAVAILABLE"
+	CodeFlowLimit          Code = "isv.FLOW_LIMIT"
+	CodeInvalidParameters  Code = "isv.INVALID_PARAMETERS"
+	CodeMobileIllegal      Code = "isv.MOBILE_NUMBER_ILLEGAL"
+	CodeExpireDateIllegal  Code = "isv.EXPIRE_DATE_ILLEGAL"
+	CodeNoAvailableNumber  Code = "isv.NO_AVAILABLE_NUMBER"
+	CodeBindConflict       Code = "isv.BIND_CONFLICT"
+	CodePoolKeyNotExists   Code = "isv.POOLKEY_NOT_EXISTS"
+	CodeNoNotExist         Code = "isv.NO_NOT_EXIST"
+	CodeSubsNotBelong      Code = "isv.SUBS_NOT_BELONG"
+	CodeSignatureMismatch  Code = "SignatureDoesNotMatch"
+)
+
+// The binder's own codes (contract.md, "Answers").
+const (
+	CodeUnauthorized        Code = "Unauthorized"
+	CodeNotFound            Code = "NotFound"
+	CodeMethodNotAllowed    Code = "MethodNotAllowed"
+	CodeRequestTooLarge     Code = "RequestTooLarge"
+	CodeUpstreamTimeout     Code = "UpstreamTimeout"
+	CodeUpstreamUnavailable Code = "UpstreamUnavailable"
+	CodeInternal            Code = "InternalError"
+)
+
+// Transient reports whether the upstream, answering with c, said it did not act
+// and a resend is safe: throttling and the transient isp.* codes only.
+func (c Code) Transient() bool {
+	switch c {
+	case CodeFlowLimit, CodeSystemError, CodeDAOException, CodeGatewayError, CodeVendorUnavailable:
+		return true
+	}
+	return c.Throttled()
+}
+
+// Throttled reports whether c says the caller went over a rate limit: the
+// product's own isv.FLOW_LIMIT or the API gateway's Throttling.* codes.
+func (c Code) Throttled() bool {
+	return c == CodeFlowLimit || c == "Throttling" || strings.HasPrefix(string(c), "Throttling.")
+}
+
+// AboutAccount reports whether c is about the binder's own account, credentials
+// or permissions rather than about the request: callers cannot fix these.
+func (c Code) AboutAccount() bool {
+	switch c {
+	case CodeRAMPermissionDeny, CodeOutOfService, CodeProductUnSubscript, CodeProductUnsubscribe,
+		CodeAccountNotExists, CodeAccountAbnormal, CodeSubsNotBelong:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,104 @@
+package dypls
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/redact"
+)
+
+// BindAxg makes one binding.
+func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.Binding, error) {
+	req := dyplsapi.CreateBindAxgRequest()
+	req.Port = c.port
+	req.PoolKey = pool
+	req.PhoneNoA, req.GroupId, req.PhoneNoB, req.PhoneNoX = it.PhoneNoA, it.GroupId, it.PhoneNoB, it.PhoneNoX
+	req.ExpectCity, req.Expiration = it.ExpectCity, it.Expiration
+	req.OutId, req.OutOrderId, req.RingConfig = it.OutId, it.OutOrderId, it.RingConfig
+	req.ASRModelId, req.CallRestrict = it.ASRModelId, it.CallRestrict
+	if it.IsRecordingEnabled != nil {
+		req.IsRecordingEnabled = requests.NewBoolean(*it.IsRecordingEnabled)
+	}
+	if it.ASRStatus != nil {
+		req.ASRStatus = requests.NewBoolean(*it.ASRStatus)
+	}
+	if it.CallDisplayType != nil {
+		req.CallDisplayType = requests.NewInteger(*it.CallDisplayType)
+	}
+	resp := dyplsapi.CreateBindAxgResponse()
+	d, err := c.do(ctx, req, resp, "BindAxg", 1)
+	if err != nil {
+		return core.Binding{}, err
+	}
+	if err := answered(ctx, "BindAxg", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
+		return core.Binding{}, err
+	}
+	dto := resp.SecretBindDTO
+	return core.Binding{SecretNo: dto.SecretNo, SubsId: dto.SubsId, Extension: dto.Extension}, nil
+}
+
+// BindBatchAxg sends items in one call and returns the item answers as they came.
+func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.Item) ([]core.ItemResult, error) {
+	req := dyplsapi.CreateBindBatchAxgRequest()
+	req.Port = c.port
+	req.PoolKey = pool
+	list := make([]dyplsapi.BindBatchAxgAxgBindList, len(items))
+	for i, it := range items {
+		list[i] = dyplsapi.BindBatchAxgAxgBindList{
+			PhoneNoA: it.PhoneNoA, GroupId: it.GroupId, PhoneNoB: it.PhoneNoB, PhoneNoX: it.PhoneNoX,
+			ExpectCity: it.ExpectCity, Expiration: it.Expiration, IsRecordingEnabled: boolText(it.IsRecordingEnabled),
+			OutId: it.OutId, OutOrderId: it.OutOrderId, CallDisplayType: intText(it.CallDisplayType),
+			RingConfig: it.RingConfig, ASRStatus: boolText(it.ASRStatus), ASRModelId: it.ASRModelId,
+			CallRestrict: it.CallRestrict,
+		}
+	}
+	req.AxgBindList = &list
+	resp := dyplsapi.CreateBindBatchAxgResponse()
+	d, err := c.do(ctx, req, resp, "BindBatchAxg", len(items))
+	if err != nil {
+		return nil, err
+	}
+	if err := answered(ctx, "BindBatchAxg", resp.Code, resp.Message, resp.RequestId, len(items), d); err != nil {
+		return nil, err
+	}
+	out := make([]core.ItemResult, len(resp.SecretBindList.SecretBind))
+	for i, b := range resp.SecretBindList.SecretBind {
+		out[i] = core.ItemResult{SecretNo: b.SecretNo, SubsId: b.SubsId, Extension: b.Extension,
+			GroupId: b.GroupId, PhoneNoA: b.PhoneNoA, Code: core.Code(b.Code), Message: redact.Text(b.Message)}
+	}
+	return out, nil
+}
+
+// answered records an HTTP 200 answer and turns a business code into an error.
+func answered(ctx context.Context, action, code, msg, reqID string, items int, d time.Duration) error {
+	core.RecordCall(ctx, core.Call{Action: action, RequestID: reqID, Code: core.Code(code), Items: items, Ms: ms(d)})
+	if code == string(core.CodeOK) {
+		return nil
+	}
+	if code == "" {
+		// HTTP 200 with no code is no answer we can trust either way.
+		return &core.Error{Code: core.CodeUpstreamTimeout, Message: "upstream answered without a code: the outcome is unknown, not resent",
+			Origin: core.OriginTransport, Outcome: core.Unknown, HTTPStatus: 200, RequestID: reqID}
+	}
+	return &core.Error{Code: core.Code(code), Message: redact.Text(msg), Origin: core.OriginUpstream,
+		Outcome: core.Answered, HTTPStatus: 200, RequestID: reqID}
+}
+
+func boolText(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+func intText(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}

@@ -1,0 +1,240 @@
+// Package dypls is the binder's Upstream over Alibaba Cloud's Go SDK
+// (alibaba-cloud-sdk-go/services/dyplsapi): it sends BindAxg and BindBatchAxg,
+// and turns every answer and failure into a core.Error that says what is known
+// of the call — answered, never sent, or sent with an unknown outcome.
+package dypls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/redact"
+)
+
+// DefaultEndpoint is the upstream's public endpoint.
+const DefaultEndpoint = "https://dyplsapi.aliyuncs.com"
+
+// Config says where the upstream is and who calls it.
+type Config struct {
+	// Endpoint is the base URL: scheme, host and optional port.
+	Endpoint string
+	Region   string
+	// AccessKeyID and AccessKeySecret, with SecurityToken for STS credentials.
+	AccessKeyID, AccessKeySecret, SecurityToken string
+	// Timeout bounds one call, from sending to the answer read.
+	Timeout time.Duration
+	// Transport carries the calls; nil means a transport tuned for one busy host.
+	Transport http.RoundTripper
+}
+
+// Client calls the upstream. It is safe for concurrent use.
+type Client struct {
+	scheme, domain, port string
+	region               string
+	timeout              time.Duration
+	base                 http.RoundTripper
+	cred                 auth.Credential
+
+	// The SDK's Client rewrites its http.Client's timeout on every call, so
+	// one SDK client serves one call at a time: calls take one from the pool.
+	pool sync.Pool
+	// mu serialises SDK client construction, which writes a package-level map.
+	mu sync.Mutex
+}
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return nil, fmt.Errorf("endpoint %q: want scheme://host[:port], scheme http or https", cfg.Endpoint)
+	}
+	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
+		return nil, errors.New("an AccessKey ID and secret are required")
+	}
+	if cfg.Region == "" {
+		cfg.Region = "cn-hangzhou"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = NewTransport()
+	}
+	domain := u.Hostname()
+	if strings.Contains(domain, ":") {
+		domain = "[" + domain + "]"
+	}
+	c := &Client{
+		scheme: strings.ToUpper(u.Scheme), domain: domain, port: u.Port(),
+		region: cfg.Region, timeout: cfg.Timeout, base: cfg.Transport,
+	}
+	if cfg.SecurityToken != "" {
+		c.cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
+	} else {
+		c.cred = credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret)
+	}
+	if _, err := c.newSDK(); err != nil { // fail at start-up, not on the first call
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewTransport is the transport for one busy upstream host: Go's default keeps
+// two idle connections per host, which under load means a new TLS handshake
+// for most calls.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          512,
+		MaxIdleConnsPerHost:   512,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+func (c *Client) newSDK() (*dyplsapi.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cfg := sdk.NewConfig()
+	cfg.AutoRetry = false // resends are decided by core, which knows what is safe
+	cfg.Scheme = c.scheme
+	return dyplsapi.NewClientWithOptions(c.region, cfg, c.cred)
+}
+
+func (c *Client) get() (*dyplsapi.Client, error) {
+	if sc, ok := c.pool.Get().(*dyplsapi.Client); ok {
+		return sc, nil
+	}
+	return c.newSDK()
+}
+
+// do sends one request with the call's context and classifies a failure; an
+// answer is recorded by the caller, which reads its code.
+func (c *Client) do(ctx context.Context, req requests.AcsRequest, resp responses.AcsResponse, action string, items int) (time.Duration, error) {
+	sc, err := c.get()
+	if err != nil {
+		return 0, &core.Error{Code: core.CodeInternal, Message: "upstream client: " + err.Error(), Origin: core.OriginTransport, Outcome: core.NotSent}
+	}
+	defer c.pool.Put(sc)
+
+	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var sent atomic.Bool
+	callCtx = httptrace.WithClientTrace(callCtx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				sent.Store(true)
+			}
+		},
+	})
+	// A transport that is not an *http.Transport keeps the SDK from rewriting
+	// its TLS and dial settings on every call.
+	sc.SetTransport(ctxTransport{ctx: callCtx, base: c.base})
+	defer sc.SetTransport(nil)
+
+	req.SetScheme(c.scheme)
+	req.SetDomain(c.domain)
+	req.SetReadTimeout(c.timeout + time.Second) // the context's timeout governs
+	req.SetConnectTimeout(c.timeout)
+
+	start := time.Now()
+	err = sc.DoAction(req, resp)
+	d := time.Since(start)
+	if err == nil {
+		return d, nil
+	}
+	e := classify(err, sent.Load(), c.timeout)
+	core.RecordCall(ctx, core.Call{Action: action, RequestID: e.RequestID, Code: e.Code, Items: items, Ms: ms(d)})
+	return d, e
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// classify turns an SDK error into what is known of the call.
+func classify(err error, sent bool, timeout time.Duration) *core.Error {
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) {
+		status, code := se.HttpStatus(), core.Code(se.ErrorCode())
+		e := &core.Error{Code: code, Message: redact.Text(se.Message()), Origin: core.OriginUpstream,
+			Outcome: core.Answered, HTTPStatus: status, RequestID: se.RequestId()}
+		switch {
+		case code != "":
+		case status == http.StatusTooManyRequests:
+			e.Code, e.Message = core.CodeFlowLimit, "upstream answered HTTP 429"
+		case status >= 500:
+			// No business code: the gateway may or may not have passed it on.
+			e.Code, e.Outcome, e.Origin = core.CodeUpstreamTimeout, core.Unknown, core.OriginTransport
+			e.Message = fmt.Sprintf("upstream answered HTTP %d without a result: the outcome is unknown, not resent", status)
+		default:
+			e.Code, e.Origin = core.CodeUpstreamUnavailable, core.OriginTransport
+			e.Message = fmt.Sprintf("upstream answered HTTP %d without a code", status)
+		}
+		return e
+	}
+	if !sent {
+		return &core.Error{Code: core.CodeUpstreamUnavailable, Origin: core.OriginTransport, Outcome: core.NotSent,
+			Message: "could not reach the upstream: " + reason(err)}
+	}
+	return &core.Error{Code: core.CodeUpstreamTimeout, Origin: core.OriginTransport, Outcome: core.Unknown,
+		Message: fmt.Sprintf("sent, but no answer came back (%s; call timeout %s): the outcome is unknown, not resent", reason(err), timeout)}
+}
+
+// reason describes a transport failure without the URL, whose query holds the
+// request's numbers and the security token.
+func reason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ce *sdkerrors.ClientError
+	if errors.As(err, &ce) {
+		return ce.ErrorCode()
+	}
+	return redact.Text(err.Error())
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// ctxTransport gives every request of one call that call's context: the SDK
+// builds its requests without one.
+type ctxTransport struct {
+	ctx  context.Context
+	base http.RoundTripper
+}
+
+func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(r.WithContext(t.ctx))
+}

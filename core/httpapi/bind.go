@@ -1,0 +1,124 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/redact"
+)
+
+func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
+	body, e := h.readBody(w, r)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	req, e := h.v.Bind(body)
+	note(r, slog.String("phone_a", redact.Phone(req.PhoneNoA)), slog.String("pool", req.PoolKey))
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	ctx, cancel := h.deadline(r.Context())
+	defer cancel()
+	b, err := h.svc.Bind(ctx, req)
+	if err != nil {
+		h.writeError(w, r, core.AsError(err))
+		return
+	}
+	h.setCode(r, core.CodeOK, "")
+	writeJSON(w, http.StatusOK, core.BindAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), SecretBindDTO: b})
+}
+
+func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
+	body, e := h.readBody(w, r)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	req, e := h.v.Batch(body)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	ctx, cancel := h.deadline(r.Context())
+	defer cancel()
+	items := h.svc.BatchBind(ctx, req)
+	counts := map[core.Code]int{}
+	for _, it := range items {
+		counts[it.Code]++
+	}
+	note(r, slog.String("pool", req.PoolKey), slog.Int("items", len(items)), slog.Any("item_codes", counts))
+	h.setCode(r, core.CodeOK, "")
+	writeJSON(w, http.StatusOK, core.BatchAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()),
+		SecretBindList: core.SecretBindList{SecretBind: items}})
+}
+
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	h.setCode(r, core.CodeOK, "")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readBody reads the body up to the limit.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *core.Error) {
+	tooLarge := core.Errorf(core.CodeRequestTooLarge, "body is larger than "+strconv.FormatInt(h.cfg.MaxBodyBytes, 10)+" bytes (AXG_MAX_BODY_BYTES)")
+	if r.ContentLength > h.cfg.MaxBodyBytes {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
+		return nil, core.Errorf(core.CodeInvalidParameters, "could not read the body")
+	}
+	return body, nil
+}
+
+// errorBody is the contract's error answer.
+type errorBody struct {
+	Code      core.Code         `json:"Code"`
+	Message   string            `json:"Message"`
+	RequestId string            `json:"RequestId"`
+	Errors    []core.FieldError `json:"Errors,omitempty"`
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, e *core.Error) {
+	h.setCode(r, e.Code, e.Message)
+	writeJSON(w, Status(e), errorBody{Code: e.Code, Message: e.Message, RequestId: RequestID(r.Context()), Errors: e.Fields})
+}
+
+func (h *Handler) setCode(r *http.Request, code core.Code, msg string) {
+	if lf, ok := r.Context().Value(logKey).(*logFields); ok {
+		lf.code, lf.message = code, redact.Text(msg)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"Code":"InternalError","Message":"could not encode the answer"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func redactText(s string) string { return redact.Text(s) }
+
+func redactAny(v any) string {
+	if err, ok := v.(error); ok {
+		return redact.Text(err.Error())
+	}
+	if s, ok := v.(string); ok {
+		return redact.Text(s)
+	}
+	return "panic"
+}

@@ -1,0 +1,172 @@
+// Package httpapi is the binder's HTTP API (contract.md): routes, the bearer
+// token check, the body limit, deadlines, the code → status table, and one
+// JSON log line per request. Every platform adapter serves this one handler.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+// Config is the handler's part of the configuration.
+type Config struct {
+	// Tokens are the bearer tokens callers may present; several allow rotation.
+	Tokens []string
+	// RequireToken refuses every call without a valid token; with no Tokens,
+	// every call is refused (fail closed).
+	RequireToken bool
+	// MaxBodyBytes limits a request body.
+	MaxBodyBytes int64
+	// RequestTimeout is a request's deadline, retries included, where the
+	// platform gives none (the context has no deadline).
+	RequestTimeout time.Duration
+	// RequestID returns the platform's request ID for r, or "" to generate one.
+	RequestID func(r *http.Request) string
+}
+
+// Handler serves the HTTP API.
+type Handler struct {
+	svc    *core.Service
+	v      *validate.Validator
+	log    *slog.Logger
+	cfg    Config
+	routes map[string]map[string]http.HandlerFunc
+}
+
+// NewHandler returns the HTTP API over svc, validating with v and logging to log.
+func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg Config) *Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 15 * time.Second
+	}
+	h := &Handler{svc: svc, v: v, log: log, cfg: cfg}
+	h.routes = h.routeTable()
+	return h
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	logKey
+)
+
+// logFields collects what the request's log line says beyond the basics.
+type logFields struct {
+	code    core.Code
+	message string
+	attrs   []slog.Attr
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := ""
+	if h.cfg.RequestID != nil {
+		id = h.cfg.RequestID(r)
+	}
+	if id == "" {
+		id = newRequestID()
+	}
+	lf := &logFields{}
+	ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), logKey, lf)
+	ctx, trace := core.WithTrace(ctx)
+	r = r.WithContext(ctx)
+	sw := &statusWriter{ResponseWriter: w}
+	sw.Header().Set("X-Request-Id", id)
+
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.String("panic", redactAny(p)))
+			if sw.status == 0 {
+				h.writeError(sw, r, core.Errorf(core.CodeInternal, "internal error"))
+			}
+		}
+		h.logRequest(ctx, r, sw.status, lf, trace, time.Since(start), id)
+	}()
+
+	h.serve(sw, r)
+}
+
+func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, lf *logFields, trace *core.Trace, d time.Duration, id string) {
+	attrs := []slog.Attr{
+		slog.String("request_id", id),
+		slog.String("method", r.Method),
+		slog.String("route", routeName(r.URL.Path)),
+		slog.Int("status", status),
+		slog.String("code", string(lf.code)),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+	}
+	if lf.message != "" {
+		attrs = append(attrs, slog.String("message", lf.message))
+	}
+	attrs = append(attrs, lf.attrs...)
+	if calls := trace.Calls(); len(calls) > 0 {
+		attrs = append(attrs, slog.Any("upstream", calls))
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// note adds attributes to the request's log line.
+func note(r *http.Request, attrs ...slog.Attr) {
+	if lf, ok := r.Context().Value(logKey).(*logFields); ok {
+		lf.attrs = append(lf.attrs, attrs...)
+	}
+}
+
+// RequestID returns the request ID the handler gave r's context.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// deadline bounds a request: the platform's deadline less a margin to answer
+// in, or RequestTimeout where the platform gives none.
+func (h *Handler) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	budget := h.cfg.RequestTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		budget = time.Until(dl)
+	}
+	margin := min(budget/10, time.Second)
+	return context.WithTimeout(ctx, budget-margin)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/axg-binder/binder/core"
+)
+
+// Routes: every route of the API, in one place.
+const (
+	RouteBind      = "/v1/axg/bind"
+	RouteBatchBind = "/v1/axg/batch-bind"
+	RouteHealth    = "/healthz"
+)
+
+func (h *Handler) routeTable() map[string]map[string]http.HandlerFunc {
+	return map[string]map[string]http.HandlerFunc{
+		RouteBind:      {http.MethodPost: h.bind},
+		RouteBatchBind: {http.MethodPost: h.batchBind},
+		RouteHealth:    {http.MethodGet: h.healthz, http.MethodHead: h.healthz},
+	}
+}
+
+func routeName(path string) string {
+	switch path {
+	case RouteBind, RouteBatchBind, RouteHealth:
+		return path
+	}
+	return "unknown"
+}
+
+// serve checks the token (on every route but /healthz), then routes.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != RouteHealth {
+		if e := h.authorize(r); e != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="axg-binder"`)
+			h.writeError(w, r, e)
+			return
+		}
+	}
+	methods, ok := h.routes[r.URL.Path]
+	if !ok {
+		h.writeError(w, r, core.Errorf(core.CodeNotFound, "no route "+r.Method+" "+safePath(r.URL.Path)+"; routes: POST "+RouteBind+", POST "+RouteBatchBind+", GET "+RouteHealth))
+		return
+	}
+	fn, ok := methods[r.Method]
+	if !ok {
+		allow := make([]string, 0, len(methods))
+		for m := range methods {
+			allow = append(allow, m)
+		}
+		sort.Strings(allow)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		h.writeError(w, r, core.Errorf(core.CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allow, ", ")))
+		return
+	}
+	fn(w, r)
+}
+
+// safePath keeps a caller's unknown path short and free of phone numbers.
+func safePath(p string) string {
+	if len(p) > 64 {
+		p = p[:64] + "..."
+	}
+	return redactText(p)
+}

@@ -1,0 +1,267 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Upstream is the privacy-number API. core/dypls implements it over the
+// vendor's SDK; its errors are *Error values saying what is known of the call.
+type Upstream interface {
+	// BindAxg makes one binding.
+	BindAxg(ctx context.Context, pool string, it *Item) (Binding, error)
+	// BindBatchAxg sends items in one call and returns the upstream's item
+	// answers as they came, not yet matched to the items.
+	BindBatchAxg(ctx context.Context, pool string, items []*Item) ([]ItemResult, error)
+}
+
+// Options tune the Service. Zero values take the defaults.
+type Options struct {
+	// Chunk is the number of items per BindBatchAxg call (default 100).
+	Chunk int
+	// QPS is the ceiling on upstream calls per second (default 5000).
+	QPS float64
+	// Concurrency is how many chunks of one batch are in flight (default 4).
+	Concurrency int
+	// BackoffBase and BackoffMax bound the exponential backoff between resends
+	// (defaults 100ms and 2s); each wait is jittered between half and all of it.
+	BackoffBase, BackoffMax time.Duration
+	// MaxAttempts bounds the calls for one bind or chunk (default 8); the
+	// caller's deadline bounds them too.
+	MaxAttempts int
+}
+
+func (o *Options) defaults() {
+	if o.Chunk <= 0 {
+		o.Chunk = 100
+	}
+	if o.QPS <= 0 {
+		o.QPS = 5000
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = 100 * time.Millisecond
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 2 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+}
+
+// Service binds validated requests: it chunks batches, keeps the upstream
+// rate ceiling, resends only what the upstream said it did not act on, and
+// answers every item. It is safe for concurrent use.
+type Service struct {
+	up      Upstream
+	limiter *rate.Limiter
+	opts    Options
+}
+
+// NewService returns a Service calling up.
+func NewService(up Upstream, opts Options) (*Service, error) {
+	if up == nil {
+		return nil, errors.New("core: NewService needs an Upstream")
+	}
+	opts.defaults()
+	// A burst of 1% of a second keeps the ceiling honest over any window.
+	burst := max(1, int(opts.QPS/100))
+	return &Service{up: up, limiter: rate.NewLimiter(rate.Limit(opts.QPS), burst), opts: opts}, nil
+}
+
+// Bind makes one binding, resending while the upstream says it did not act,
+// until the context's deadline.
+func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
+	var b Binding
+	err := s.retry(ctx, func() (err error) {
+		b, err = s.up.BindAxg(ctx, req.PoolKey, &req.Item)
+		return err
+	})
+	if err != nil {
+		return Binding{}, finalize(err)
+	}
+	return b, nil
+}
+
+// retry calls call under the rate ceiling, again after a backoff while the
+// error says a resend is safe, and returns the last error.
+func (s *Service) retry(ctx context.Context, call func() error) *Error {
+	var last *Error
+	for attempt := 0; ; attempt++ {
+		if err := s.wait(ctx); err != nil {
+			if last != nil {
+				return last
+			}
+			return err
+		}
+		err := call()
+		if err == nil {
+			return nil
+		}
+		last = AsError(err)
+		if !last.Retryable() || attempt+1 >= s.opts.MaxAttempts || !s.backoff(ctx, attempt) {
+			return last
+		}
+	}
+}
+
+// wait takes a turn under the rate ceiling. A wait that would pass the
+// deadline is isv.FLOW_LIMIT; a deadline already passed, UpstreamUnavailable.
+func (s *Service) wait(ctx context.Context) *Error {
+	if ctx.Err() != nil {
+		return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
+	}
+	if err := s.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
+		}
+		return &Error{Code: CodeFlowLimit, Message: "not sent: the upstream rate ceiling (AXG_UPSTREAM_QPS) allows no call before the request's deadline", Outcome: NotSent}
+	}
+	return nil
+}
+
+// backoff sleeps before resend number attempt+1, jittered; false when that
+// sleep would pass the deadline.
+func (s *Service) backoff(ctx context.Context, attempt int) bool {
+	d := s.opts.BackoffBase << min(attempt, 20)
+	if d > s.opts.BackoffMax || d <= 0 {
+		d = s.opts.BackoffMax
+	}
+	d = d/2 + rand.N(d/2+1)
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// finalize gives a throttled failure the contract's code.
+func finalize(e *Error) *Error {
+	if e.Outcome == Answered && (e.Code.Throttled() || e.HTTPStatus == 429) && e.Code != CodeFlowLimit {
+		out := *e
+		out.Code, out.Message = CodeFlowLimit, "upstream throttled ("+string(e.Code)+"): "+e.Message
+		return &out
+	}
+	return e
+}
+
+// BatchBind binds the valid items of req in chunks and answers every item in
+// input order: invalid items with their validation error, never sent.
+func (s *Service) BatchBind(ctx context.Context, req BatchRequest) []ItemResult {
+	out := make([]ItemResult, len(req.Items))
+	send := make([]int, 0, len(req.Items))
+	for i := range req.Items {
+		bi := &req.Items[i]
+		out[i].PhoneNoA, out[i].GroupId = bi.PhoneNoA, bi.GroupId
+		if bi.Err != nil {
+			out[i].Code, out[i].Message = bi.Err.Code, bi.Err.Message
+			continue
+		}
+		send = append(send, i)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, s.opts.Concurrency)
+	for start := 0; start < len(send); start += s.opts.Chunk {
+		chunk := send[start:min(start+s.opts.Chunk, len(send))]
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			s.bindChunk(ctx, req.PoolKey, req.Items, chunk, out)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// bindChunk sends the items at idx in one call, and again for the items the
+// upstream said it did not act on, writing each item's answer into out.
+func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem, idx []int, out []ItemResult) {
+	pending := idx
+	fail := func(which []int, e *Error) {
+		e = finalize(e)
+		for _, i := range which {
+			out[i].Code, out[i].Message = e.Code, e.Message
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		if err := s.wait(ctx); err != nil {
+			if attempt == 0 { // never sent: known not bound
+				err.Code = CodeUpstreamUnavailable
+				fail(pending, err)
+			} // else each item keeps the transient code it last had
+			return
+		}
+		send := make([]*Item, len(pending))
+		for k, i := range pending {
+			send[k] = &items[i].Item
+		}
+		res, err := s.up.BindBatchAxg(ctx, pool, send)
+		if err != nil {
+			e := AsError(err)
+			if e.Retryable() && attempt+1 < s.opts.MaxAttempts && s.backoff(ctx, attempt) {
+				continue
+			}
+			fail(pending, e)
+			return
+		}
+		var again []int
+		for k, r := range Align(send, res) {
+			i := pending[k]
+			if r == nil {
+				out[i].Code, out[i].Message = CodeUpstreamTimeout, "sent, but the upstream's answer did not include this item: the outcome is unknown"
+				continue
+			}
+			out[i].SecretNo, out[i].SubsId, out[i].Extension = r.SecretNo, r.SubsId, r.Extension
+			out[i].Code, out[i].Message = r.Code, r.Message
+			if r.Code.Transient() {
+				again = append(again, i)
+			}
+		}
+		if len(again) == 0 || attempt+1 >= s.opts.MaxAttempts || !s.backoff(ctx, attempt) {
+			return
+		}
+		pending = again
+	}
+}
+
+// Align matches the upstream's item answers to the items sent. No index is
+// echoed: answers come in request order with PhoneNoA and GroupId echoed, so
+// position is trusted where those agree, and the echo is matched otherwise.
+// An item with no answer gets nil: it was sent and its outcome is unknown.
+func Align(sent []*Item, res []ItemResult) []*ItemResult {
+	out := make([]*ItemResult, len(sent))
+	inOrder := len(res) == len(sent)
+	for k := 0; inOrder && k < len(sent); k++ {
+		inOrder = res[k].PhoneNoA == sent[k].PhoneNoA && res[k].GroupId == sent[k].GroupId
+	}
+	if inOrder {
+		for k := range res {
+			out[k] = &res[k]
+		}
+		return out
+	}
+	used := make([]bool, len(res))
+	for k, it := range sent {
+		for j := range res {
+			if !used[j] && res[j].PhoneNoA == it.PhoneNoA && res[j].GroupId == it.GroupId {
+				used[j], out[k] = true, &res[j]
+				break
+			}
+		}
+	}
+	return out
+}

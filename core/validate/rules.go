@@ -1,0 +1,72 @@
+package validate
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// ExpirationLayout is the upstream's Expiration format, read in China Standard Time.
+const ExpirationLayout = "2006-01-02 15:04:05"
+
+// CST is China Standard Time (UTC+8, no daylight saving), the zone of Expiration.
+var CST = time.FixedZone("CST", 8*60*60)
+
+// MinLead is how far ahead of now an Expiration must be: more than this.
+const MinLead = time.Minute
+
+// ringKeys are the keys RingConfig may hold.
+var ringKeys = map[string]bool{"AXGRing_AB": true, "AXGRing_A": true, "AXGRing_G": true}
+
+func phoneRule(fl validator.FieldLevel) bool { return IsNumber(fl.Field().String()) }
+
+// groupIDRule: a positive whole number that fits the upstream's long.
+func groupIDRule(fl validator.FieldLevel) bool {
+	s := fl.Field().String()
+	if !allDigits(s) {
+		return false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n > 0
+}
+
+// cityRule: a city name as the pools know it, without the 市 suffix (that is
+// removed by normalisation), without digits or ASCII punctuation.
+func cityRule(fl validator.FieldLevel) bool {
+	s := fl.Field().String()
+	if utf8.RuneCountInString(s) > 32 || strings.TrimSpace(s) == "" {
+		return false
+	}
+	return !strings.ContainsAny(s, "0123456789!\"#$%&'()*+,./:;<=>?@[\\]^_`{|}~")
+}
+
+func ringConfigRule(fl validator.FieldLevel) bool { return ValidRingConfig(fl.Field().String()) }
+
+// ValidRingConfig reports whether s is a JSON object whose keys are among
+// AXGRing_AB, AXGRing_A and AXGRing_G, each with a non-empty string value.
+func ValidRingConfig(s string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(s), &m) != nil || len(m) == 0 {
+		return false
+	}
+	for k, raw := range m {
+		var v string
+		if !ringKeys[k] || json.Unmarshal(raw, &v) != nil || strings.TrimSpace(v) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// expirationRule returns the rule for the injected clock: the right layout and
+// more than MinLead after now.
+func expirationRule(now func() time.Time) validator.Func {
+	return func(fl validator.FieldLevel) bool {
+		t, err := time.ParseInLocation(ExpirationLayout, fl.Field().String(), CST)
+		return err == nil && t.Sub(now()) > MinLead
+	}
+}

@@ -1,0 +1,132 @@
+// Package binder wires a deployable: configuration from the environment,
+// read once and checked at start-up, into the core's HTTP handler.
+package binder
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/axg-binder/binder/core/dypls"
+)
+
+// Auth modes (AXG_AUTH).
+const (
+	AuthToken    = "token"    // callers present one of AXG_API_TOKENS
+	AuthPlatform = "platform" // the trigger's own authentication is trusted
+	// AuthIfTokens is the local server's default: tokens are required when set.
+	AuthIfTokens = ""
+)
+
+// Config is the binder's configuration (contract.md, "Configuration").
+type Config struct {
+	AccessKeyID, AccessKeySecret, SecurityToken string
+	// Endpoint is the upstream base URL; "" when DYPLS_ENDPOINT is unset.
+	Endpoint        string
+	Region          string
+	APITokens       []string
+	Auth            string
+	MaxBodyBytes    int64
+	MaxBatchItems   int
+	UpstreamChunk   int
+	UpstreamQPS     float64
+	UpstreamTimeout time.Duration
+	RequestTimeout  time.Duration
+	Port            int
+}
+
+var regionRE = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// Load reads the configuration through getenv. defaultAuth is the deployable's
+// AXG_AUTH default: AuthToken for deployed functions, AuthIfTokens locally.
+// Every bad variable is named in the error; a secret's value never is.
+func Load(getenv func(string) string, defaultAuth string) (Config, error) {
+	c := Config{
+		AccessKeyID:     strings.TrimSpace(getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")),
+		AccessKeySecret: strings.TrimSpace(getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")),
+		SecurityToken:   strings.TrimSpace(getenv("ALIBABA_CLOUD_SECURITY_TOKEN")),
+		Endpoint:        strings.TrimSpace(getenv("DYPLS_ENDPOINT")),
+		Region:          orDefault(getenv("DYPLS_REGION"), "cn-hangzhou"),
+		Auth:            defaultAuth,
+	}
+	var errs []error
+	bad := func(name, want, got string) {
+		errs = append(errs, fmt.Errorf("%s: want %s, got %q", name, want, got))
+	}
+	if (c.AccessKeyID == "") != (c.AccessKeySecret == "") {
+		errs = append(errs, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET: set both or neither"))
+	}
+	if c.SecurityToken != "" && c.AccessKeyID == "" {
+		errs = append(errs, errors.New("ALIBABA_CLOUD_SECURITY_TOKEN: set only with ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
+	}
+	if c.Endpoint != "" {
+		if _, err := dypls.New(dypls.Config{Endpoint: c.Endpoint, AccessKeyID: "x", AccessKeySecret: "x"}); err != nil {
+			bad("DYPLS_ENDPOINT", "a base URL such as https://dyplsapi.aliyuncs.com or http://127.0.0.1:18080", c.Endpoint)
+		}
+	}
+	if !regionRE.MatchString(c.Region) {
+		bad("DYPLS_REGION", "a region ID such as cn-hangzhou", c.Region)
+	}
+	for _, t := range strings.Split(getenv("AXG_API_TOKENS"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			c.APITokens = append(c.APITokens, t)
+		}
+	}
+	if v := strings.TrimSpace(getenv("AXG_AUTH")); v != "" {
+		if v != AuthToken && v != AuthPlatform {
+			bad("AXG_AUTH", `"token" or "platform"`, v)
+		}
+		c.Auth = v
+	}
+	c.MaxBodyBytes = int64(intVar(getenv, "AXG_MAX_BODY_BYTES", 1<<20, 1, 1<<30, bad))
+	c.MaxBatchItems = intVar(getenv, "AXG_MAX_BATCH_ITEMS", 1000, 1, 100000, bad)
+	c.UpstreamChunk = intVar(getenv, "AXG_UPSTREAM_CHUNK", 100, 1, 1000, bad)
+	c.Port = intVar(getenv, "PORT", 9000, 0, 65535, bad)
+	c.UpstreamQPS = 5000
+	if v := strings.TrimSpace(getenv("AXG_UPSTREAM_QPS")); v != "" {
+		q, err := strconv.ParseFloat(v, 64)
+		if err != nil || q <= 0 || q > 1e6 {
+			bad("AXG_UPSTREAM_QPS", "a number of calls per second above 0", v)
+		}
+		c.UpstreamQPS = q
+	}
+	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
+	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
+	return c, errors.Join(errs...)
+}
+
+func orDefault(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}
+
+func intVar(getenv func(string) string, name string, def, lo, hi int, bad func(name, want, got string)) int {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		bad(name, fmt.Sprintf("a whole number from %d to %d", lo, hi), v)
+		return def
+	}
+	return n
+}
+
+func durationVar(getenv func(string) string, name string, def time.Duration, bad func(name, want, got string)) time.Duration {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		bad(name, "a positive duration such as 5s or 1500ms", v)
+		return def
+	}
+	return d
+}

@@ -1,0 +1,98 @@
+// Command local serves the binder's HTTP API on 127.0.0.1:$PORT. Without
+// DYPLS_ENDPOINT it starts the embedded upstream emulator, seeded with the demo
+// pool, and binds against it; it prints one curl command that works as printed.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/binder"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, _ []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := binder.Load(getenv, binder.AuthIfTokens)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	upstream := cfg.Endpoint
+	if cfg.Endpoint == "" {
+		emu := emulator.New(emulator.Demo())
+		if cfg.AccessKeyID == "" {
+			cfg.AccessKeyID, cfg.AccessKeySecret = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
+		} else {
+			emu.AddKey(emulator.Key{ID: cfg.AccessKeyID, Secret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
+		}
+		srv, err := emulator.Start(emu, "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("starting the embedded emulator: %w", err)
+		}
+		defer srv.Close()
+		cfg.Endpoint = srv.URL
+		upstream = "embedded emulator at " + srv.URL
+	}
+	h, err := binder.New(cfg, binder.Deps{Log: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "AXG binder listening on %s (upstream: %s)\n", base, upstream)
+	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
+
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout+time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "stopped")
+	return nil
+}
+
+// exampleCurl is a bind on the demo pool that expires in a day.
+func exampleCurl(base string, cfg binder.Config, now time.Time) string {
+	exp := now.Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
+	auth := ""
+	if len(cfg.APITokens) > 0 {
+		auth = ` -H "Authorization: Bearer $AXG_TOKEN"` // one of AXG_API_TOKENS; never printed
+	}
+	return fmt.Sprintf(`curl -s -X POST %s/v1/axg/bind -H 'Content-Type: application/json'%s -d '{"PoolKey":"%s","PhoneNoA":"13800138000","GroupId":%d,"ExpectCity":"北京","Expiration":"%s"}'`,
+		base, auth, emulator.DemoPoolKey, emulator.DemoGroupID, exp)
+}

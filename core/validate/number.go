@@ -25,8 +25,8 @@ func NormalizeNumber(s string) string {
 	switch {
 	case strings.HasPrefix(s, "+86"):
 		s = s[3:]
-		if s != "" && s[0] != '0' && s[0] != '1' {
-			s = "0" + s
+		if s != "" && s[0] != '0' && !(len(s) == 11 && s[0] == '1' && s[1] >= '3') {
+			s = "0" + s // a fixed line written without its trunk 0 (Beijing's 10 included)
 		}
 	case len(s) == 13 && strings.HasPrefix(s, "861") && allDigits(s):
 		s = s[2:]

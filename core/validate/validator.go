@@ -166,8 +166,9 @@ func (v *Validator) message(fe validator.FieldError) string {
 }
 
 func rank(path string) int {
-	name := path[strings.LastIndexByte(path, '.')+1:]
-	if r, ok := fieldOrder[name]; ok {
+	dot := strings.LastIndexByte(path, '.')
+	name := path[dot+1:]
+	if r, ok := fieldOrder[name]; ok && (dot < 0 || name != "PoolKey") { // an item's PoolKey is a stray field
 		return r
 	}
 	return len(fieldOrder)

@@ -44,7 +44,7 @@ func (e *Emulator) authenticate(w http.ResponseWriter, method string, p url.Valu
 		return false
 	}
 	ts, err := time.Parse("2006-01-02T15:04:05Z", p.Get("Timestamp"))
-	now := e.now()
+	now := time.Now() // SDKs sign with the wall clock, whatever clock the bindings run on
 	if err != nil {
 		writeError(w, http.StatusBadRequest, reqID, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
 		return false

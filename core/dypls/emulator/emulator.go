@@ -47,7 +47,8 @@ type Fault struct {
 // Option configures an Emulator.
 type Option func(*Emulator)
 
-// WithClock sets the emulator's clock (expirations, timestamps, throttling).
+// WithClock sets the clock that bindings (expirations) and throttling run on.
+// Request timestamps are checked against the wall clock, which SDKs sign with.
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
 
 // WithQPS sets the calls per second per action that one account may make

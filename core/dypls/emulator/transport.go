@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"time"
 )
 
 // Transport returns an http.RoundTripper that hands each request to the
@@ -52,7 +53,7 @@ func Start(e *Emulator, addr string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: e}, ln: ln}
+	s := &Server{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }

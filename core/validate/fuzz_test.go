@@ -1,0 +1,67 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/axg-binder/binder/core"
+)
+
+// FuzzBind: no body makes decoding panic; a valid answer only ever holds
+// numbers that pass the rule; an error always names a code.
+func FuzzBind(f *testing.F) {
+	for _, s := range []string{
+		`{"PoolKey":"FC123456","PhoneNoA":"15000000000","GroupId":1234,"Expiration":"2026-12-01 12:00:00"}`,
+		`{"PoolKey":"FC","PhoneNoA":"+86 571 8888 8888","GroupId":"1","Expiration":"2026-12-01 12:00:00","RingConfig":"{\"AXGRing_A\":\"1\"}"}`,
+		`{"PoolKey":1,"PhoneNoA":[],"GroupId":{},"CallDisplayType":"1","IsRecordingEnabled":"true"}`,
+		`{"PhoneNob":1}`, `[]`, `{`, `null`, "",
+	} {
+		f.Add([]byte(s))
+	}
+	v := New(clock, 100)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, e := v.Bind(b)
+		if e != nil {
+			if e.Code == "" || e.Message == "" {
+				t.Fatalf("error without code or message: %+v", e)
+			}
+			return
+		}
+		if !IsNumber(req.PhoneNoA) || req.PoolKey == "" || (req.PhoneNoB != "" && !IsNumber(req.PhoneNoB)) {
+			t.Fatalf("accepted %+v", req)
+		}
+	})
+}
+
+// FuzzBatch: every element gets an answer, an invalid one an error naming its
+// index.
+func FuzzBatch(f *testing.F) {
+	for _, s := range []string{
+		`{"PoolKey":"FC","AxgBindList":[{"PhoneNoA":"15000000000","GroupId":1,"Expiration":"2026-12-01 12:00:00"},1,"x",null,{}]}`,
+		`{"PoolKey":"FC","AxgBindList":"[{\"PhoneNoA\":\"15000000000\"}]"}`,
+		`{"PoolKey":"FC","AxgBindList":[]}`, `{}`, `[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	v := New(clock, 50)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, e := v.Batch(b)
+		if e != nil {
+			if e.Code != core.CodeInvalidParameters {
+				t.Fatalf("request-level error %s", e.Code)
+			}
+			return
+		}
+		if len(req.Items) == 0 || len(req.Items) > 50 {
+			t.Fatalf("%d items accepted", len(req.Items))
+		}
+		for _, it := range req.Items {
+			if it.Err == nil && !IsNumber(it.Item.PhoneNoA) {
+				t.Fatalf("accepted item %+v", it)
+			}
+			if it.Err != nil && !strings.Contains(it.Err.Message, "AxgBindList[") {
+				t.Fatalf("item error %q names no index", it.Err.Message)
+			}
+		}
+	})
+}

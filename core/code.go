@@ -19,6 +19,7 @@ const (
 	CodeDAOException       Code = "isp.DAO_EXCEPTION"
 	CodeGatewayError       Code = "isp.GATEWAY_ERROR"
 	CodeVendorUnavailable  Code = "isp.VENDOR_UNAVAILABLE"
+	CodeUnknownErrCode     Code = "isp.UNKNOWN_ERR_CODE"
 	CodeFlowLimit          Code = "isv.FLOW_LIMIT"
 	CodeInvalidParameters  Code = "isv.INVALID_PARAMETERS"
 	CodeMobileIllegal      Code = "isv.MOBILE_NUMBER_ILLEGAL"

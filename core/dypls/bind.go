@@ -85,6 +85,9 @@ func answered(ctx context.Context, action, code, msg, reqID string, items int, d
 		return &core.Error{Code: core.CodeUpstreamTimeout, Message: "upstream answered without a code: the outcome is unknown, not resent",
 			Origin: core.OriginTransport, Outcome: core.Unknown, HTTPStatus: 200, RequestID: reqID}
 	}
+	if msg == "" {
+		msg = "upstream answered " + code
+	}
 	return &core.Error{Code: core.Code(code), Message: redact.Text(msg), Origin: core.OriginUpstream,
 		Outcome: core.Answered, HTTPStatus: 200, RequestID: reqID}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -183,6 +184,9 @@ func classify(err error, sent bool, timeout time.Duration) *core.Error {
 			Outcome: core.Answered, HTTPStatus: status, RequestID: se.RequestId()}
 		switch {
 		case code != "":
+			if e.Message == "" {
+				e.Message = "upstream answered HTTP " + strconv.Itoa(status) + " " + string(code)
+			}
 		case status == http.StatusTooManyRequests:
 			e.Code, e.Message = core.CodeFlowLimit, "upstream answered HTTP 429"
 		case status >= 500:

@@ -204,6 +204,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fault, throttled := e.admit(action)
+	if fault.Message == "" && fault.Code != "" {
+		fault.Message = defaultMessages[fault.Code]
+		if fault.Message == "" {
+			fault.Message = fault.Code
+		}
+	}
 	if !sleep(r.Context(), e.latency+fault.Delay) {
 		return // the client gave up; nobody reads an answer
 	}
@@ -284,6 +290,18 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// defaultMessages are the upstream's words for the codes a fault plays.
+var defaultMessages = map[string]string{
+	"isv.FLOW_LIMIT":          "Flow control triggered: more calls per second than allowed.",
+	"isp.SYSTEM_ERROR":        "System error.",
+	"isp.DAO_EXCEPTION":       "Database error.",
+	"isp.GATEWAY_ERROR":       "Gateway error.",
+	"isp.VENDOR_UNAVAILABLE":  "The carrier is degraded.",
+	"isp.RAM_PERMISSION_DENY": "RAM permission denied.",
+	"Throttling.User":         "Request was denied due to user flow control.",
+	"Throttling":              "Request was denied due to flow control.",
 }
 
 // rpcError is the upstream's error body.

@@ -1,0 +1,229 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/httpapi"
+)
+
+const (
+	bind  = httpapi.RouteBind
+	batch = httpapi.RouteBatchBind
+)
+
+func TestBind(t *testing.T) {
+	s := newSetup(t, options{})
+	a := s.do(t, "POST", bind, bindBody("+86 138-0000-0001", `"ExpectCity":"杭州市"`, `"RingConfig":{"AXGRing_A":"10000001"}`, `"CallDisplayType":1`))
+	dto, _ := a.body["SecretBindDTO"].(map[string]any)
+	if a.status != 200 || a.str("Code") != "OK" || !strings.HasPrefix(dto["SecretNo"].(string), "1710002") || dto["SubsId"] == "" {
+		t.Fatalf("got %d %s", a.status, a.raw)
+	}
+	if got := s.emu.BindingsOf("13800000001"); len(got) != 1 || got[0] != dto["SubsId"] {
+		t.Fatalf("emulator holds %v for the normalised A", got)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	s := newSetup(t, options{http: httpapi.Config{RequireToken: true, Tokens: []string{"t"}}})
+	if a := s.do(t, "GET", "/healthz", ""); a.status != 200 || a.str("status") != "ok" {
+		t.Fatalf("got %d %s", a.status, a.raw)
+	}
+}
+
+// TestErrorTable exercises every row of contract.md's error table.
+func TestErrorTable(t *testing.T) {
+	items := make([]string, 1001)
+	for i := range items {
+		items[i] = itemJSON(fmt.Sprintf("138%08d", i))
+	}
+	for _, c := range []struct {
+		name   string
+		opt    options
+		setup  func(*setup)
+		method string
+		path   string
+		body   string
+		hdr    []string
+		status int
+		code   core.Code
+		field  string // the first of Errors, when the row names fields
+		calls  int    // upstream calls expected; -1 skips the check
+	}{
+		{name: "body not JSON", method: "POST", path: bind, body: "PhoneNoA=13800000000", status: 400, code: core.CodeInvalidParameters},
+		{name: "body of the wrong shape", method: "POST", path: bind, body: `[1,2]`, status: 400, code: core.CodeInvalidParameters},
+		{name: "batch body not an object", method: "POST", path: batch, body: `"x"`, status: 400, code: core.CodeInvalidParameters},
+		{name: "batch AxgBindList not an array", method: "POST", path: batch, body: `{"PoolKey":"FC123456","AxgBindList":{}}`, status: 400, code: core.CodeInvalidParameters, field: "AxgBindList"},
+		{name: "batch with no items", method: "POST", path: batch, body: batchBody(), status: 400, code: core.CodeInvalidParameters, field: "AxgBindList"},
+		{name: "batch over the item limit", method: "POST", path: batch, body: batchBody(items...), status: 400, code: core.CodeInvalidParameters, field: "AxgBindList"},
+		{name: "batch without PoolKey", method: "POST", path: batch, body: `{"AxgBindList":[` + items[0] + `]}`, status: 400, code: core.CodeInvalidParameters, field: "PoolKey"},
+		{name: "malformed number", method: "POST", path: bind, body: bindBody("1380000"), status: 400, code: core.CodeMobileIllegal, field: "PhoneNoA"},
+		{name: "malformed expiration", method: "POST", path: bind, body: `{"PoolKey":"FC123456","PhoneNoA":"13800000000","GroupId":1234,"Expiration":"2026/12/01"}`, status: 400, code: core.CodeExpireDateIllegal, field: "Expiration"},
+		{name: "expiration too early", method: "POST", path: bind, body: `{"PoolKey":"FC123456","PhoneNoA":"13800000000","GroupId":1234,"Expiration":"` + expIn(30*time.Second) + `"}`, status: 400, code: core.CodeExpireDateIllegal, field: "Expiration"},
+		{name: "missing field", method: "POST", path: bind, body: `{"PoolKey":"FC123456","PhoneNoA":"13800000000","Expiration":"` + expIn(time.Hour) + `"}`, status: 400, code: core.CodeInvalidParameters, field: "GroupId"},
+		{name: "other broken field", method: "POST", path: bind, body: bindBody("13800000000", `"CallRestrict":"ALL"`), status: 400, code: core.CodeInvalidParameters, field: "CallRestrict"},
+		{name: "no token", opt: options{http: httpapi.Config{RequireToken: true, Tokens: []string{"tok-1"}}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 401, code: core.CodeUnauthorized},
+		{name: "wrong token", opt: options{http: httpapi.Config{RequireToken: true, Tokens: []string{"tok-1"}}}, method: "POST", path: bind, body: bindBody("13800000000"), hdr: []string{"Authorization", "Bearer tok-2"}, status: 401, code: core.CodeUnauthorized},
+		{name: "wrong scheme", opt: options{http: httpapi.Config{RequireToken: true, Tokens: []string{"tok-1"}}}, method: "POST", path: bind, body: bindBody("13800000000"), hdr: []string{"Authorization", "Basic tok-1"}, status: 401, code: core.CodeUnauthorized},
+		{name: "token required, none configured: fail closed", opt: options{http: httpapi.Config{RequireToken: true}}, method: "POST", path: bind, body: bindBody("13800000000"), hdr: []string{"Authorization", "Bearer "}, status: 401, code: core.CodeUnauthorized},
+		{name: "token checked before routing", opt: options{http: httpapi.Config{RequireToken: true, Tokens: []string{"tok-1"}}}, method: "GET", path: "/nowhere", status: 401, code: core.CodeUnauthorized},
+		{name: "unknown path", method: "GET", path: "/v1/axg/unbind", status: 404, code: core.CodeNotFound},
+		{name: "wrong method", method: "GET", path: bind, status: 405, code: core.CodeMethodNotAllowed},
+		{name: "body over the limit", opt: options{http: httpapi.Config{MaxBodyBytes: 64}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 413, code: core.CodeRequestTooLarge},
+		{name: "upstream throttled, retries ran out", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Code: "isv.FLOW_LIMIT", Times: -1}) },
+			opt: options{svc: core.Options{MaxAttempts: 3}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 429, code: core.CodeFlowLimit, calls: 3},
+		{name: "gateway throttling", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Status: 400, Code: "Throttling.User", Times: -1}) },
+			opt: options{svc: core.Options{MaxAttempts: 2}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 429, code: core.CodeFlowLimit, calls: 2},
+		{name: "business error: no X available", method: "POST", path: bind, body: `{"PoolKey":"FC654321","PhoneNoA":"13800000000","GroupId":4321,"ExpectCity":"上海","Expiration":"` + expIn(time.Hour) + `"}`,
+			status: 422, code: core.CodeNoAvailableNumber, calls: 1},
+		{name: "business error: bind conflict", setup: func(s *setup) { s.do(t, "POST", bind, bindBody("13800000000", `"PhoneNoX":"17100000003"`)) },
+			method: "POST", path: bind, body: bindBody("13800000000", `"PhoneNoX":"17100000003"`), status: 422, code: core.CodeBindConflict, calls: 1},
+		{name: "business error: no such pool", method: "POST", path: bind, body: `{"PoolKey":"FC000","PhoneNoA":"13800000000","GroupId":1234,"Expiration":"` + expIn(time.Hour) + `"}`,
+			status: 422, code: core.CodePoolKeyNotExists, calls: 1},
+		{name: "upstream refused our secret", opt: options{secret: "wrong-secret"}, method: "POST", path: bind, body: bindBody("13800000000"), status: 502, code: core.CodeSignatureMismatch, calls: 0},
+		{name: "upstream refused our permissions", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Code: "isp.RAM_PERMISSION_DENY"}) },
+			method: "POST", path: bind, body: bindBody("13800000000"), status: 502, code: core.CodeRAMPermissionDeny, calls: 1},
+		{name: "upstream failing after retries", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Code: "isp.SYSTEM_ERROR", Times: -1}) },
+			opt: options{svc: core.Options{MaxAttempts: 4}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 502, code: core.CodeSystemError, calls: 4},
+		{name: "upstream unreachable", opt: options{endpoint: closedPort(t), svc: core.Options{MaxAttempts: 3}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 502, code: core.CodeUpstreamUnavailable, calls: -1},
+		{name: "upstream stalls: timed out, not resent", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Delay: 5 * time.Second, Times: -1}) },
+			opt: options{upstreamTimeout: 200 * time.Millisecond}, method: "POST", path: bind, body: bindBody("13800000000"), status: 504, code: core.CodeUpstreamTimeout, calls: 1},
+		{name: "upstream 5xx without a code: outcome unknown, not resent", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Status: 503, Times: -1}) },
+			method: "POST", path: bind, body: bindBody("13800000000"), status: 504, code: core.CodeUpstreamTimeout, calls: 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSetup(t, c.opt)
+			if c.setup != nil {
+				c.setup(s)
+			}
+			before := s.emu.Stats().Calls["BindAxg"]
+			a := s.do(t, c.method, c.path, c.body, c.hdr...)
+			if a.status != c.status || a.str("Code") != string(c.code) || a.str("Message") == "" {
+				t.Fatalf("got %d %s, want %d %s", a.status, a.raw, c.status, c.code)
+			}
+			errs, _ := a.body["Errors"].([]any)
+			if c.field != "" {
+				if len(errs) == 0 || errs[0].(map[string]any)["Field"] != c.field {
+					t.Fatalf("Errors %v, want %s first", errs, c.field)
+				}
+			} else if len(errs) != 0 {
+				t.Errorf("Errors %v on a row that names no field", errs)
+			}
+			if c.status == 405 && a.header.Get("Allow") != "POST" {
+				t.Errorf("Allow %q", a.header.Get("Allow"))
+			}
+			if c.status == 401 && a.header.Get("WWW-Authenticate") == "" {
+				t.Errorf("401 without WWW-Authenticate")
+			}
+			if c.status == 400 && s.emu.Stats().Calls["BindAxg"]+s.emu.Stats().Calls["BindBatchAxg"] != 0 {
+				t.Errorf("a validation failure reached the upstream")
+			}
+			if c.calls >= 0 {
+				if got := s.emu.Stats().Calls["BindAxg"] - before; got != c.calls {
+					t.Errorf("upstream saw %d calls, want %d", got, c.calls)
+				}
+			}
+		})
+	}
+}
+
+// closedPort is an endpoint where nothing listens.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+func TestTokens(t *testing.T) {
+	s := newSetup(t, options{http: httpapi.Config{RequireToken: true, Tokens: []string{"old-token", "new-token"}}})
+	for _, h := range []string{"Bearer old-token", "Bearer new-token", "bearer new-token", "BEARER  old-token"} {
+		if a := s.do(t, "POST", bind, bindBody("13800000000", `"OutId":"`+h+`"`), "Authorization", h); a.status != 200 {
+			t.Errorf("%q: got %d %s", h, a.status, a.raw)
+		}
+	}
+}
+
+func TestRetriedUntilTheUpstreamActs(t *testing.T) {
+	s := newSetup(t, options{})
+	s.emu.Inject(emulator.Fault{Code: "isp.SYSTEM_ERROR"}, emulator.Fault{Code: "isv.FLOW_LIMIT"}, emulator.Fault{Status: 429, Code: "Throttling"})
+	a := s.do(t, "POST", bind, bindBody("13800000000"))
+	if a.status != 200 || s.emu.Stats().Calls["BindAxg"] != 4 || len(s.emu.BindingsOf("13800000000")) != 1 {
+		t.Fatalf("got %d %s after %d calls", a.status, a.raw, s.emu.Stats().Calls["BindAxg"])
+	}
+}
+
+func TestRateCeilingPastTheDeadline(t *testing.T) {
+	s := newSetup(t, options{svc: core.Options{QPS: 0.5}, http: httpapi.Config{RequestTimeout: 500 * time.Millisecond}})
+	if a := s.do(t, "POST", bind, bindBody("13800000001")); a.status != 200 {
+		t.Fatalf("first call: %d %s", a.status, a.raw)
+	}
+	a := s.do(t, "POST", bind, bindBody("13800000002"))
+	if a.status != 429 || a.str("Code") != string(core.CodeFlowLimit) || s.emu.Stats().Calls["BindAxg"] != 1 {
+		t.Fatalf("second call: %d %s, %d upstream calls", a.status, a.raw, s.emu.Stats().Calls["BindAxg"])
+	}
+}
+
+func TestPlatformDeadlineBoundsTheRequest(t *testing.T) {
+	s := newSetup(t, options{upstreamTimeout: 10 * time.Second})
+	s.emu.Inject(emulator.Fault{Delay: 10 * time.Second, Times: -1})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	a := s.doCtx(t, ctx, "POST", bind, bindBody("13800000000"))
+	if a.status != 504 || time.Since(start) >= time.Second {
+		t.Fatalf("got %d %s after %s", a.status, a.raw, time.Since(start))
+	}
+}
+
+func TestUpstreamMessagesAreMasked(t *testing.T) {
+	s := newSetup(t, options{secret: "wrong-secret"})
+	a := s.do(t, "POST", bind, bindBody("13800000123"))
+	if strings.Contains(a.raw, "string to sign is") || strings.Contains(a.raw, "13800000123") || strings.Contains(a.raw, emulator.DemoAccessKeyID) {
+		t.Fatalf("answer quotes the request: %s", a.raw)
+	}
+}
+
+var longDigits = regexp.MustCompile(`\d{11,}`)
+
+// TestLogs: one line per request; no full phone number, secret or token.
+func TestLogs(t *testing.T) {
+	s := newSetup(t, options{http: httpapi.Config{Tokens: []string{"sekret-token-1"}}})
+	auth := []string{"Authorization", "Bearer sekret-token-1"}
+	s.do(t, "POST", bind, bindBody("13800000777"), auth...)
+	s.do(t, "POST", bind, bindBody("1380000077"), auth...)
+	s.do(t, "POST", batch, batchBody(itemJSON("13800000778"), itemJSON("057188888888"), itemJSON("1")), auth...)
+	s.emu.Inject(emulator.Fault{Code: "isv.MOBILE_NUMBER_ILLEGAL", Message: "PhoneNoA 13800000779 is illegal"})
+	s.do(t, "POST", bind, bindBody("13800000779"), auth...)
+	s.do(t, "POST", bind, bindBody("13800000780"), "Authorization", "Bearer wrong-token-9")
+	bad := newSetup(t, options{secret: "wrong-secret"})
+	bad.logs = s.logs
+	bad.do(t, "POST", bind, bindBody("13800000781"))
+
+	logs := s.logs.String()
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	if len(lines) != 5 {
+		t.Errorf("%d log lines for 5 requests:\n%s", len(lines), logs)
+	}
+	for _, secret := range []string{emulator.DemoAccessKeySecret, "wrong-secret", "sekret-token-1", "wrong-token-9", "string to sign", "057188888888"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs hold %q", secret)
+		}
+	}
+	if m := longDigits.FindAllString(logs, -1); len(m) > 0 {
+		t.Errorf("logs hold digit runs %v:\n%s", m, logs)
+	}
+	if !strings.Contains(logs, `"phone_a":"138****0777"`) || !strings.Contains(logs, `"request_id"`) {
+		t.Errorf("logs lack the masked number or request ID:\n%s", logs)
+	}
+}

@@ -1,0 +1,159 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func expIn(d time.Duration) string { return time.Now().Add(d).In(cst).Format("2006-01-02 15:04:05") }
+
+// logBuffer collects log lines from concurrent requests.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// setup is one binder on the real SDK, against the emulator over loopback.
+type setup struct {
+	emu      *emulator.Emulator
+	upstream *httptest.Server
+	h        http.Handler
+	logs     *logBuffer
+}
+
+type options struct {
+	http            httpapi.Config
+	svc             core.Options
+	secret          string
+	upstreamTimeout time.Duration
+	endpoint        string
+}
+
+func newSetup(t *testing.T, opt options) *setup {
+	t.Helper()
+	s := &setup{emu: emulator.New(emulator.Demo()), logs: &logBuffer{}}
+	s.upstream = httptest.NewServer(s.emu)
+	t.Cleanup(s.upstream.Close)
+	if opt.secret == "" {
+		opt.secret = emulator.DemoAccessKeySecret
+	}
+	if opt.upstreamTimeout == 0 {
+		opt.upstreamTimeout = 2 * time.Second
+	}
+	if opt.endpoint == "" {
+		opt.endpoint = s.upstream.URL
+	}
+	up, err := dypls.New(dypls.Config{Endpoint: opt.endpoint, AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: opt.secret, Timeout: opt.upstreamTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.svc.BackoffBase == 0 {
+		opt.svc.BackoffBase, opt.svc.BackoffMax = 5*time.Millisecond, 20*time.Millisecond
+	}
+	svc, err := core.NewService(up, opt.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.http.RequestTimeout == 0 {
+		opt.http.RequestTimeout = 5 * time.Second
+	}
+	log := slog.New(slog.NewJSONHandler(s.logs, nil))
+	s.h = httpapi.NewHandler(svc, validate.New(nil, 1000), log, opt.http)
+	return s
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    string
+}
+
+func (a answer) str(k string) string { s, _ := a.body[k].(string); return s }
+
+func (a answer) items() []map[string]any {
+	list, _ := a.body["SecretBindList"].(map[string]any)["SecretBind"].([]any)
+	out := make([]map[string]any, len(list))
+	for i, it := range list {
+		out[i] = it.(map[string]any)
+	}
+	return out
+}
+
+func (s *setup) do(t *testing.T, method, path, body string, hdr ...string) answer {
+	t.Helper()
+	return s.doCtx(t, context.Background(), method, path, body, hdr...)
+}
+
+func (s *setup) doCtx(t *testing.T, ctx context.Context, method, path, body string, hdr ...string) answer {
+	t.Helper()
+	r := httptest.NewRequestWithContext(ctx, method, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	s.h.ServeHTTP(w, r)
+	a := answer{status: w.Code, header: w.Header(), raw: w.Body.String()}
+	if err := json.Unmarshal(w.Body.Bytes(), &a.body); err != nil {
+		t.Fatalf("answer is not JSON: %q", w.Body.String())
+	}
+	if w.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type %q", w.Header().Get("Content-Type"))
+	}
+	if id := a.str("RequestId"); a.status != 200 || strings.HasPrefix(path, "/v1/") {
+		if id == "" || id != w.Header().Get("X-Request-Id") {
+			t.Errorf("RequestId %q, header %q", id, w.Header().Get("X-Request-Id"))
+		}
+	}
+	return a
+}
+
+func bindBody(a string, extra ...string) string {
+	b := `{"PoolKey":"` + emulator.DemoPoolKey + `","PhoneNoA":"` + a + `","GroupId":1234,"Expiration":"` + expIn(time.Hour) + `"`
+	for _, e := range extra {
+		b += "," + e
+	}
+	return b + "}"
+}
+
+func itemJSON(a string, extra ...string) string {
+	b := `{"PhoneNoA":"` + a + `","GroupId":"1234","Expiration":"` + expIn(time.Hour) + `"`
+	for _, e := range extra {
+		b += "," + e
+	}
+	return b + "}"
+}
+
+func batchBody(items ...string) string {
+	return `{"PoolKey":"` + emulator.DemoPoolKey + `","AxgBindList":[` + strings.Join(items, ",") + `]}`
+}

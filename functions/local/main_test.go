@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var curlRE = regexp.MustCompile(`(?m)^curl -s -X POST (\S+) .* -d '(.*)'$`)
+
+// start runs the local server on a free port and waits for its curl line.
+func start(t *testing.T, envs map[string]string) (stdout, stderr *syncBuffer, url, body string, stop func() error) {
+	t.Helper()
+	envs["PORT"] = "0"
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return envs[k] }, stdout, stderr) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := curlRE.FindStringSubmatch(stdout.String()); m != nil {
+			return stdout, stderr, m[1], m[2], func() error { cancel(); return <-done }
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run returned %v before serving; stdout %q", err, stdout.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("no curl line printed: %q", stdout.String())
+	return
+}
+
+func TestRunPrintsACurlThatBinds(t *testing.T) {
+	stdout, stderr, url, body, stop := start(t, map[string]string{})
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		Code          string
+		SecretBindDTO struct{ SecretNo, SubsId string }
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&a)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || a.Code != "OK" || a.SecretBindDTO.SecretNo == "" {
+		t.Fatalf("got %d %+v", resp.StatusCode, a)
+	}
+	// The line as printed, in a shell, where curl is installed.
+	if _, err := exec.LookPath("curl"); err == nil {
+		line := curlRE.FindString(stdout.String())
+		out, err := exec.Command("sh", "-c", line).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), `"Code":"OK"`) {
+			t.Fatalf("printed curl: %v %s", err, out)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "stopped") || !strings.Contains(stderr.String(), `"route":"/v1/axg/bind"`) {
+		t.Fatalf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+func TestRunWithTokens(t *testing.T) {
+	stdout, _, url, body, stop := start(t, map[string]string{"AXG_API_TOKENS": "local-token"})
+	defer stop()
+	if strings.Contains(stdout.String(), "local-token") {
+		t.Fatal("the token was printed")
+	}
+	for tok, want := range map[string]int{"": 401, "local-token": 200} {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("token %q: %d, want %d", tok, resp.StatusCode, want)
+		}
+	}
+}
+
+func TestRunRefusesBadConfig(t *testing.T) {
+	err := run(context.Background(), nil, func(k string) string {
+		return map[string]string{"AXG_UPSTREAM_QPS": "fast"}[k]
+	}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "AXG_UPSTREAM_QPS") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRunAgainstAnotherEndpointNeedsCredentials(t *testing.T) {
+	err := run(context.Background(), nil, func(k string) string {
+		return map[string]string{"DYPLS_ENDPOINT": "http://127.0.0.1:1"}[k]
+	}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
+		t.Fatalf("err = %v", err)
+	}
+}

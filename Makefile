@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet bench fuzz
+.PHONY: run test vet bench fuzz emulator
 
 ## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
 run:
@@ -20,3 +20,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
 	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBatch -fuzztime $(FUZZTIME)
+
+## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at
+emulator:
+	$(GO) run ./cmd/dypls-emulator

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"-addr", "127.0.0.1:0"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Dyplsapi emulator at http://127.0.0.1:") {
+		t.Fatalf("printed %q", out.String())
+	}
+}

@@ -9,6 +9,8 @@ require (
 )
 
 require (
+	github.com/aliyun/fc-runtime-go-sdk v0.3.1 // indirect
+	github.com/aws/aws-lambda-go v1.55.1 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.2 // indirect

@@ -19,8 +19,6 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
@@ -38,8 +36,12 @@ type Config struct {
 	// Endpoint is the base URL: scheme, host and optional port.
 	Endpoint string
 	Region   string
-	// AccessKeyID and AccessKeySecret, with SecurityToken for STS credentials.
+	// AccessKeyID and AccessKeySecret, with SecurityToken for STS credentials:
+	// the default for calls whose context carries none (WithCredentials).
 	AccessKeyID, AccessKeySecret, SecurityToken string
+	// ContextCredentials lets New go without a default: every call's context
+	// brings its own.
+	ContextCredentials bool
 	// Timeout bounds one call, from sending to the answer read.
 	Timeout time.Duration
 	// Transport carries the calls; nil means a transport tuned for one busy host.
@@ -52,7 +54,7 @@ type Client struct {
 	region               string
 	timeout              time.Duration
 	base                 http.RoundTripper
-	cred                 auth.Credential
+	creds                Credentials
 
 	// The SDK's Client rewrites its http.Client's timeout on every call, so
 	// one SDK client serves one call at a time: calls take one from the pool.
@@ -70,7 +72,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		return nil, fmt.Errorf("endpoint %q: want scheme://host[:port], scheme http or https", cfg.Endpoint)
 	}
-	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
+	creds := Credentials{cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken}
+	if !creds.ok() && !cfg.ContextCredentials {
 		return nil, errors.New("an AccessKey ID and secret are required")
 	}
 	if cfg.Region == "" {
@@ -88,12 +91,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		scheme: strings.ToUpper(u.Scheme), domain: domain, port: u.Port(),
-		region: cfg.Region, timeout: cfg.Timeout, base: cfg.Transport,
-	}
-	if cfg.SecurityToken != "" {
-		c.cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
-	} else {
-		c.cred = credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret)
+		region: cfg.Region, timeout: cfg.Timeout, base: cfg.Transport, creds: creds,
 	}
 	if _, err := c.newSDK(); err != nil { // fail at start-up, not on the first call
 		return nil, err
@@ -117,17 +115,28 @@ func NewTransport() *http.Transport {
 	}
 }
 
-func (c *Client) newSDK() (*dyplsapi.Client, error) {
+// sdkClient is an SDK client and the credentials it signs the next call with.
+type sdkClient struct {
+	*dyplsapi.Client
+	creds *callCredentials
+}
+
+func (c *Client) newSDK() (*sdkClient, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cfg := sdk.NewConfig()
 	cfg.AutoRetry = false // resends are decided by core, which knows what is safe
 	cfg.Scheme = c.scheme
-	return dyplsapi.NewClientWithOptions(c.region, cfg, c.cred)
+	creds := &callCredentials{}
+	sc, err := dyplsapi.NewClientWithOptions(c.region, cfg, creds)
+	if err != nil {
+		return nil, err
+	}
+	return &sdkClient{Client: sc, creds: creds}, nil
 }
 
-func (c *Client) get() (*dyplsapi.Client, error) {
-	if sc, ok := c.pool.Get().(*dyplsapi.Client); ok {
+func (c *Client) get() (*sdkClient, error) {
+	if sc, ok := c.pool.Get().(*sdkClient); ok {
 		return sc, nil
 	}
 	return c.newSDK()
@@ -141,6 +150,16 @@ func (c *Client) do(ctx context.Context, req requests.AcsRequest, resp responses
 		return 0, &core.Error{Code: core.CodeInternal, Message: "upstream client: " + err.Error(), Origin: core.OriginTransport, Outcome: core.NotSent}
 	}
 	defer c.pool.Put(sc)
+	sc.creds.c = c.creds
+	if cc, ok := ctx.Value(credKey{}).(Credentials); ok {
+		sc.creds.c = cc
+	}
+	defer func() { sc.creds.c = Credentials{} }()
+	if !sc.creds.c.ok() {
+		// A configuration fault, not a network one: resending cannot help.
+		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent,
+			Message: "no AccessKey for the upstream: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or give the function a role"}
+	}
 
 	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()

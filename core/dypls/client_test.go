@@ -57,3 +57,23 @@ func TestBindOverLoopbackAndInProcess(t *testing.T) {
 		})
 	}
 }
+
+func TestContextCredentials(t *testing.T) {
+	emu := emulator.New(emulator.Demo())
+	emu.AddKey(emulator.Key{ID: "STS.invocation", Secret: "sts-secret", SecurityToken: "sts-token"})
+	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", ContextCredentials: true, Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &core.Item{PhoneNoA: "13800000001", GroupId: "1234", Expiration: future()}
+	if _, err := c.BindAxg(context.Background(), emulator.DemoPoolKey, it); err == nil || err.(*core.Error).Code != core.CodeInternal || err.(*core.Error).Retryable() {
+		t.Fatalf("no credentials anywhere: %v", err)
+	}
+	ctx := dypls.WithCredentials(context.Background(), dypls.Credentials{AccessKeyID: "STS.invocation", AccessKeySecret: "sts-secret", SecurityToken: "sts-token"})
+	if _, err := c.BindAxg(ctx, emulator.DemoPoolKey, it); err != nil {
+		t.Fatalf("the invocation's credentials: %v", err)
+	}
+	if _, err := dypls.New(dypls.Config{}); err == nil {
+		t.Fatal("a client with no credentials and none expected from the context")
+	}
+}

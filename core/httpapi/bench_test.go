@@ -1,0 +1,47 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+// benchHandler is the whole handler on the real SDK against the emulator in
+// process (no port), with logs discarded and no rate ceiling in the way.
+func benchHandler(b *testing.B) (*httpapi.Handler, *emulator.Emulator) {
+	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+	up, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, _ := core.NewService(up, core.Options{QPS: 1e9})
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	return httpapi.NewHandler(svc, validate.New(nil, 1000), log, httpapi.Config{}), emu
+}
+
+func BenchmarkBind(b *testing.B) {
+	h, _ := benchHandler(b)
+	exp := time.Now().Add(time.Hour).In(cst).Format("2006-01-02 15:04:05")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		body := fmt.Sprintf(`{"PoolKey":"FC123456","PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s"}`, i, exp)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("POST", bind, strings.NewReader(body)))
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package binder
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -21,6 +22,9 @@ type Deps struct {
 	Transport http.RoundTripper
 	// RequestID returns the platform's request ID, or "".
 	RequestID func(*http.Request) string
+	// ContextCredentials: the platform brings credentials with every call
+	// (dypls.WithCredentials), so none are required at start-up.
+	ContextCredentials bool
 }
 
 // New builds the HTTP API from cfg.
@@ -28,7 +32,7 @@ func New(cfg Config, d Deps) (*httpapi.Handler, error) {
 	if d.Log == nil {
 		return nil, errors.New("binder: a logger is required")
 	}
-	if cfg.AccessKeyID == "" {
+	if cfg.AccessKeyID == "" && !d.ContextCredentials {
 		return nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
 	}
 	endpoint := cfg.Endpoint
@@ -38,7 +42,7 @@ func New(cfg Config, d Deps) (*httpapi.Handler, error) {
 	up, err := dypls.New(dypls.Config{
 		Endpoint: endpoint, Region: cfg.Region,
 		AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken,
-		Timeout: cfg.UpstreamTimeout, Transport: d.Transport,
+		Timeout: cfg.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials,
 	})
 	if err != nil {
 		return nil, err
@@ -58,4 +62,17 @@ func New(cfg Config, d Deps) (*httpapi.Handler, error) {
 		RequestTimeout: cfg.RequestTimeout,
 		RequestID:      d.RequestID,
 	}), nil
+}
+
+// FromEnv is what a deployed function's main does: read the configuration
+// (AXG_AUTH defaulting to token, failing closed), log JSON lines to stderr,
+// and build the handler.
+func FromEnv(getenv func(string) string, stderr io.Writer, d Deps) (*httpapi.Handler, *slog.Logger, error) {
+	cfg, err := Load(getenv, AuthToken)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.Log = slog.New(slog.NewJSONHandler(stderr, nil))
+	h, err := New(cfg, d)
+	return h, d.Log, err
 }

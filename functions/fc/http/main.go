@@ -1,0 +1,24 @@
+// Command http is the binder on Function Compute 3.0's built-in Go runtime
+// behind an HTTP trigger. Upstream calls sign with each invocation's role
+// credentials; the invocation's deadline bounds a request's retries.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/fchttp"
+	"github.com/axg-binder/binder/functions/internal/platform"
+)
+
+func main() {
+	h, log, err := binder.FromEnv(os.Getenv, os.Stderr, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fc-http:", err)
+		os.Exit(1)
+	}
+	fc.Start(fchttp.Handler(h, log))
+}

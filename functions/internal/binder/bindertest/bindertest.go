@@ -1,0 +1,39 @@
+// Package bindertest builds the wired binder for adapter tests: the real SDK
+// against the emulator in process, with the token "test-token" required.
+package bindertest
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/platform"
+)
+
+// Token is the bearer token the handler requires.
+const Token = "test-token"
+
+// Handler returns the binder over a fresh demo emulator, and the emulator.
+// With contextCredentials, no credentials are configured: every call must
+// bring its own.
+func Handler(t testing.TB, contextCredentials bool) (http.Handler, *emulator.Emulator) {
+	t.Helper()
+	env := map[string]string{"AXG_API_TOKENS": Token}
+	if !contextCredentials {
+		env["ALIBABA_CLOUD_ACCESS_KEY_ID"], env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
+	}
+	cfg, err := binder.Load(func(k string) string { return env[k] }, binder.AuthToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := emulator.New(emulator.Demo())
+	h, err := binder.New(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport(),
+		RequestID: platform.RequestID, ContextCredentials: contextCredentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, emu
+}

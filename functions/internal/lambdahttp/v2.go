@@ -1,0 +1,73 @@
+package lambdahttp
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/axg-binder/binder/functions/internal/platform"
+)
+
+// serveV2 handles HTTP APIs and function URLs (payload 2.0). Headers arrive
+// and leave comma-joined, cookies in their own array.
+func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []byte, fallbackID string) (events.APIGatewayV2HTTPResponse, error) {
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, errors.New("not a payload 2.0 event")
+	}
+	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
+	r, err := requestV2(ctx, ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	res := platform.Serve(h, log, r, inv).Result()
+	body, _ := io.ReadAll(res.Body)
+	out := events.APIGatewayV2HTTPResponse{StatusCode: res.StatusCode, Headers: map[string]string{}, Cookies: res.Header.Values("Set-Cookie")}
+	for k, v := range res.Header {
+		if k != "Set-Cookie" {
+			out.Headers[k] = strings.Join(v, ",")
+		}
+	}
+	if platform.IsText(res.Header.Get("Content-Type"), body) {
+		out.Body = string(body)
+	} else {
+		out.Body, out.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	return out, nil
+}
+
+func requestV2(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	body := ev.Body
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return nil, errors.New("the event's body is not valid base64")
+		}
+		body = string(b)
+	}
+	target := firstNonEmpty(ev.RawPath, ev.RequestContext.HTTP.Path, "/")
+	if ev.RawQueryString != "" {
+		target += "?" + ev.RawQueryString
+	}
+	r, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, target, strings.NewReader(body))
+	if err != nil {
+		return nil, errors.New("the event's method or path is not valid")
+	}
+	for k, v := range ev.Headers {
+		r.Header.Set(k, v) // comma-joined values mean the same in HTTP: not split
+	}
+	if len(ev.Cookies) > 0 {
+		r.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+	}
+	r.Host = firstNonEmpty(r.Header.Get("Host"), ev.RequestContext.DomainName)
+	r.RemoteAddr = platform.RemoteAddr(ev.RequestContext.HTTP.SourceIP)
+	r.RequestURI = target
+	return r, nil
+}

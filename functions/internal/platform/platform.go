@@ -1,0 +1,76 @@
+// Package platform holds what every platform adapter shares: the platform's
+// request ID and credentials carried to the core through the request's
+// context, the event → http.Request → recorder → answer pipeline, and the
+// rule for which answer bodies go base64.
+package platform
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/axg-binder/binder/core/dypls"
+)
+
+type requestIDKey struct{}
+
+// WithRequestID carries the platform's request ID to the core's handler.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID is the platform's request ID for r, or "": give it to the core as
+// its RequestID function.
+func RequestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
+
+// Invocation is what an adapter knows of one call besides the HTTP request.
+type Invocation struct {
+	RequestID   string
+	Credentials dypls.Credentials
+}
+
+// Serve runs r through h with the invocation's request ID and credentials. A
+// panic anywhere becomes a 500 with the contract's JSON body and a log line;
+// the platform's runtime loop never sees it.
+func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (w *httptest.ResponseRecorder) {
+	w = httptest.NewRecorder()
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("panic", "request_id", inv.RequestID, "panic", "adapter")
+			w = httptest.NewRecorder()
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.WriteString(`{"Code":"InternalError","Message":"internal error","RequestId":"` + inv.RequestID + "\"}\n")
+		}
+	}()
+	ctx := WithRequestID(r.Context(), inv.RequestID)
+	ctx = dypls.WithCredentials(ctx, inv.Credentials)
+	h.ServeHTTP(w, r.WithContext(ctx))
+	return w
+}
+
+// IsText reports whether a body with this content type can travel as a JSON
+// string; anything else is base64-encoded.
+func IsText(contentType string, body []byte) bool {
+	ct := strings.ToLower(contentType)
+	text := ct == "" || strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") ||
+		strings.Contains(ct, "xml") || strings.Contains(ct, "javascript") || strings.Contains(ct, "x-www-form-urlencoded")
+	return text && utf8.Valid(body)
+}
+
+// RemoteAddr makes an http.Request's RemoteAddr from a source IP.
+func RemoteAddr(ip string) string {
+	if ip == "" {
+		return ""
+	}
+	if strings.Contains(ip, ":") {
+		return "[" + ip + "]:0"
+	}
+	return ip + ":0"
+}

@@ -1,0 +1,25 @@
+// Command http is the binder on AWS Lambda (provided.al2023, built with
+// -tags lambda.norpc as "bootstrap") behind API Gateway REST or HTTP APIs or a
+// function URL. Credentials for the Alibaba upstream come from the
+// environment; the invocation's deadline bounds a request's retries.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/lambdahttp"
+	"github.com/axg-binder/binder/functions/internal/platform"
+)
+
+func main() {
+	h, log, err := binder.FromEnv(os.Getenv, os.Stderr, binder.Deps{RequestID: platform.RequestID})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lambda-http:", err)
+		os.Exit(1)
+	}
+	lambda.Start(lambdahttp.Handler(h, log))
+}

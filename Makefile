@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet bench fuzz emulator
+.PHONY: run test vet bench fuzz emulator build
 
 ## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
 run:
@@ -24,3 +24,19 @@ fuzz:
 ## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at
 emulator:
 	$(GO) run ./cmd/dypls-emulator
+
+## build: every deployable for linux under $(DIST)/, zipped as its platform wants it; reproducible
+DIST ?= dist
+GOBUILD = CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+ZIP = $(GO) run ./cmd/distzip
+build:
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-http-arm64/bootstrap ./functions/lambda/http
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-http-amd64/bootstrap ./functions/lambda/http
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-http-amd64/main ./functions/fc/http
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-web-amd64/axg-binder ./functions/local
+	$(ZIP) -o $(DIST)/lambda-http-arm64.zip $(DIST)/lambda-http-arm64/bootstrap
+	$(ZIP) -o $(DIST)/lambda-http-amd64.zip $(DIST)/lambda-http-amd64/bootstrap
+	$(ZIP) -o $(DIST)/fc-http-amd64.zip $(DIST)/fc-http-amd64/main
+	$(ZIP) -o $(DIST)/fc-web-amd64.zip $(DIST)/fc-web-amd64/axg-binder
+	@ls -l $(DIST)/*.zip $(DIST)/*/*

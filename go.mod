@@ -7,6 +7,7 @@ require (
 	github.com/aliyun/fc-runtime-go-sdk v0.3.1
 	github.com/aws/aws-lambda-go v1.55.1
 	github.com/go-playground/validator/v10 v10.30.6
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/time v0.16.0
 )
 

@@ -1,0 +1,5 @@
+// Package shipped tests what ships: it runs make build, checks that the
+// deployment descriptors name exactly what was built, and runs the built
+// binaries under their platforms' runtime protocols against fakes of those
+// runtime APIs and the upstream emulator.
+package shipped

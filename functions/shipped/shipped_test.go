@@ -1,0 +1,394 @@
+package shipped
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/functions/internal/platform"
+)
+
+// dist is where TestMain had make build put every deployable.
+var dist string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "axg-dist-")
+	if err != nil {
+		panic(err)
+	}
+	dist = filepath.Join(dir, "dist")
+	out, err := exec.Command("make", "-C", "../..", "build", "DIST="+dist).CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "make build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// artifact opens a zip that a descriptor names ("dist/x.zip" or "./dist/x.zip").
+func artifact(t *testing.T, named string) map[string][]byte {
+	t.Helper()
+	rel, ok := strings.CutPrefix(strings.TrimPrefix(named, "./"), "dist/")
+	if !ok {
+		t.Fatalf("%s is not under dist/, where make build writes", named)
+	}
+	zr, err := zip.OpenReader(filepath.Join(dist, rel))
+	if err != nil {
+		t.Fatalf("%s: %v (not built by make build)", named, err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+		if f.Mode().Perm()&0o111 == 0 {
+			t.Errorf("%s: %s is not executable", named, f.Name)
+		}
+	}
+	return files
+}
+
+func checkELF(t *testing.T, name string, b []byte, machine elf.Machine) {
+	t.Helper()
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s is not an ELF binary: %v", name, err)
+	}
+	if f.Machine != machine || f.OSABI != elf.ELFOSABI_NONE && f.OSABI != elf.ELFOSABI_LINUX {
+		t.Errorf("%s is %v/%v, want linux %v", name, f.Machine, f.OSABI, machine)
+	}
+}
+
+func readYAML(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		t.Fatalf("%s does not parse: %v", path, err)
+	}
+	return plain(&n).(map[string]any)
+}
+
+// plain turns a YAML node into maps, slices and strings, keeping the value of
+// a CloudFormation short-form tag (!Ref X is "X").
+func plain(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return plain(n.Content[0])
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = plain(n.Content[i+1])
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			s[i] = plain(c)
+		}
+		return s
+	}
+	return n.Value
+}
+
+func TestSAMTemplateNamesWhatIsBuilt(t *testing.T) {
+	tpl := readYAML(t, "../../template.yaml")
+	routes := map[string]bool{}
+	functions := 0
+	for name, r := range tpl["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		functions++
+		p := res["Properties"].(map[string]any)
+		if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" {
+			t.Errorf("%s: runtime %v, handler %v", name, p["Runtime"], p["Handler"])
+		}
+		files := artifact(t, p["CodeUri"].(string))
+		bin, ok := files["bootstrap"]
+		if !ok || len(files) != 1 {
+			t.Fatalf("%s: %s holds %d files, want bootstrap alone", name, p["CodeUri"], len(files))
+		}
+		arch := map[string]elf.Machine{"arm64": elf.EM_AARCH64, "x86_64": elf.EM_X86_64}[p["Architectures"].([]any)[0].(string)]
+		checkELF(t, p["CodeUri"].(string), bin, arch)
+		for _, e := range p["Events"].(map[string]any) {
+			ev := e.(map[string]any)
+			props := ev["Properties"].(map[string]any)
+			routes[fmt.Sprint(props["Method"], " ", props["Path"])] = ev["Type"] == "HttpApi"
+		}
+		env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+		for _, v := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "AXG_API_TOKENS"} {
+			if !strings.Contains(fmt.Sprint(env[v]), "{{resolve:secretsmanager:") {
+				t.Errorf("%s: %s is not resolved from Secrets Manager: %v", name, v, env[v])
+			}
+		}
+	}
+	if functions == 0 {
+		t.Fatal("no function in template.yaml")
+	}
+	for _, r := range []string{"POST /v1/axg/bind", "POST /v1/axg/batch-bind", "GET /healthz"} {
+		if !routes[r] {
+			t.Errorf("no HTTP API route %s", r)
+		}
+	}
+}
+
+func TestServerlessDevsNamesWhatIsBuilt(t *testing.T) {
+	s := readYAML(t, "../../s.yaml")
+	if s["edition"] != "3.0.0" {
+		t.Errorf("edition %v", s["edition"])
+	}
+	kinds := map[string]bool{}
+	for name, r := range s["resources"].(map[string]any) {
+		res := r.(map[string]any)
+		p := res["props"].(map[string]any)
+		if res["component"] != "fc3" {
+			t.Errorf("%s: component %v", name, res["component"])
+		}
+		files := artifact(t, p["code"].(string))
+		var exe string
+		switch p["runtime"] {
+		case "go1":
+			exe = p["handler"].(string)
+		case "custom.debian12":
+			exe = strings.TrimPrefix(p["customRuntimeConfig"].(map[string]any)["command"].([]any)[0].(string), "./")
+		default:
+			t.Fatalf("%s: runtime %v", name, p["runtime"])
+		}
+		kinds[p["runtime"].(string)] = true
+		bin, ok := files[exe]
+		if !ok || len(files) != 1 {
+			t.Fatalf("%s: %s holds %v, want %s alone", name, p["code"], len(files), exe)
+		}
+		checkELF(t, p["code"].(string), bin, elf.EM_X86_64) // FC's Go and custom runtimes are x86_64
+		if !strings.Contains(fmt.Sprint(p["role"]), "AXG_FC_ROLE_ARN") || len(p["triggers"].([]any)) == 0 {
+			t.Errorf("%s: role %v, triggers %v", name, p["role"], p["triggers"])
+		}
+	}
+	if !kinds["go1"] || !kinds["custom.debian12"] {
+		t.Errorf("runtimes %v, want the Go runtime and the web function", kinds)
+	}
+	var policy struct {
+		Statement []struct {
+			Effect   string
+			Action   []string
+			Resource string
+		}
+	}
+	b, _ := os.ReadFile("../../deploy/ram-policy.json")
+	if err := json.Unmarshal(b, &policy); err != nil || len(policy.Statement) != 1 ||
+		strings.Join(policy.Statement[0].Action, ",") != "dypls:BindAxg,dypls:BindBatchAxg" {
+		t.Errorf("deploy/ram-policy.json grants more than binding: %s", b)
+	}
+}
+
+func TestBuildIsReproducible(t *testing.T) {
+	again := filepath.Join(t.TempDir(), "dist")
+	if out, err := exec.Command("make", "-C", "../..", "build", "DIST="+again).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	zips, _ := filepath.Glob(filepath.Join(dist, "*.zip"))
+	if len(zips) == 0 {
+		t.Fatal("no zips built")
+	}
+	for _, z := range zips {
+		a, _ := os.ReadFile(z)
+		b, err := os.ReadFile(filepath.Join(again, filepath.Base(z)))
+		if err != nil || sha256.Sum256(a) != sha256.Sum256(b) {
+			t.Errorf("%s differs between two builds", filepath.Base(z))
+		}
+	}
+}
+
+// hostBinary is a built binary for this machine's architecture.
+func hostBinary(t *testing.T, pattern string) string {
+	path := filepath.Join(dist, fmt.Sprintf(pattern, runtime.GOARCH))
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no %s build for this machine's architecture", path)
+	}
+	return path
+}
+
+// fixtures are the adapters' event fixtures, with the golden answers the
+// adapters' own tests hold them to.
+func fixtures(t *testing.T, dir string) []string {
+	files, _ := filepath.Glob(filepath.Join("..", "internal", dir, "testdata", "*.json"))
+	var out []string
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".golden.json") {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no fixtures")
+	}
+	return out
+}
+
+func compareGolden(t *testing.T, fixture string, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(strings.TrimSuffix(fixture, ".json") + ".golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !platform.JSONEqual(want, got) {
+		t.Errorf("%s:\ngot  %s\nwant %s", filepath.Base(fixture), got, want)
+	}
+}
+
+const lambdaPrefix = "/2018-06-01/runtime/invocation/"
+
+func lambdaHeaders(inv invocation, h http.Header) {
+	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:axg-binder-http")
+	h.Set("Lambda-Runtime-Trace-Id", "Root=1-6741f0a2-15a4c0b1a8d6e2f5c3b4a1d2;Sampled=0")
+}
+
+const fcPrefix = "/2020-11-11/runtime/invocation/"
+
+func fcHeaders(inv invocation, h http.Header) {
+	h.Set("x-fc-request-id", inv.id)
+	h.Set("x-fc-function-deadline", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set("x-fc-function-timeout", "20")
+	h.Set("x-fc-function-name", "axg-binder-http")
+	h.Set("x-fc-function-handler", "main")
+	h.Set("x-fc-function-memory", "128")
+	h.Set("x-fc-region", "cn-hangzhou")
+	h.Set("x-fc-account-id", "123456789012")
+}
+
+// fcCredentials are the role's temporary credentials FC hands each invocation.
+var fcCredentials = http.Header{
+	"X-Fc-Access-Key-Id":     {"STS.fcrole"},
+	"X-Fc-Access-Key-Secret": {"fc-role-secret"},
+	"X-Fc-Security-Token":    {"fc-role-token"},
+}
+
+func freshEmulator(opts ...emulator.Fault) *emulator.Emulator {
+	e := emulator.New(emulator.Demo())
+	e.AddKey(emulator.Key{ID: "STS.fcrole", Secret: "fc-role-secret", SecurityToken: "fc-role-token"})
+	e.Inject(opts...)
+	return e
+}
+
+// platformCase is one platform's binary and runtime protocol.
+type platformCase struct {
+	name     string
+	binary   string // pattern with the architecture
+	prefix   string
+	accepted int
+	headers  func(invocation, http.Header)
+	fixtures string
+	env      func(runtimeAPI, endpoint string) []string
+	extra    http.Header
+}
+
+var platforms = []platformCase{
+	{
+		name: "lambda", binary: "lambda-http-%s/bootstrap", prefix: lambdaPrefix, accepted: http.StatusAccepted, headers: lambdaHeaders, fixtures: "lambdahttp",
+		env: func(api, endpoint string) []string {
+			return []string{"AWS_LAMBDA_RUNTIME_API=" + api, "DYPLS_ENDPOINT=" + endpoint, "AXG_API_TOKENS=test-token",
+				"ALIBABA_CLOUD_ACCESS_KEY_ID=" + emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + emulator.DemoAccessKeySecret,
+				"AXG_UPSTREAM_TIMEOUT=10s"}
+		},
+	},
+	{
+		// No credentials in the environment: each invocation brings the role's.
+		name: "fc", binary: "fc-http-%s/main", prefix: fcPrefix, accepted: http.StatusOK, headers: fcHeaders, fixtures: "fchttp", extra: fcCredentials,
+		env: func(api, endpoint string) []string {
+			return []string{"FC_RUNTIME_API=" + api, "DYPLS_ENDPOINT=" + endpoint, "AXG_API_TOKENS=test-token", "AXG_UPSTREAM_TIMEOUT=10s"}
+		},
+	},
+}
+
+// TestBinariesUnderTheirRuntimes feeds every fixture to the built binary
+// through its platform's runtime API and holds the answer to the golden file.
+func TestBinariesUnderTheirRuntimes(t *testing.T) {
+	for _, pc := range platforms {
+		t.Run(pc.name, func(t *testing.T) {
+			if pc.name == "fc" && runtime.GOARCH != "amd64" {
+				t.Skip("Function Compute's Go runtime is x86_64 only")
+			}
+			rt := newFakeRuntime(t, pc.prefix, pc.accepted, pc.headers)
+			up := &upstream{h: freshEmulator()}
+			upSrv := httptest.NewServer(up)
+			defer upSrv.Close()
+			p := start(t, hostBinary(t, pc.binary), pc.env(rt.addr(), upSrv.URL)...)
+			for i, f := range fixtures(t, pc.fixtures) {
+				up.set(freshEmulator())
+				payload, _ := os.ReadFile(f)
+				r := rt.invoke(t, invocation{id: fmt.Sprintf("inv-%d", i), payload: payload, deadline: time.Now().Add(20 * time.Second), header: pc.extra})
+				if r.kind != "response" {
+					t.Fatalf("%s: %s %s", filepath.Base(f), r.kind, r.body)
+				}
+				compareGolden(t, f, r.body)
+			}
+			logs := p.stderr.String()
+			if !strings.Contains(logs, `"route":"/v1/axg/bind"`) || strings.Contains(logs, "13800138000") || strings.Contains(logs, "fc-role-secret") {
+				t.Errorf("logs:\n%s", logs)
+			}
+			t.Logf("%s: peak resident memory %s after %d invocations", pc.name, p.peakRSS(), len(fixtures(t, pc.fixtures)))
+		})
+	}
+}
+
+// TestDeadline: an invocation with 2 s left, the upstream stalled, answers
+// before the deadline with the contract's code.
+func TestDeadline(t *testing.T) {
+	for _, pc := range platforms {
+		t.Run(pc.name, func(t *testing.T) {
+			if pc.name == "fc" && runtime.GOARCH != "amd64" {
+				t.Skip("Function Compute's Go runtime is x86_64 only")
+			}
+			rt := newFakeRuntime(t, pc.prefix, pc.accepted, pc.headers)
+			up := httptest.NewServer(freshEmulator(emulator.Fault{Delay: 30 * time.Second, Times: -1}))
+			defer up.Close()
+			start(t, hostBinary(t, pc.binary), pc.env(rt.addr(), up.URL)...)
+			f := fixtures(t, pc.fixtures)[0]
+			for _, g := range fixtures(t, pc.fixtures) {
+				if strings.HasSuffix(g, "bind.json") && !strings.Contains(g, "batch") {
+					f = g
+				}
+			}
+			payload, _ := os.ReadFile(f)
+			deadline := time.Now().Add(2 * time.Second)
+			r := rt.invoke(t, invocation{id: "stalled", payload: payload, deadline: deadline, header: pc.extra})
+			if r.at.After(deadline) {
+				t.Errorf("answered %s after the deadline", r.at.Sub(deadline))
+			}
+			var resp struct {
+				StatusCode int
+				Body       string
+			}
+			_ = json.Unmarshal(r.body, &resp)
+			if r.kind != "response" || resp.StatusCode != 504 || !strings.Contains(resp.Body, `"Code":"UpstreamTimeout"`) {
+				t.Fatalf("%s %s", r.kind, r.body)
+			}
+		})
+	}
+}

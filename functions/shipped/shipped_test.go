@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/runtimeapi"
 )
 
 // dist is where TestMain had make build put every deployable.
@@ -260,28 +260,6 @@ func compareGolden(t *testing.T, fixture string, got []byte) {
 	}
 }
 
-const lambdaPrefix = "/2018-06-01/runtime/invocation/"
-
-func lambdaHeaders(inv invocation, h http.Header) {
-	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
-	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:axg-binder-http")
-	h.Set("Lambda-Runtime-Trace-Id", "Root=1-6741f0a2-15a4c0b1a8d6e2f5c3b4a1d2;Sampled=0")
-}
-
-const fcPrefix = "/2020-11-11/runtime/invocation/"
-
-func fcHeaders(inv invocation, h http.Header) {
-	h.Set("x-fc-request-id", inv.id)
-	h.Set("x-fc-function-deadline", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set("x-fc-function-timeout", "20")
-	h.Set("x-fc-function-name", "axg-binder-http")
-	h.Set("x-fc-function-handler", "main")
-	h.Set("x-fc-function-memory", "128")
-	h.Set("x-fc-region", "cn-hangzhou")
-	h.Set("x-fc-account-id", "123456789012")
-}
-
 // fcCredentials are the role's temporary credentials FC hands each invocation.
 var fcCredentials = http.Header{
 	"X-Fc-Access-Key-Id":     {"STS.fcrole"},
@@ -300,28 +278,26 @@ func freshEmulator(opts ...emulator.Fault) *emulator.Emulator {
 type platformCase struct {
 	name     string
 	binary   string // pattern with the architecture
-	prefix   string
-	accepted int
-	headers  func(invocation, http.Header)
+	protocol runtimeapi.Protocol
 	fixtures string
-	env      func(runtimeAPI, endpoint string) []string
+	env      func(endpoint string) []string
 	extra    http.Header
 }
 
 var platforms = []platformCase{
 	{
-		name: "lambda", binary: "lambda-http-%s/bootstrap", prefix: lambdaPrefix, accepted: http.StatusAccepted, headers: lambdaHeaders, fixtures: "lambdahttp",
-		env: func(api, endpoint string) []string {
-			return []string{"AWS_LAMBDA_RUNTIME_API=" + api, "DYPLS_ENDPOINT=" + endpoint, "AXG_API_TOKENS=test-token",
+		name: "lambda", binary: "lambda-http-%s/bootstrap", protocol: runtimeapi.Lambda, fixtures: "lambdahttp",
+		env: func(endpoint string) []string {
+			return []string{"DYPLS_ENDPOINT=" + endpoint, "AXG_API_TOKENS=test-token",
 				"ALIBABA_CLOUD_ACCESS_KEY_ID=" + emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + emulator.DemoAccessKeySecret,
 				"AXG_UPSTREAM_TIMEOUT=10s"}
 		},
 	},
 	{
 		// No credentials in the environment: each invocation brings the role's.
-		name: "fc", binary: "fc-http-%s/main", prefix: fcPrefix, accepted: http.StatusOK, headers: fcHeaders, fixtures: "fchttp", extra: fcCredentials,
-		env: func(api, endpoint string) []string {
-			return []string{"FC_RUNTIME_API=" + api, "DYPLS_ENDPOINT=" + endpoint, "AXG_API_TOKENS=test-token", "AXG_UPSTREAM_TIMEOUT=10s"}
+		name: "fc", binary: "fc-http-%s/main", protocol: runtimeapi.FC, fixtures: "fchttp", extra: fcCredentials,
+		env: func(endpoint string) []string {
+			return []string{"DYPLS_ENDPOINT=" + endpoint, "AXG_API_TOKENS=test-token", "AXG_UPSTREAM_TIMEOUT=10s"}
 		},
 	},
 }
@@ -334,19 +310,20 @@ func TestBinariesUnderTheirRuntimes(t *testing.T) {
 			if pc.name == "fc" && runtime.GOARCH != "amd64" {
 				t.Skip("Function Compute's Go runtime is x86_64 only")
 			}
-			rt := newFakeRuntime(t, pc.prefix, pc.accepted, pc.headers)
+			rt := runtimeapi.Start(pc.protocol)
+			defer rt.Close()
 			up := &upstream{h: freshEmulator()}
 			upSrv := httptest.NewServer(up)
 			defer upSrv.Close()
-			p := start(t, hostBinary(t, pc.binary), pc.env(rt.addr(), upSrv.URL)...)
+			p := start(t, hostBinary(t, pc.binary), append(pc.env(upSrv.URL), rt.Env())...)
 			for i, f := range fixtures(t, pc.fixtures) {
 				up.set(freshEmulator())
 				payload, _ := os.ReadFile(f)
-				r := rt.invoke(t, invocation{id: fmt.Sprintf("inv-%d", i), payload: payload, deadline: time.Now().Add(20 * time.Second), header: pc.extra})
-				if r.kind != "response" {
-					t.Fatalf("%s: %s %s", filepath.Base(f), r.kind, r.body)
+				r, err := rt.Invoke(runtimeapi.Invocation{ID: fmt.Sprintf("inv-%d", i), Payload: payload, Deadline: time.Now().Add(20 * time.Second), Header: pc.extra}, 20*time.Second)
+				if err != nil || r.Kind != "response" {
+					t.Fatalf("%s: %v %s %s", filepath.Base(f), err, r.Kind, r.Body)
 				}
-				compareGolden(t, f, r.body)
+				compareGolden(t, f, r.Body)
 			}
 			logs := p.stderr.String()
 			if !strings.Contains(logs, `"route":"/v1/axg/bind"`) || strings.Contains(logs, "13800138000") || strings.Contains(logs, "fc-role-secret") {
@@ -365,10 +342,11 @@ func TestDeadline(t *testing.T) {
 			if pc.name == "fc" && runtime.GOARCH != "amd64" {
 				t.Skip("Function Compute's Go runtime is x86_64 only")
 			}
-			rt := newFakeRuntime(t, pc.prefix, pc.accepted, pc.headers)
+			rt := runtimeapi.Start(pc.protocol)
+			defer rt.Close()
 			up := httptest.NewServer(freshEmulator(emulator.Fault{Delay: 30 * time.Second, Times: -1}))
 			defer up.Close()
-			start(t, hostBinary(t, pc.binary), pc.env(rt.addr(), up.URL)...)
+			start(t, hostBinary(t, pc.binary), append(pc.env(up.URL), rt.Env())...)
 			f := fixtures(t, pc.fixtures)[0]
 			for _, g := range fixtures(t, pc.fixtures) {
 				if strings.HasSuffix(g, "bind.json") && !strings.Contains(g, "batch") {
@@ -377,17 +355,20 @@ func TestDeadline(t *testing.T) {
 			}
 			payload, _ := os.ReadFile(f)
 			deadline := time.Now().Add(2 * time.Second)
-			r := rt.invoke(t, invocation{id: "stalled", payload: payload, deadline: deadline, header: pc.extra})
-			if r.at.After(deadline) {
-				t.Errorf("answered %s after the deadline", r.at.Sub(deadline))
+			r, err := rt.Invoke(runtimeapi.Invocation{ID: "stalled", Payload: payload, Deadline: deadline, Header: pc.extra}, 20*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.At.After(deadline) {
+				t.Errorf("answered %s after the deadline", r.At.Sub(deadline))
 			}
 			var resp struct {
 				StatusCode int
 				Body       string
 			}
-			_ = json.Unmarshal(r.body, &resp)
-			if r.kind != "response" || resp.StatusCode != 504 || !strings.Contains(resp.Body, `"Code":"UpstreamTimeout"`) {
-				t.Fatalf("%s %s", r.kind, r.body)
+			_ = json.Unmarshal(r.Body, &resp)
+			if r.Kind != "response" || resp.StatusCode != 504 || !strings.Contains(resp.Body, `"Code":"UpstreamTimeout"`) {
+				t.Fatalf("%s %s", r.Kind, r.Body)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ run:
 
 ## test: formatting, vet, every test with the race detector (fuzz seed corpora included)
 test: vet
-	$(GO) test -race -shuffle=on -count=1 ./...
+	$(GO) test -race -shuffle=on -count=1 -timeout 5m ./...
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

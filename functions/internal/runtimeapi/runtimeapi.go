@@ -75,11 +75,12 @@ type Server struct {
 	mu      sync.Mutex
 	waiting map[string]chan Result
 	srv     *httptest.Server
+	closed  chan struct{}
 }
 
 // Start serves p; Close stops it.
 func Start(p Protocol) *Server {
-	s := &Server{p: p, next: make(chan Invocation, 1), waiting: map[string]chan Result{}}
+	s := &Server{p: p, next: make(chan Invocation, 1), waiting: map[string]chan Result{}, closed: make(chan struct{})}
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -89,8 +90,12 @@ func (s *Server) Env() string {
 	return s.p.EnvVar + "=" + strings.TrimPrefix(s.srv.URL, "http://")
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server, first releasing a function's pending poll (which
+// would otherwise hold Close until the function process ends).
+func (s *Server) Close() {
+	close(s.closed)
+	s.srv.Close()
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, s.p.Prefix)
@@ -104,6 +109,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			_, _ = w.Write(inv.Payload)
 		case <-r.Context().Done():
+		case <-s.closed:
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		}
 	case ok && r.Method == http.MethodPost:
 		id, kind, _ := strings.Cut(rest, "/")

@@ -22,7 +22,7 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/platform"
-	"github.com/axg-binder/binder/functions/internal/runtimeapi"
+	"github.com/axg-binder/binder/internal/runtimeapi"
 )
 
 // dist is where TestMain had make build put every deployable.

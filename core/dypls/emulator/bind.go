@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -181,24 +182,33 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	b := &binding{subsID: strconv.FormatInt(e.nextSubs, 10), x: x, a: p.PhoneNoA, b: p.PhoneNoB, group: gid, expires: exp}
 	e.nextSubs++
 	e.subs[b.subsID] = b
-	pl.bound[x] = append(pl.bound[x], b)
+	pl.record(x, p.PhoneNoA, p.PhoneNoB, exp)
 	return &secretBindDTO{SecretNo: x, SubsId: b.subsID}, "OK", "OK"
 }
 
-// unbind removes a binding; e.mu is held.
-func (e *Emulator) unbind(subsID string) {
-	b, ok := e.subs[subsID]
-	if !ok {
-		return
+// itemFault answers a batch with every item carrying the fault's code.
+func itemFault(p url.Values, f Fault) *batchAnswer {
+	a := &batchAnswer{Code: "OK", Message: "OK"}
+	var items []map[string]any
+	_ = json.Unmarshal([]byte(p.Get("AxgBindList")), &items)
+	a.SecretBindList.SecretBind = make([]secretBind, len(items))
+	for i, m := range items {
+		a.SecretBindList.SecretBind[i] = secretBind{PhoneNoA: fmt.Sprint(m["PhoneNoA"]), GroupId: fmt.Sprint(m["GroupId"]), Code: f.Code, Message: f.Message}
 	}
-	delete(e.subs, subsID)
-	for _, pl := range e.pools {
-		list := pl.bound[b.x]
-		for i, o := range list {
-			if o == b {
-				pl.bound[b.x] = append(list[:i:i], list[i+1:]...)
-				return
-			}
+	return a
+}
+
+// record indexes a new binding of A (and B) on x until exp.
+func (p *pool) record(x, a, b string, exp time.Time) {
+	st := p.byX[x]
+	if st == nil {
+		st = &xState{until: map[string]time.Time{}}
+		p.byX[x] = st
+	}
+	st.count++
+	for _, n := range []string{a, b} {
+		if n != "" && exp.After(st.until[n]) {
+			st.until[n] = exp
 		}
 	}
 }
@@ -212,14 +222,13 @@ func (p *pool) has(x string) bool {
 	return false
 }
 
-// conflict: A or B already has a live binding on x.
+// conflict: A or B already has a live binding on x, as A or as B.
 func (p *pool) conflict(x, a, b string, now time.Time) bool {
-	for _, o := range p.bound[x] {
-		if o.expires.After(now) && (o.a == a || b != "" && (o.b == b || o.a == b || o.b == a)) {
-			return true
-		}
+	st := p.byX[x]
+	if st == nil {
+		return false
 	}
-	return false
+	return st.until[a].After(now) || b != "" && st.until[b].After(now)
 }
 
 // pick chooses the least-used X free for A and B, in ExpectCity first; another
@@ -234,7 +243,11 @@ func (p *pool) pick(city, a, b string, now time.Time) string {
 			if pass == 0 && city != "" && n.City != city || p.conflict(n.No, a, b, now) {
 				continue
 			}
-			if load := len(p.bound[n.No]); best == "" || load < bestLoad {
+			load := 0
+			if st := p.byX[n.No]; st != nil {
+				load = st.count
+			}
+			if best == "" || load < bestLoad {
 				best, bestLoad = n.No, load
 			}
 		}

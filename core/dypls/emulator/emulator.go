@@ -80,8 +80,15 @@ type Emulator struct {
 
 type pool struct {
 	Pool
-	// bound maps an X number to its bindings.
-	bound map[string][]*binding
+	byX map[string]*xState
+}
+
+// xState indexes the bindings on one X number.
+type xState struct {
+	// until maps each A or B number bound on X to its latest expiration.
+	until map[string]time.Time
+	// count is how many bindings X has had: the pool's load measure.
+	count int
 }
 
 type binding struct {
@@ -110,7 +117,7 @@ func New(s Seed, opts ...Option) *Emulator {
 		e.keys[k.ID] = k
 	}
 	for _, p := range s.Pools {
-		e.pools[p.Key] = &pool{Pool: p, bound: map[string][]*binding{}}
+		e.pools[p.Key] = &pool{Pool: p, byX: map[string]*xState{}}
 	}
 	for _, g := range s.Groups {
 		e.groups[g.ID] = g
@@ -228,15 +235,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	answer := handle(params)
-	if fault.Items {
-		if b, ok := answer.(*batchAnswer); ok {
-			for i := range b.SecretBindList.SecretBind {
-				it := &b.SecretBindList.SecretBind[i]
-				e.unbind(it.SubsId) // a throttled item was never bound
-				*it = secretBind{GroupId: it.GroupId, PhoneNoA: it.PhoneNoA, Code: fault.Code, Message: fault.Message}
-			}
-		}
+	var answer any
+	if fault.Items && action == "BindBatchAxg" {
+		answer = itemFault(params, fault) // nothing is bound
+	} else {
+		answer = handle(params)
 	}
 	setRequestID(answer, reqID)
 	writeJSON(w, http.StatusOK, answer)

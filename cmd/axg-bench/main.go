@@ -1,0 +1,73 @@
+// Command axg-bench measures what pay-per-call users pay for, on the built
+// deployables (make build): cold start to the first answered bind, sizes,
+// and the local server's throughput under load; and it tabulates the Go
+// benchmarks of the handler, the adapters and validation. make bench runs it.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "axg-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	dist     string
+	gobench  string
+	starts   int
+	duration time.Duration
+	clients  int
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("axg-bench", flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.dist, "dist", "dist", "where make build put the deployables")
+	fs.StringVar(&o.gobench, "gobench", "", "output of go test -bench -benchmem to tabulate")
+	fs.IntVar(&o.starts, "starts", 15, "cold starts per deployable")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each load run")
+	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the load runs")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "# AXG binder benchmarks\n\nMachine: %s, %d cores; %s %s/%s; %s\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
+	if o.gobench != "" {
+		if err := goBenchTable(out, o.gobench); err != nil {
+			return err
+		}
+	}
+	if err := sizes(out, o.dist); err != nil {
+		return err
+	}
+	if err := coldStarts(out, o); err != nil {
+		return err
+	}
+	return load(out, o)
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}

@@ -14,15 +14,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/redact"
@@ -49,18 +48,20 @@ type Config struct {
 }
 
 // Client calls the upstream. It is safe for concurrent use.
+//
+// Requests are built, signed and parsed by the vendor SDK (its request types
+// and parameter encoding, auth.Sign, responses.Unmarshal); only the sending is
+// ours. The SDK's own Client.DoAction rewrites its shared http.Client's timeout
+// and TLS settings on every call (a data race between concurrent calls,
+// aliyun/alibaba-cloud-sdk-go#538), builds requests without a context, and
+// spends a third of a call's CPU on log fields nobody reads.
 type Client struct {
 	scheme, domain, port string
 	region               string
 	timeout              time.Duration
-	base                 http.RoundTripper
+	http                 *http.Client
 	creds                Credentials
-
-	// The SDK's Client rewrites its http.Client's timeout on every call, so
-	// one SDK client serves one call at a time: calls take one from the pool.
-	pool sync.Pool
-	// mu serialises SDK client construction, which writes a package-level map.
-	mu sync.Mutex
+	userAgent            string
 }
 
 // New checks cfg and returns a Client.
@@ -89,14 +90,12 @@ func New(cfg Config) (*Client, error) {
 	if strings.Contains(domain, ":") {
 		domain = "[" + domain + "]"
 	}
-	c := &Client{
+	return &Client{
 		scheme: strings.ToUpper(u.Scheme), domain: domain, port: u.Port(),
-		region: cfg.Region, timeout: cfg.Timeout, base: cfg.Transport, creds: creds,
-	}
-	if _, err := c.newSDK(); err != nil { // fail at start-up, not on the first call
-		return nil, err
-	}
-	return c, nil
+		region: cfg.Region, timeout: cfg.Timeout, creds: creds,
+		http:      &http.Client{Transport: cfg.Transport}, // each call's context bounds it
+		userAgent: sdk.DefaultUserAgent + " axg-binder",
+	}, nil
 }
 
 // NewTransport is the transport for one busy upstream host: Go's default keeps
@@ -115,50 +114,26 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// sdkClient is an SDK client and the credentials it signs the next call with.
-type sdkClient struct {
-	*dyplsapi.Client
-	creds *callCredentials
-}
-
-func (c *Client) newSDK() (*sdkClient, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cfg := sdk.NewConfig()
-	cfg.AutoRetry = false // resends are decided by core, which knows what is safe
-	cfg.Scheme = c.scheme
-	creds := &callCredentials{}
-	sc, err := dyplsapi.NewClientWithOptions(c.region, cfg, creds)
-	if err != nil {
-		return nil, err
-	}
-	return &sdkClient{Client: sc, creds: creds}, nil
-}
-
-func (c *Client) get() (*sdkClient, error) {
-	if sc, ok := c.pool.Get().(*sdkClient); ok {
-		return sc, nil
-	}
-	return c.newSDK()
-}
-
-// do sends one request with the call's context and classifies a failure; an
-// answer is recorded by the caller, which reads its code.
+// do signs and sends one request, parses the answer into resp, and classifies
+// a failure; an answer is recorded by the caller, which reads its code.
 func (c *Client) do(ctx context.Context, req requests.AcsRequest, resp responses.AcsResponse, action string, items int) (time.Duration, error) {
-	sc, err := c.get()
-	if err != nil {
-		return 0, &core.Error{Code: core.CodeInternal, Message: "upstream client: " + err.Error(), Origin: core.OriginTransport, Outcome: core.NotSent}
-	}
-	defer c.pool.Put(sc)
-	sc.creds.c = c.creds
+	creds := c.creds
 	if cc, ok := ctx.Value(credKey{}).(Credentials); ok {
-		sc.creds.c = cc
+		creds = cc
 	}
-	defer func() { sc.creds.c = Credentials{} }()
-	if !sc.creds.c.ok() {
+	if !creds.ok() {
 		// A configuration fault, not a network one: resending cannot help.
 		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent,
 			Message: "no AccessKey for the upstream: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or give the function a role"}
+	}
+	req.SetScheme(c.scheme)
+	req.SetDomain(c.domain)
+	req.GetHeaders()["x-sdk-core-version"] = sdk.Version
+	if err := requests.InitParams(req); err != nil {
+		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent, Message: "encoding the request: " + err.Error()}
+	}
+	if err := sign(req, c.region, creds); err != nil {
+		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent, Message: "signing the request: " + err.Error()}
 	}
 
 	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -171,18 +146,20 @@ func (c *Client) do(ctx context.Context, req requests.AcsRequest, resp responses
 			}
 		},
 	})
-	// A transport that is not an *http.Transport keeps the SDK from rewriting
-	// its TLS and dial settings on every call.
-	sc.SetTransport(ctxTransport{ctx: callCtx, base: c.base})
-	defer sc.SetTransport(nil)
-
-	req.SetScheme(c.scheme)
-	req.SetDomain(c.domain)
-	req.SetReadTimeout(c.timeout + time.Second) // the context's timeout governs
-	req.SetConnectTimeout(c.timeout)
+	hreq, err := http.NewRequestWithContext(callCtx, req.GetMethod(), req.BuildUrl(), req.GetBodyReader())
+	if err != nil {
+		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent, Message: "building the request: " + redact.Text(err.Error())}
+	}
+	for k, v := range req.GetHeaders() {
+		hreq.Header[k] = []string{v}
+	}
+	hreq.Header.Set("User-Agent", c.userAgent)
 
 	start := time.Now()
-	err = sc.DoAction(req, resp)
+	hresp, err := c.http.Do(hreq)
+	if err == nil {
+		err = responses.Unmarshal(resp, hresp, req.GetAcceptFormat()) // reads and closes the body
+	}
 	d := time.Since(start)
 	if err == nil {
 		return d, nil
@@ -190,6 +167,16 @@ func (c *Client) do(ctx context.Context, req requests.AcsRequest, resp responses
 	e := classify(err, sent.Load(), c.timeout)
 	core.RecordCall(ctx, core.Call{Action: action, RequestID: e.RequestID, Code: e.Code, Items: items, Ms: ms(d)})
 	return d, e
+}
+
+// sign signs req with the SDK's signer on a goroutine of its own: the SDK's
+// nonce reads the goroutine's ID by formatting its stack trace (runtime.Stack),
+// whose cost grows with the caller's call depth; on a fresh goroutine the
+// stack is a handful of frames.
+func sign(req requests.AcsRequest, region string, creds Credentials) error {
+	done := make(chan error, 1)
+	go func() { done <- auth.Sign(req, nil, region, staticCredentials(creds)) }()
+	return <-done
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -249,15 +236,4 @@ func reason(err error) string {
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
-}
-
-// ctxTransport gives every request of one call that call's context: the SDK
-// builds its requests without one.
-type ctxTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
-}
-
-func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(r.WithContext(t.ctx))
 }

@@ -2,7 +2,6 @@ package dypls
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 )
@@ -26,16 +25,12 @@ func WithCredentials(ctx context.Context, c Credentials) context.Context {
 	return context.WithValue(ctx, credKey{}, c)
 }
 
-// callCredentials is one SDK client's credentials provider, set for each call
-// (an SDK client serves one call at a time).
-type callCredentials struct{ c Credentials }
+// staticCredentials hands one call's credentials to the SDK's signer.
+type staticCredentials Credentials
 
-func (p *callCredentials) GetCredentials() (*credentials.Credentials, error) {
-	if !p.c.ok() {
-		return nil, errors.New("no AccessKey for the upstream: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or give the function a role")
-	}
-	return &credentials.Credentials{AccessKeyId: p.c.AccessKeyID, AccessKeySecret: p.c.AccessKeySecret,
-		SecurityToken: p.c.SecurityToken, ProviderName: "axg-binder"}, nil
+func (c staticCredentials) GetCredentials() (*credentials.Credentials, error) {
+	return &credentials.Credentials{AccessKeyId: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret,
+		SecurityToken: c.SecurityToken, ProviderName: "axg-binder"}, nil
 }
 
-func (p *callCredentials) GetProviderName() string { return "axg-binder" }
+func (staticCredentials) GetProviderName() string { return "axg-binder" }

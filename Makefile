@@ -6,9 +6,10 @@ GO ?= go
 run:
 	$(GO) run ./functions/local
 
-## test: formatting, vet, every test with the race detector (fuzz seed corpora included)
+## test: formatting, vet, every test with the race detector (fuzz seed corpora included), and each benchmark once
 test: vet
 	$(GO) test -race -shuffle=on -count=1 -timeout 5m ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 5m ./... > /dev/null
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -40,3 +41,9 @@ build:
 	$(ZIP) -o $(DIST)/fc-http-amd64.zip $(DIST)/fc-http-amd64/main
 	$(ZIP) -o $(DIST)/fc-web-amd64.zip $(DIST)/fc-web-amd64/axg-binder
 	@ls -l $(DIST)/*.zip $(DIST)/*/*
+
+## bench: the Go benchmarks, then cold starts, sizes and load on the built deployables (BENCH_ARGS=-duration 10s ...)
+BENCH_ARGS ?=
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 20m ./core/... ./functions/internal/... > $(DIST)/gobench.txt
+	$(GO) run ./cmd/axg-bench -dist $(DIST) -gobench $(DIST)/gobench.txt $(BENCH_ARGS)

@@ -10,25 +10,27 @@ import (
 	"github.com/axg-binder/binder/core"
 )
 
-// rawItem holds each field's JSON as sent, so that a wrong type fails that
-// field alone and every field's problem can be named at once.
+// rawItem is one BindAxg object as sent; each field converts itself.
 type rawItem struct {
-	PoolKey            json.RawMessage
-	PhoneNoA           json.RawMessage
-	GroupId            json.RawMessage
-	PhoneNoB           json.RawMessage
-	PhoneNoX           json.RawMessage
-	ExpectCity         json.RawMessage
-	Expiration         json.RawMessage
-	IsRecordingEnabled json.RawMessage
-	OutId              json.RawMessage
-	OutOrderId         json.RawMessage
-	CallDisplayType    json.RawMessage
-	RingConfig         json.RawMessage
-	ASRStatus          json.RawMessage
-	ASRModelId         json.RawMessage
-	CallRestrict       json.RawMessage
+	PoolKey            textField
+	PhoneNoA           textField
+	GroupId            textField
+	PhoneNoB           textField
+	PhoneNoX           textField
+	ExpectCity         textField
+	Expiration         textField
+	IsRecordingEnabled boolField
+	OutId              textField
+	OutOrderId         textField
+	CallDisplayType    intField
+	RingConfig         objectField
+	ASRStatus          boolField
+	ASRModelId         textField
+	CallRestrict       textField
 }
+
+// empty reports whether no field was given: {} or null.
+func (r *rawItem) empty() bool { return *r == rawItem{} }
 
 // Bind decodes and validates a BindAxg request body. A body that is not a JSON
 // object is one error without fields; otherwise every broken field is named.
@@ -60,7 +62,7 @@ func (v *Validator) Batch(body []byte) (core.BatchRequest, *core.Error) {
 		return req, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object: {\"PoolKey\": ..., \"AxgBindList\": [...]}")
 	}
 	var top struct {
-		PoolKey     json.RawMessage
+		PoolKey     textField
 		AxgBindList json.RawMessage
 	}
 	if err := strictDecode(body, &top); err != nil {
@@ -79,43 +81,76 @@ func (v *Validator) Batch(body []byte) (core.BatchRequest, *core.Error) {
 			list = bytes.TrimSpace([]byte(s))
 		}
 	}
-	var elems []json.RawMessage
 	if len(list) == 0 || string(list) == "null" {
 		return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
 	}
-	if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
-		return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
+	// The fast path decodes the whole list in one pass; anything unusual (an
+	// element that is not an object, an unknown field, {} or null) is decoded
+	// again element by element, for exact messages.
+	// Sized from a count of objects (capped at the limit): growing a slice of
+	// rawItems element by element costs more than decoding them.
+	raws := make([]rawItem, 0, min(bytes.Count(list, []byte("{")), v.maxItems+1))
+	fast := list[0] == '[' && strictDecode(list, &raws) == nil
+	for i := 0; fast && i < len(raws); i++ {
+		fast = !raws[i].empty()
+	}
+	var elems []json.RawMessage
+	n := len(raws)
+	if !fast {
+		if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
+			return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
+		}
+		n = len(elems)
 	}
 	switch {
-	case len(elems) == 0:
+	case n == 0:
 		return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must hold at least one item"}})
-	case len(elems) > v.maxItems:
+	case n > v.maxItems:
 		return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList",
-			Message: "holds " + strconv.Itoa(len(elems)) + " items; at most " + strconv.Itoa(v.maxItems) + " are accepted in one batch-bind"}})
+			Message: "holds " + strconv.Itoa(n) + " items; at most " + strconv.Itoa(v.maxItems) + " are accepted in one batch-bind"}})
 	}
-	req.Items = make([]core.BatchItem, len(elems))
-	for i, el := range elems {
-		req.Items[i] = v.batchItem(el, "AxgBindList["+strconv.Itoa(i)+"]")
+	req.Items = make([]core.BatchItem, n)
+	for i := range req.Items {
+		if fast {
+			req.Items[i] = v.batchRaw(&raws[i], nil, i)
+		} else {
+			req.Items[i] = v.batchItem(elems[i], i)
+		}
 	}
 	return req, nil
 }
 
-func (v *Validator) batchItem(el json.RawMessage, path string) core.BatchItem {
+// itemPath names element i; built only when there is something to report.
+func itemPath(i int) string { return "AxgBindList[" + strconv.Itoa(i) + "]" }
+
+func (v *Validator) batchItem(el json.RawMessage, i int) core.BatchItem {
 	var bi core.BatchItem
 	if !isObject(el) {
-		bi.Err = core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: path, Message: "must be a JSON object (a BindAxg item)"}})
+		bi.Err = core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: itemPath(i), Message: "must be a JSON object (a BindAxg item)"}})
 		return bi
 	}
 	var raw rawItem
-	issues, _ := decodeRaw(el, &raw, path+".") // el is valid JSON: it came out of the array
-	if raw.PoolKey != nil {
-		issues = append(issues, issue{core.FieldError{Field: path + ".PoolKey", Message: "belongs to the request, not to an item"}, core.CodeInvalidParameters})
+	issues, _ := decodeRaw(el, &raw, "") // el is valid JSON: it came out of the array
+	return v.batchRaw(&raw, issues, i)
+}
+
+// batchRaw converts and checks element i, decoded.
+func (v *Validator) batchRaw(raw *rawItem, issues []issue, i int) core.BatchItem {
+	var bi core.BatchItem
+	if raw.PoolKey.set {
+		issues = append(issues, issue{core.FieldError{Field: "PoolKey", Message: "belongs to the request, not to an item"}, core.CodeInvalidParameters})
 	}
-	issues = convert(&raw, &bi.Item, path+".", issues)
-	issues = v.check(&bi.Item, path+".", issues)
+	issues = convert(raw, &bi.Item, "", issues)
+	issues = v.check(&bi.Item, "", issues)
 	bi.PhoneNoA, bi.GroupId = bi.Item.PhoneNoA, bi.Item.GroupId
-	if bi.PhoneNoA == "" && len(raw.PhoneNoA) > 0 && string(raw.PhoneNoA) != "null" {
-		bi.PhoneNoA = string(raw.PhoneNoA) // not a string: echoed as given
+	if raw.PhoneNoA.bad {
+		bi.PhoneNoA = raw.PhoneNoA.s // not a string: echoed as given
+	}
+	if len(issues) > 0 {
+		p := itemPath(i) + "."
+		for k := range issues {
+			issues[k].Field = p + issues[k].Field
+		}
 	}
 	bi.Err = finish(issues)
 	return bi
@@ -158,11 +193,10 @@ func isObject(b []byte) bool {
 	return len(b) > 0 && b[0] == '{'
 }
 
-func poolKey(raw json.RawMessage, issues []issue) (string, []issue) {
-	s, ok := text(raw)
-	s = strings.TrimSpace(s)
+func poolKey(raw textField, issues []issue) (string, []issue) {
+	s := strings.TrimSpace(raw.s)
 	switch {
-	case !ok:
+	case raw.bad:
 		return "", append(issues, issue{core.FieldError{Field: "PoolKey", Message: "must be a string"}, core.CodeInvalidParameters})
 	case s == "":
 		return "", append(issues, issue{core.FieldError{Field: "PoolKey", Message: msgRequired}, core.CodeInvalidParameters})
@@ -175,98 +209,35 @@ func convert(raw *rawItem, it *core.Item, prefix string, issues []issue) []issue
 	bad := func(field, msg string) {
 		issues = append(issues, issue{core.FieldError{Field: prefix + field, Message: msg}, core.CodeInvalidParameters})
 	}
-	strs := []struct {
+	strs := [...]struct {
 		name string
-		raw  json.RawMessage
+		f    *textField
 		dst  *string
 	}{
-		{"PhoneNoA", raw.PhoneNoA, &it.PhoneNoA}, {"GroupId", raw.GroupId, &it.GroupId},
-		{"PhoneNoB", raw.PhoneNoB, &it.PhoneNoB}, {"PhoneNoX", raw.PhoneNoX, &it.PhoneNoX},
-		{"ExpectCity", raw.ExpectCity, &it.ExpectCity}, {"Expiration", raw.Expiration, &it.Expiration},
-		{"OutId", raw.OutId, &it.OutId}, {"OutOrderId", raw.OutOrderId, &it.OutOrderId},
-		{"ASRModelId", raw.ASRModelId, &it.ASRModelId}, {"CallRestrict", raw.CallRestrict, &it.CallRestrict},
+		{"PhoneNoA", &raw.PhoneNoA, &it.PhoneNoA}, {"GroupId", &raw.GroupId, &it.GroupId},
+		{"PhoneNoB", &raw.PhoneNoB, &it.PhoneNoB}, {"PhoneNoX", &raw.PhoneNoX, &it.PhoneNoX},
+		{"ExpectCity", &raw.ExpectCity, &it.ExpectCity}, {"Expiration", &raw.Expiration, &it.Expiration},
+		{"OutId", &raw.OutId, &it.OutId}, {"OutOrderId", &raw.OutOrderId, &it.OutOrderId},
+		{"ASRModelId", &raw.ASRModelId, &it.ASRModelId}, {"CallRestrict", &raw.CallRestrict, &it.CallRestrict},
 	}
 	for _, f := range strs {
-		s, ok := text(f.raw)
-		if !ok {
+		if f.f.bad {
 			bad(f.name, "must be a string")
+			continue
 		}
-		*f.dst = s
+		*f.dst = f.f.s
 	}
-	var ok bool
-	if it.IsRecordingEnabled, ok = boolean(raw.IsRecordingEnabled); !ok {
+	if it.IsRecordingEnabled = raw.IsRecordingEnabled.v; raw.IsRecordingEnabled.bad {
 		bad("IsRecordingEnabled", "must be true or false")
 	}
-	if it.ASRStatus, ok = boolean(raw.ASRStatus); !ok {
+	if it.ASRStatus = raw.ASRStatus.v; raw.ASRStatus.bad {
 		bad("ASRStatus", "must be true or false")
 	}
-	if it.CallDisplayType, ok = integer(raw.CallDisplayType); !ok {
+	if it.CallDisplayType = raw.CallDisplayType.v; raw.CallDisplayType.bad {
 		bad("CallDisplayType", "must be a whole number (the only accepted value is 1)")
 	}
-	if it.RingConfig, ok = object(raw.RingConfig); !ok {
+	if it.RingConfig = raw.RingConfig.s; raw.RingConfig.bad {
 		bad("RingConfig", "must be a JSON object, or a string holding one")
 	}
 	return issues
-}
-
-func absent(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
-
-// text accepts a JSON string, or a number kept as written (people write phone
-// numbers and group IDs as numbers).
-func text(raw json.RawMessage) (string, bool) {
-	switch {
-	case absent(raw):
-		return "", true
-	case raw[0] == '"':
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err == nil
-	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
-		return string(raw), true
-	}
-	return "", false
-}
-
-// boolean accepts a JSON boolean, or the strings "true" and "false".
-func boolean(raw json.RawMessage) (*bool, bool) {
-	var t bool
-	switch string(raw) {
-	case "", "null":
-		return nil, true
-	case "true", `"true"`:
-		t = true
-	case "false", `"false"`:
-	default:
-		return nil, false
-	}
-	return &t, true
-}
-
-// integer accepts a JSON whole number, or a string of digits.
-func integer(raw json.RawMessage) (*int, bool) {
-	if absent(raw) {
-		return nil, true
-	}
-	s := string(raw)
-	if raw[0] == '"' {
-		s = strings.Trim(s, `"`)
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return nil, false
-	}
-	return &n, true
-}
-
-// object accepts a JSON object (kept as compact JSON text) or a string.
-func object(raw json.RawMessage) (string, bool) {
-	switch {
-	case absent(raw):
-		return "", true
-	case raw[0] == '{':
-		return string(raw), true // compacted by Normalize
-	case raw[0] == '"':
-		return text(raw)
-	}
-	return "", false
 }

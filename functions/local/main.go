@@ -43,6 +43,7 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout, st
 	if getenv("FC_CUSTOM_LISTEN_PORT") != "" {
 		return runWebFunction(ctx, getenv, stdout, stderr)
 	}
+	binder.TuneRuntime(getenv)
 	cfg, err := binder.Load(getenv, binder.AuthIfTokens)
 	if err != nil {
 		return err

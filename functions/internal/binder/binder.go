@@ -64,10 +64,11 @@ func New(cfg Config, d Deps) (*httpapi.Handler, error) {
 	}), nil
 }
 
-// FromEnv is what a deployed function's main does: read the configuration
-// (AXG_AUTH defaulting to token, failing closed), log JSON lines to stderr,
-// and build the handler.
+// FromEnv is what a deployed function's main does: tune the Go runtime, read
+// the configuration (AXG_AUTH defaulting to token, failing closed), log JSON
+// lines to stderr, and build the handler.
 func FromEnv(getenv func(string) string, stderr io.Writer, d Deps) (*httpapi.Handler, *slog.Logger, error) {
+	TuneRuntime(getenv)
 	cfg, err := Load(getenv, AuthToken)
 	if err != nil {
 		return nil, nil, err

@@ -1,0 +1,29 @@
+package binder
+
+import (
+	"runtime/debug"
+	"strconv"
+)
+
+// gcPercent is the deployables' GC target. The binder's live heap is a few
+// MB, so collecting at 5× it rather than 2× trades ~10 MB for a quarter less
+// CPU per bind (BENCHMARKS.md).
+const gcPercent = 400
+
+// TuneRuntime applies the GC target unless GOGC is set, and a soft memory
+// limit of 70 % of the function's configured memory unless GOMEMLIMIT is set,
+// so that a small instance collects harder rather than runs out.
+func TuneRuntime(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	for _, v := range []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "FC_FUNCTION_MEMORY_SIZE"} {
+		if mb, err := strconv.Atoi(getenv(v)); err == nil && mb > 0 {
+			debug.SetMemoryLimit(int64(mb) << 20 * 7 / 10)
+			return
+		}
+	}
+}

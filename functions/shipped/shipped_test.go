@@ -302,20 +302,28 @@ var platforms = []platformCase{
 	},
 }
 
+// launch starts pc's built binary against a fake runtime API and the upstream
+// at endpoint; both stop with the test.
+func launch(t *testing.T, pc platformCase, endpoint string) (*runtimeapi.Server, *process) {
+	t.Helper()
+	if pc.name == "fc" && runtime.GOARCH != "amd64" {
+		t.Skip("Function Compute's Go runtime is x86_64 only")
+	}
+	rt := runtimeapi.Start(pc.protocol)
+	p := start(t, hostBinary(t, pc.binary), append(pc.env(endpoint), rt.Env())...)
+	t.Cleanup(rt.Close) // runs before the process is killed; Close releases its poll
+	return rt, p
+}
+
 // TestBinariesUnderTheirRuntimes feeds every fixture to the built binary
 // through its platform's runtime API and holds the answer to the golden file.
 func TestBinariesUnderTheirRuntimes(t *testing.T) {
 	for _, pc := range platforms {
 		t.Run(pc.name, func(t *testing.T) {
-			if pc.name == "fc" && runtime.GOARCH != "amd64" {
-				t.Skip("Function Compute's Go runtime is x86_64 only")
-			}
-			rt := runtimeapi.Start(pc.protocol)
-			defer rt.Close()
 			up := &upstream{h: freshEmulator()}
 			upSrv := httptest.NewServer(up)
 			defer upSrv.Close()
-			p := start(t, hostBinary(t, pc.binary), append(pc.env(upSrv.URL), rt.Env())...)
+			rt, p := launch(t, pc, upSrv.URL)
 			for i, f := range fixtures(t, pc.fixtures) {
 				up.set(freshEmulator())
 				payload, _ := os.ReadFile(f)
@@ -339,14 +347,9 @@ func TestBinariesUnderTheirRuntimes(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	for _, pc := range platforms {
 		t.Run(pc.name, func(t *testing.T) {
-			if pc.name == "fc" && runtime.GOARCH != "amd64" {
-				t.Skip("Function Compute's Go runtime is x86_64 only")
-			}
-			rt := runtimeapi.Start(pc.protocol)
-			defer rt.Close()
 			up := httptest.NewServer(freshEmulator(emulator.Fault{Delay: 30 * time.Second, Times: -1}))
 			defer up.Close()
-			start(t, hostBinary(t, pc.binary), append(pc.env(up.URL), rt.Env())...)
+			rt, _ := launch(t, pc, up.URL)
 			f := fixtures(t, pc.fixtures)[0]
 			for _, g := range fixtures(t, pc.fixtures) {
 				if strings.HasSuffix(g, "bind.json") && !strings.Contains(g, "batch") {

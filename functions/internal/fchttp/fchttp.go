@@ -33,7 +33,7 @@ func Handler(h http.Handler, log *slog.Logger) func(context.Context, events.HTTP
 		if err != nil {
 			return answer(http.StatusBadRequest, `{"Code":"isv.INVALID_PARAMETERS","Message":"`+err.Error()+`","RequestId":"`+inv.RequestID+`"}`), nil
 		}
-		return Response(platform.Serve(h, log, r, inv)), nil
+		return response(platform.Serve(h, log, r, inv)), nil
 	}
 }
 
@@ -92,21 +92,12 @@ const (
 	errBadBody = adapterError("the event's body is not valid base64")
 )
 
-// Response translates the handler's answer; multi-value headers are joined
+// response translates the handler's answer; multi-value headers are joined
 // with commas, as the trigger's headers map holds one string per name.
-func Response(w interface {
-	Result() *http.Response
-}) *events.HTTPTriggerResponse {
-	res := w.Result()
-	body := readAll(res)
-	out := &events.HTTPTriggerResponse{StatusCode: res.StatusCode, Headers: map[string]string{}}
-	for k, v := range res.Header {
+func response(a platform.Answer) *events.HTTPTriggerResponse {
+	out := &events.HTTPTriggerResponse{StatusCode: a.Status, Headers: map[string]string{}, Body: a.Body, IsBase64Encoded: a.Base64}
+	for k, v := range a.Header {
 		out.Headers[k] = strings.Join(v, ", ")
-	}
-	if platform.IsText(res.Header.Get("Content-Type"), body) {
-		out.Body = string(body)
-	} else {
-		out.Body, out.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -28,15 +27,9 @@ func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	res := platform.Serve(h, log, r, inv).Result()
-	body, _ := io.ReadAll(res.Body)
-	out := events.APIGatewayProxyResponse{StatusCode: res.StatusCode, MultiValueHeaders: map[string][]string(res.Header)}
-	if platform.IsText(res.Header.Get("Content-Type"), body) {
-		out.Body = string(body)
-	} else {
-		out.Body, out.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-	}
-	return out, nil
+	a := platform.Serve(h, log, r, inv)
+	return events.APIGatewayProxyResponse{StatusCode: a.Status, MultiValueHeaders: map[string][]string(a.Header),
+		Body: a.Body, IsBase64Encoded: a.Base64}, nil
 }
 
 func requestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Request, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -27,18 +26,13 @@ func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	res := platform.Serve(h, log, r, inv).Result()
-	body, _ := io.ReadAll(res.Body)
-	out := events.APIGatewayV2HTTPResponse{StatusCode: res.StatusCode, Headers: map[string]string{}, Cookies: res.Header.Values("Set-Cookie")}
-	for k, v := range res.Header {
+	a := platform.Serve(h, log, r, inv)
+	out := events.APIGatewayV2HTTPResponse{StatusCode: a.Status, Headers: map[string]string{}, Cookies: a.Header.Values("Set-Cookie"),
+		Body: a.Body, IsBase64Encoded: a.Base64}
+	for k, v := range a.Header {
 		if k != "Set-Cookie" {
 			out.Headers[k] = strings.Join(v, ",")
 		}
-	}
-	if platform.IsText(res.Header.Get("Content-Type"), body) {
-		out.Body = string(body)
-	} else {
-		out.Body, out.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
 	}
 	return out, nil
 }

@@ -6,6 +6,8 @@ package platform
 
 import (
 	"context"
+	"encoding/base64"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -35,10 +37,31 @@ type Invocation struct {
 	Credentials dypls.Credentials
 }
 
-// Serve runs r through h with the invocation's request ID and credentials. A
-// panic anywhere becomes a 500 with the contract's JSON body and a log line;
-// the platform's runtime loop never sees it.
-func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (w *httptest.ResponseRecorder) {
+// Answer is the handler's response as a platform event answer wants it.
+type Answer struct {
+	Status int
+	Header http.Header
+	// Body is the body as text, or base64 when Base64 (not text, or not UTF-8).
+	Body   string
+	Base64 bool
+}
+
+// Serve runs r through h with the invocation's request ID and credentials.
+func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) Answer {
+	res := record(h, log, r, inv).Result()
+	body, _ := io.ReadAll(res.Body) // a recorder's body: in memory, cannot fail
+	a := Answer{Status: res.StatusCode, Header: res.Header}
+	if IsText(res.Header.Get("Content-Type"), body) {
+		a.Body = string(body)
+	} else {
+		a.Body, a.Base64 = base64.StdEncoding.EncodeToString(body), true
+	}
+	return a
+}
+
+// record runs the handler. A panic anywhere becomes a 500 with the contract's
+// JSON body and a log line; the platform's runtime loop never sees it.
+func record(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (w *httptest.ResponseRecorder) {
 	w = httptest.NewRecorder()
 	defer func() {
 		if p := recover(); p != nil {

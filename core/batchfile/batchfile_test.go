@@ -1,0 +1,303 @@
+package batchfile_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
+
+func service(t testing.TB) (*core.Service, *emulator.Emulator) {
+	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := core.NewService(c, core.Options{QPS: 1e6, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond})
+	return svc, emu
+}
+
+// bad rows: their row number → the code they must end with.
+type expectation map[int]core.Code
+
+// writeCSV writes n rows, with broken ones at fixed places.
+func writeCSV(t testing.TB, dir string, n int) (string, expectation) {
+	var b strings.Builder
+	b.WriteString("\xef\xbb\xbfPhoneNoA,GroupId,Expiration,ExpectCity\r\n")
+	bad := expectation{}
+	for i := 1; i <= n; i++ {
+		switch {
+		case i%997 == 0:
+			fmt.Fprintf(&b, "138%08d,1234,%s,北京\r\n", i, "tomorrow")
+			bad[i] = core.CodeExpireDateIllegal
+		case i%1499 == 0:
+			fmt.Fprintf(&b, "1380,1234,%s,北京\r\n", exp)
+			bad[i] = core.CodeMobileIllegal
+		case i == 5003:
+			fmt.Fprintf(&b, "138%08d,1234\r\n", i)
+			bad[i] = core.CodeInvalidParameters
+		case i == 7001:
+			fmt.Fprintf(&b, "138%08d,1235,%s,北京\r\n", i, exp) // the empty group: refused upstream
+			bad[i] = core.CodeInvalidParameters
+		default:
+			fmt.Fprintf(&b, "138 %08d,1234,%s,北京\r\n", i, exp)
+		}
+	}
+	path := filepath.Join(dir, "bindings.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, bad
+}
+
+func writeJSONL(t testing.TB, dir string, n int) (string, expectation) {
+	var b strings.Builder
+	bad := expectation{}
+	for i := 1; i <= n; i++ {
+		switch {
+		case i%1009 == 0:
+			fmt.Fprintf(&b, "{\"PhoneNoA\":\"139%08d\",\"GroupId\":\n", i)
+			bad[i] = core.CodeInvalidParameters
+		case i%1301 == 0:
+			fmt.Fprintf(&b, `{"PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s","CallDisplayType":2}`+"\n", i, exp)
+			bad[i] = core.CodeInvalidParameters
+		default:
+			fmt.Fprintf(&b, `{"PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s"}`+"\r\n", i, exp)
+		}
+		if i%2500 == 0 {
+			b.WriteString("\n") // blank lines are no rows
+		}
+	}
+	path := filepath.Join(dir, "bindings.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, bad
+}
+
+func open(t testing.TB, path, pool string) *batchfile.Reader {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	_, _ = f.Seek(0, 0)
+	format, err := batchfile.Detect(path, head[:n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := batchfile.NewReader(f, format, validate.New(nil, 1000), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rd
+}
+
+// check holds the results to the input: one line per row, in order, each
+// bad row with its code, each good row bound exactly once.
+func check(t *testing.T, path string, n int, bad expectation, emu *emulator.Emulator, phone func(int) string) {
+	t.Helper()
+	f, err := os.Open(path + ".results.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	row := 0
+	for sc.Scan() {
+		row++
+		line := sc.Text()
+		if !strings.Contains(line, fmt.Sprintf(`"Row":%d,`, row)) {
+			t.Fatalf("line %d is not row %d: %s", row, row, line)
+		}
+		want := core.CodeOK
+		if c, ok := bad[row]; ok {
+			want = c
+		}
+		if !strings.Contains(line, `"Code":"`+string(want)+`"`) {
+			t.Fatalf("row %d: %s, want %s", row, line, want)
+		}
+		if _, isBad := bad[row]; !isBad {
+			if subs := emu.BindingsOf(phone(row)); len(subs) != 1 {
+				t.Fatalf("row %d (%s) bound %d times", row, phone(row), len(subs))
+			}
+		}
+	}
+	if row != n {
+		t.Fatalf("%d result lines for %d rows", row, n)
+	}
+	if got, want := emu.Stats().Bindings, n-len(bad); got != want {
+		t.Fatalf("%d bindings for %d good rows", got, want)
+	}
+}
+
+func TestTenThousandRows(t *testing.T) {
+	const n = 10000
+	for _, c := range []struct {
+		name  string
+		write func(testing.TB, string, int) (string, expectation)
+		phone func(int) string
+	}{
+		{"csv", writeCSV, func(i int) string { return fmt.Sprintf("138%08d", i) }},
+		{"jsonl", writeJSONL, func(i int) string { return fmt.Sprintf("139%08d", i) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path, bad := c.write(t, t.TempDir(), n)
+			svc, emu := service(t)
+			st := batchfile.DirStore{Base: path}
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Rows != n || s.Counts[core.CodeOK] != n-len(bad) || s.ETag != "e1" {
+				t.Fatalf("summary %+v", s)
+			}
+			check(t, path, n, bad, emu, c.phone)
+
+			// The same event delivered again binds nothing new.
+			calls := emu.Stats().Calls["BindBatchAxg"]
+			again, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e1"})
+			if err != nil || again.Rows != n || emu.Stats().Calls["BindBatchAxg"] != calls {
+				t.Fatalf("redelivery: %+v %v, %d calls after %d", again, err, emu.Stats().Calls["BindBatchAxg"], calls)
+			}
+		})
+	}
+}
+
+// TestInterruptedAndResumed: a run cancelled after a random step stops, and
+// the next run finishes with every row bound exactly once.
+func TestInterruptedAndResumed(t *testing.T) {
+	const n = 5000
+	path, bad := writeCSV(t, t.TempDir(), n)
+	svc, emu := service(t)
+	st := batchfile.DirStore{Base: path}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopAt := 1 + rand.IntN(n/500-1)
+	_, err := batchfile.Run(ctx, svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 500,
+		Progress: func(done int) {
+			if done >= stopAt*500 {
+				cancel()
+			}
+		}})
+	if !errors.Is(err, batchfile.ErrIncomplete) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 500}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, path, n, bad, emu, func(i int) string { return fmt.Sprintf("138%08d", i) })
+}
+
+// failingStore fails one write, as a crash at that point would.
+type failingStore struct {
+	batchfile.DirStore
+	failAppend, failSave bool
+}
+
+var errCrash = errors.New("crash")
+
+func (f *failingStore) AppendResults(ctx context.Context, off int64, b []byte) error {
+	if f.failAppend {
+		f.failAppend = false
+		return errCrash // the step was sent; its results never written
+	}
+	return f.DirStore.AppendResults(ctx, off, b)
+}
+
+func (f *failingStore) SaveCheckpoint(ctx context.Context, cp batchfile.Checkpoint) error {
+	if f.failSave && cp.InFlight == 0 && cp.Done > 0 {
+		f.failSave = false
+		return errCrash // the results were written; the checkpoint never moved
+	}
+	return f.DirStore.SaveCheckpoint(ctx, cp)
+}
+
+// TestCrashes: a run that dies after sending a step never sends it again:
+// written results stand; missing ones say the outcome is unknown.
+func TestCrashes(t *testing.T) {
+	const n = 1200
+	for _, c := range []struct {
+		name       string
+		store      func(base string) *failingStore
+		wantCodeAt core.Code // the first step's rows after the restart
+	}{
+		{"results lost", func(b string) *failingStore {
+			return &failingStore{DirStore: batchfile.DirStore{Base: b}, failAppend: true}
+		}, core.CodeUpstreamTimeout},
+		{"checkpoint lost", func(b string) *failingStore {
+			return &failingStore{DirStore: batchfile.DirStore{Base: b}, failSave: true}
+		}, core.CodeOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path, bad := writeJSONL(t, t.TempDir(), n)
+			svc, emu := service(t)
+			st := c.store(path)
+			if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400}); !errors.Is(err, errCrash) {
+				t.Fatalf("first run: %v", err)
+			}
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400})
+			if err != nil || s.Rows != n {
+				t.Fatalf("second run: %+v %v", s, err)
+			}
+			for i := 1; i <= n; i++ {
+				if _, isBad := bad[i]; !isBad && len(emu.BindingsOf(fmt.Sprintf("139%08d", i))) != 1 {
+					t.Fatalf("row %d bound %d times", i, len(emu.BindingsOf(fmt.Sprintf("139%08d", i))))
+				}
+			}
+			if s.Counts[c.wantCodeAt] < 400-len(bad) {
+				t.Fatalf("counts %v, want the first step's rows as %s", s.Counts, c.wantCodeAt)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for _, c := range []struct {
+		name, head string
+		want       batchfile.Format
+		ok         bool
+	}{
+		{"a.csv", "PhoneNoA,GroupId", batchfile.CSV, true},
+		{"a.CSV", "\xef\xbb\xbfPhoneNoA", batchfile.CSV, true},
+		{"a.jsonl", "\xef\xbb\xbf {\"PhoneNoA\"", batchfile.JSONL, true},
+		{"a.ndjson", "{", batchfile.JSONL, true},
+		{"a.csv", "{\"PhoneNoA\"", "", false},
+		{"a.jsonl", "PhoneNoA,GroupId", "", false},
+		{"a.txt", "PhoneNoA", "", false},
+	} {
+		got, err := batchfile.Detect(c.name, []byte(c.head))
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("Detect(%q, %q) = %q, %v", c.name, c.head, got, err)
+		}
+	}
+}
+
+func TestBadHeaders(t *testing.T) {
+	v := validate.New(nil, 10)
+	for _, h := range []string{"PhoneNoA,GroupId,Expiration,PhoneNoC\n", "PhoneNoA,GroupId\n", "PhoneNoA,PhoneNoA,GroupId,Expiration\n", ""} {
+		if _, err := batchfile.NewReader(strings.NewReader(h), batchfile.CSV, v, "FC1"); err == nil {
+			t.Errorf("header %q accepted", h)
+		}
+	}
+	if _, err := batchfile.NewReader(strings.NewReader("PhoneNoA,GroupId,Expiration\n"), batchfile.CSV, v, ""); err == nil {
+		t.Error("no PoolKey anywhere accepted")
+	}
+}

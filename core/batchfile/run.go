@@ -1,0 +1,267 @@
+package batchfile
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+)
+
+// Result is one row's line in the results.
+type Result struct {
+	Row      int       `json:"Row"`
+	Line     int       `json:"Line"`
+	PhoneNoA string    `json:"PhoneNoA"`
+	GroupId  string    `json:"GroupId"`
+	Code     core.Code `json:"Code"`
+	Message  string    `json:"Message"`
+	SecretNo string    `json:"SecretNo"`
+	SubsId   string    `json:"SubsId"`
+}
+
+// Options tune a run.
+type Options struct {
+	// ETag identifies the input: the same ETag delivered again binds nothing.
+	ETag string
+	// Chunk is the rows per step: each step is checkpointed (default 1000).
+	Chunk int
+	// Margin stops the run this long before the context's deadline, so the
+	// step under way can finish and be recorded (default 5s).
+	Margin time.Duration
+	// Progress is told the rows done after each step.
+	Progress func(done int)
+}
+
+// ErrIncomplete says the run stopped before the end of the input (its
+// context ended or its deadline came near); the checkpoint lets the next run
+// with the same store and ETag go on.
+var ErrIncomplete = errors.New("batchfile: stopped before the end of the input; run again to go on")
+
+// Run binds the rows of rd through svc, writing a result line per row to st
+// in input order and checkpointing each step. A run that finds a finished
+// checkpoint for the same ETag binds nothing and returns the saved summary.
+func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options) (Summary, error) {
+	if o.Chunk <= 0 {
+		o.Chunk = 1000
+	}
+	if o.Margin <= 0 {
+		o.Margin = 5 * time.Second
+	}
+	// The store's writes finish even when ctx is cancelled: a step that was
+	// sent must be recorded.
+	keep := context.WithoutCancel(ctx)
+	cp, err := st.LoadCheckpoint(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	if cp != nil && cp.ETag != o.ETag {
+		if err := st.Reset(ctx); err != nil {
+			return Summary{}, err
+		}
+		cp = nil
+	}
+	if cp != nil && cp.Finished {
+		return st.ReadSummary(ctx) // delivered again: nothing new to bind
+	}
+	if cp == nil {
+		cp = &Checkpoint{ETag: o.ETag, Chunk: o.Chunk, Counts: map[core.Code]int{}, Started: time.Now().UTC()}
+		if err := st.SaveCheckpoint(ctx, *cp); err != nil {
+			return Summary{}, err
+		}
+	}
+	if err := skip(rd, cp.Done); err != nil {
+		return Summary{}, err
+	}
+	if cp.InFlight > cp.Done {
+		if err := recoverStep(keep, rd, st, cp); err != nil {
+			return Summary{}, err
+		}
+	}
+	for {
+		if ctx.Err() != nil {
+			return Summary{}, ErrIncomplete
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < o.Margin {
+			return Summary{}, ErrIncomplete
+		}
+		rows, err := read(rd, cp.Chunk)
+		if err != nil {
+			return Summary{}, err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		cp.InFlight = cp.Done + len(rows)
+		if err := st.SaveCheckpoint(keep, *cp); err != nil {
+			return Summary{}, err
+		}
+		if err := record(keep, st, cp, step(ctx, svc, rows)); err != nil {
+			return Summary{}, err
+		}
+		if o.Progress != nil {
+			o.Progress(cp.Done)
+		}
+	}
+	s := Summary{ETag: cp.ETag, Rows: cp.Done, Counts: cp.Counts, Started: cp.Started, Finished: time.Now().UTC()}
+	s.DurationMs = s.Finished.Sub(s.Started).Milliseconds()
+	if err := st.WriteSummary(keep, s); err != nil {
+		return Summary{}, err
+	}
+	cp.Finished = true
+	return s, st.SaveCheckpoint(keep, *cp)
+}
+
+// step binds one step's rows. A cancelled run finishes the step it started;
+// the context's deadline still cuts it.
+func step(ctx context.Context, svc *core.Service, rows []Row) []Result {
+	stepCtx := context.WithoutCancel(ctx)
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		stepCtx, cancel = context.WithDeadline(stepCtx, dl)
+		defer cancel()
+	}
+	return bind(stepCtx, svc, rows)
+}
+
+// record appends a step's results and moves the checkpoint past it.
+func record(ctx context.Context, st Store, cp *Checkpoint, results []Result) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, r := range results {
+		_ = enc.Encode(r)
+		cp.Counts[r.Code]++
+	}
+	if err := st.AppendResults(ctx, cp.Offset, b.Bytes()); err != nil {
+		return err
+	}
+	cp.Offset += int64(b.Len())
+	cp.Done, cp.InFlight = cp.Done+len(results), 0
+	return st.SaveCheckpoint(ctx, *cp)
+}
+
+// recoverStep settles the step a previous run was sending when it stopped:
+// if its results were appended, they stand; otherwise its valid rows are
+// answered as of unknown outcome, never sent again.
+func recoverStep(ctx context.Context, rd *Reader, st Store, cp *Checkpoint) error {
+	rows, err := read(rd, cp.InFlight-cp.Done)
+	if err != nil {
+		return err
+	}
+	if tail, ok := appended(ctx, st, cp.Offset, len(rows)); ok {
+		for _, r := range tail {
+			cp.Counts[r.Code]++
+		}
+		cp.Offset += int64(resultBytes(tail))
+		cp.Done, cp.InFlight = cp.Done+len(rows), 0
+		return st.SaveCheckpoint(ctx, *cp)
+	}
+	if t, ok := st.(interface{ TruncateResults(int64) error }); ok {
+		if err := t.TruncateResults(cp.Offset); err != nil {
+			return err
+		}
+	}
+	results := make([]Result, len(rows))
+	for i, row := range rows {
+		results[i] = resultOf(row)
+		if row.Err == nil {
+			results[i].Code = core.CodeUpstreamTimeout
+			results[i].Message = "the run stopped while this row was being sent: its outcome is unknown, and it was not sent again"
+		}
+	}
+	return record(ctx, st, cp, results)
+}
+
+// appended reads the results past offset: n complete lines are a step that
+// was appended but not recorded.
+func appended(ctx context.Context, st Store, offset int64, n int) ([]Result, bool) {
+	rc, err := st.ReadResults(ctx, offset)
+	if err != nil {
+		return nil, false
+	}
+	defer rc.Close()
+	var out []Result
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var r Result
+		if json.Unmarshal(sc.Bytes(), &r) != nil {
+			return nil, false
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err() == nil && len(out) == n && n > 0
+}
+
+func resultBytes(rs []Result) int {
+	n := 0
+	for _, r := range rs {
+		b, _ := json.Marshal(r)
+		n += len(b) + 1
+	}
+	return n
+}
+
+func skip(rd *Reader, n int) error {
+	for i := 0; i < n; i++ {
+		if _, err := rd.Next(); err != nil {
+			if err == io.EOF {
+				return errors.New("batchfile: the input is shorter than the checkpoint says")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func read(rd *Reader, n int) ([]Row, error) {
+	rows := make([]Row, 0, n)
+	for len(rows) < n {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func resultOf(row Row) Result {
+	r := Result{Row: row.N, Line: row.Line, PhoneNoA: row.PhoneNoA, GroupId: row.GroupId}
+	if row.Err != nil {
+		r.Code, r.Message = row.Err.Code, row.Err.Message
+	}
+	return r
+}
+
+// bind sends a step's valid rows, one batch per run of rows with the same
+// PoolKey, and answers every row in order.
+func bind(ctx context.Context, svc *core.Service, rows []Row) []Result {
+	results := make([]Result, len(rows))
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && rows[end].Pool == rows[start].Pool {
+			end++
+		}
+		req := core.BatchRequest{PoolKey: rows[start].Pool, Items: make([]core.BatchItem, end-start)}
+		for i, row := range rows[start:end] {
+			req.Items[i] = core.BatchItem{Item: row.Item, PhoneNoA: row.PhoneNoA, GroupId: row.GroupId, Err: row.Err}
+		}
+		answers := svc.BatchBind(ctx, req) // invalid rows are answered, never sent
+		for i, row := range rows[start:end] {
+			r := resultOf(row)
+			a := answers[i]
+			r.Code, r.Message, r.SecretNo, r.SubsId = a.Code, a.Message, a.SecretNo, a.SubsId
+			results[start+i] = r
+		}
+		start = end
+	}
+	return results
+}

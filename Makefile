@@ -1,10 +1,15 @@
 GO ?= go
 
-.PHONY: run test vet bench fuzz emulator build
+.PHONY: run test vet bench fuzz emulator build bind-file
 
 ## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
 run:
 	$(GO) run ./functions/local
+
+## bind-file: bind a CSV or JSON Lines file from disk (FILE=examples/bindings.csv), writing FILE.results.jsonl and FILE.summary.json
+FILE ?= examples/bindings.csv
+bind-file:
+	$(GO) run ./functions/local bind-file $(FILE)
 
 ## test: formatting, vet, every test with the race detector (fuzz seed corpora included), and each benchmark once
 test: vet

@@ -35,11 +35,15 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
+		var ex exitError
+		if errors.As(err, &ex) {
+			os.Exit(ex.code)
+		}
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, _ []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if getenv("FC_CUSTOM_LISTEN_PORT") != "" {
 		return runWebFunction(ctx, getenv, stdout, stderr)
 	}
@@ -48,24 +52,15 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout, st
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-
-	upstream := cfg.Endpoint
-	if cfg.Endpoint == "" {
-		emu := emulator.New(emulator.Demo())
-		if cfg.AccessKeyID == "" {
-			cfg.AccessKeyID, cfg.AccessKeySecret = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
-		} else {
-			emu.AddKey(emulator.Key{ID: cfg.AccessKeyID, Secret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
-		}
-		srv, err := emulator.Start(emu, "127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("starting the embedded emulator: %w", err)
-		}
-		defer srv.Close()
-		cfg.Endpoint = srv.URL
-		upstream = "embedded emulator at " + srv.URL
+	upstream, stop, err := embedded(&cfg)
+	if err != nil {
+		return err
 	}
+	defer stop()
+	if len(args) > 1 && args[1] == "bind-file" {
+		return bindFile(ctx, args[2:], cfg, stdout, stderr)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	h, err := binder.New(cfg, binder.Deps{Log: log})
 	if err != nil {
 		return err
@@ -78,6 +73,26 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout, st
 	fmt.Fprintf(stdout, "AXG binder listening on %s (upstream: %s)\n", base, upstream)
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
 	return serve(ctx, ln, h, cfg.RequestTimeout, stdout)
+}
+
+// embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing
+// cfg at it (with the demo key unless credentials are set, which it accepts).
+func embedded(cfg *binder.Config) (desc string, stop func(), err error) {
+	if cfg.Endpoint != "" {
+		return cfg.Endpoint, func() {}, nil
+	}
+	emu := emulator.New(emulator.Demo())
+	if cfg.AccessKeyID == "" {
+		cfg.AccessKeyID, cfg.AccessKeySecret = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
+	} else {
+		emu.AddKey(emulator.Key{ID: cfg.AccessKeyID, Secret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
+	}
+	srv, err := emulator.Start(emu, "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the embedded emulator: %w", err)
+	}
+	cfg.Endpoint = srv.URL
+	return "embedded emulator at " + srv.URL, func() { _ = srv.Close() }, nil
 }
 
 // runWebFunction is the Function Compute web function.

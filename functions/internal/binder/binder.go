@@ -32,8 +32,27 @@ func New(cfg Config, d Deps) (*httpapi.Handler, error) {
 	if d.Log == nil {
 		return nil, errors.New("binder: a logger is required")
 	}
+	svc, v, err := Service(cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	tokens := cfg.APITokens
+	if cfg.Auth == AuthPlatform {
+		tokens = nil // the trigger authenticates callers
+	}
+	return httpapi.NewHandler(svc, v, d.Log, httpapi.Config{
+		Tokens:         tokens,
+		RequireToken:   cfg.Auth == AuthToken,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		RequestTimeout: cfg.RequestTimeout,
+		RequestID:      d.RequestID,
+	}), nil
+}
+
+// Service builds the core from cfg: what event paths (files, messages) use.
+func Service(cfg Config, d Deps) (*core.Service, *validate.Validator, error) {
 	if cfg.AccessKeyID == "" && !d.ContextCredentials {
-		return nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
+		return nil, nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
 	}
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
@@ -45,23 +64,13 @@ func New(cfg Config, d Deps) (*httpapi.Handler, error) {
 		Timeout: cfg.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	svc, err := core.NewService(up, core.Options{Chunk: cfg.UpstreamChunk, QPS: cfg.UpstreamQPS})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	tokens := cfg.APITokens
-	if cfg.Auth == AuthPlatform {
-		tokens = nil // the trigger authenticates callers
-	}
-	return httpapi.NewHandler(svc, validate.New(d.Now, cfg.MaxBatchItems), d.Log, httpapi.Config{
-		Tokens:         tokens,
-		RequireToken:   cfg.Auth == AuthToken,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		RequestTimeout: cfg.RequestTimeout,
-		RequestID:      d.RequestID,
-	}), nil
+	return svc, validate.New(d.Now, cfg.MaxBatchItems), nil
 }
 
 // FromEnv is what a deployed function's main does: tune the Go runtime, read

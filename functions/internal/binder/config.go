@@ -36,6 +36,8 @@ type Config struct {
 	UpstreamTimeout time.Duration
 	RequestTimeout  time.Duration
 	Port            int
+	// PoolKey is the default for file rows and messages that carry none.
+	PoolKey string
 }
 
 var regionRE = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -51,6 +53,7 @@ func Load(getenv func(string) string, defaultAuth string) (Config, error) {
 		Endpoint:        strings.TrimSpace(getenv("DYPLS_ENDPOINT")),
 		Region:          orDefault(getenv("DYPLS_REGION"), "cn-hangzhou"),
 		Auth:            defaultAuth,
+		PoolKey:         strings.TrimSpace(getenv("AXG_POOL_KEY")),
 	}
 	var errs []error
 	bad := func(name, want, got string) {

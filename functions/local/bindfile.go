@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/functions/internal/binder"
+)
+
+// exitError carries bind-file's exit status: 1 when some rows did not bind,
+// 2 when the run failed or stopped before the end (run it again to go on).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+// bindFile binds the rows of a CSV or JSON Lines file from disk through the
+// same code as the OSS and S3 triggers, writing FILE.results.jsonl and
+// FILE.summary.json beside it (and FILE.checkpoint.json, so that a run cut
+// short goes on where it stopped, and a finished file is not bound twice).
+func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		return exitError{2, "usage: bind-file FILE (.csv or .jsonl); PoolKey from the rows or AXG_POOL_KEY"}
+	}
+	path := args[0]
+	f, err := os.Open(path)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	format, err := batchfile.Detect(path, head[:n])
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return exitError{2, err.Error()}
+	}
+	svc, v, err := binder.Service(cfg, binder.Deps{})
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	rd, err := batchfile.NewReader(f, format, v, cfg.PoolKey)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	start := time.Now()
+	// The file's size and modification time stand for its ETag: an edited
+	// file is bound afresh, the same file again binds nothing.
+	etag := strconv.FormatInt(st.Size(), 16) + "-" + strconv.FormatInt(st.ModTime().UnixNano(), 16)
+	s, err := batchfile.Run(ctx, svc, rd, batchfile.DirStore{Base: path}, batchfile.Options{
+		ETag: etag,
+		Progress: func(done int) {
+			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
+		},
+	})
+	if errors.Is(err, batchfile.ErrIncomplete) {
+		return exitError{2, "stopped before the end of " + path + ": run the same command again to go on"}
+	}
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	b, _ := json.MarshalIndent(s, "", "  ")
+	fmt.Fprintf(stdout, "%s\nresults: %s.results.jsonl\n", b, path)
+	if failed := s.Rows - s.Counts[core.CodeOK]; failed > 0 {
+		return exitError{1, fmt.Sprintf("%d of %d rows did not bind: see %s.results.jsonl", failed, s.Rows, path)}
+	}
+	return nil
+}

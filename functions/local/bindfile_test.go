@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBindFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	mixed := filepath.Join(dir, "mixed.jsonl")
+	_ = os.WriteFile(good, []byte("PhoneNoA,GroupId,Expiration\n13800138001,1234,2099-12-31 23:59:59\n"), 0o644)
+	_ = os.WriteFile(mixed, []byte(`{"PhoneNoA":"13800138002","GroupId":1234,"Expiration":"2099-12-31 23:59:59"}`+"\n"+
+		`{"PhoneNoA":"1380","GroupId":1234,"Expiration":"2099-12-31 23:59:59"}`+"\n"), 0o644)
+	env := func(k string) string { return map[string]string{"AXG_POOL_KEY": "FC123456"}[k] }
+	for _, c := range []struct {
+		args []string
+		code int // 0: no error
+	}{
+		{[]string{"local", "bind-file", good}, 0},
+		{[]string{"local", "bind-file", mixed}, 1},
+		{[]string{"local", "bind-file", filepath.Join(dir, "missing.csv")}, 2},
+		{[]string{"local", "bind-file"}, 2},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), c.args, env, &stdout, &stderr)
+		var ex exitError
+		if c.code == 0 && err != nil || c.code != 0 && (!errors.As(err, &ex) || ex.code != c.code) {
+			t.Errorf("%v: %v, want exit %d", c.args, err, c.code)
+		}
+	}
+	b, err := os.ReadFile(mixed + ".results.jsonl")
+	if err != nil || strings.Count(string(b), "\n") != 2 || !strings.Contains(string(b), `"Row":2,"Line":2,"PhoneNoA":"1380","GroupId":"1234","Code":"isv.MOBILE_NUMBER_ILLEGAL"`) {
+		t.Fatalf("results: %s %v", b, err)
+	}
+	if _, err := os.Stat(mixed + ".summary.json"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestExampleFile: the example that ships binds completely.
+func TestExampleFile(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../examples/bindings.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "bindings.csv")
+	_ = os.WriteFile(path, src, 0o644)
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"local", "bind-file", path}, func(string) string { return "" }, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"OK": 5`) {
+		t.Fatalf("%s", stdout.String())
+	}
+}

@@ -28,6 +28,7 @@ type options struct {
 	starts   int
 	duration time.Duration
 	clients  int
+	fileRows string
 }
 
 func run(args []string, out io.Writer) error {
@@ -38,6 +39,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.starts, "starts", 15, "cold starts per deployable")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each load run")
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the load runs")
+	fs.StringVar(&o.fileRows, "file-rows", "10000,100000", "rows of the generated files for the file path (comma-separated)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +56,10 @@ func run(args []string, out io.Writer) error {
 	if err := coldStarts(out, o); err != nil {
 		return err
 	}
-	return load(out, o)
+	if err := load(out, o); err != nil {
+		return err
+	}
+	return files(out, o)
 }
 
 func cpuModel() string {

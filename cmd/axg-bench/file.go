@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
@@ -69,14 +68,31 @@ func fileRun(out io.Writer, bin string, n, ceiling int) error {
 	defer srv.Close()
 	cmd := exec.Command(bin, "bind-file", path)
 	cmd.Env = append(upstreamEnv(srv.URL), "AXG_UPSTREAM_QPS="+strconv.Itoa(ceiling), "AXG_POOL_KEY="+emulator.DemoPoolKey)
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
 	start := time.Now()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("bind-file %d rows: %v\n%s", n, err, tail(b))
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	// The child's own high-water mark, read while it runs: rusage's maxrss
+	// would carry the forking parent's.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	peakKB := 0
+	var werr error
+	for waiting := true; waiting; {
+		if kb, _ := procStat(cmd.Process.Pid); kb > peakKB {
+			peakKB = kb
+		}
+		select {
+		case werr = <-done:
+			waiting = false
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	secs := time.Since(start).Seconds()
-	peakKB := int64(0)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		peakKB = ru.Maxrss
+	if werr != nil {
+		return fmt.Errorf("bind-file %d rows: %v\n%s", n, werr, tail([]byte(output.String())))
 	}
 	st := emu.Stats()
 	calls := float64(st.Calls["BindBatchAxg"])

@@ -1,0 +1,130 @@
+package ossstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/batchfile/ossstore"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/internal/fakeoss"
+)
+
+func client(t *testing.T, url string) *oss.Client {
+	cfg := oss.LoadDefaultConfig().
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider("id", "secret", "token")).
+		WithRegion("cn-hangzhou").WithEndpoint(url).WithUsePathStyle(true)
+	return oss.NewClient(cfg)
+}
+
+func service(t *testing.T) (*core.Service, *emulator.Emulator) {
+	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := core.NewService(c, core.Options{QPS: 1e6})
+	return svc, emu
+}
+
+// run reads the input object through the SDK and binds it into the store.
+func run(ctx context.Context, t *testing.T, c *oss.Client, st batchfile.Store, svc *core.Service, etag string, o batchfile.Options) (batchfile.Summary, error) {
+	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("axg-bucket"), Key: oss.Ptr("axg/incoming/b.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	rd, err := batchfile.NewReader(res.Body, batchfile.JSONL, validate.New(nil, 1000), emulator.DemoPoolKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ETag = etag
+	return batchfile.Run(ctx, svc, rd, st, o)
+}
+
+func TestRunOnOSS(t *testing.T) {
+	fake := fakeoss.New()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	exp := time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
+	var b strings.Builder
+	const n = 3000
+	for i := 1; i <= n; i++ {
+		if i == 1234 {
+			b.WriteString(`{"PhoneNoA":"1","GroupId":1234,"Expiration":"` + exp + `"}` + "\n")
+			continue
+		}
+		fmt.Fprintf(&b, `{"PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s"}`+"\n", i, exp)
+	}
+	etag := fake.Put("axg-bucket", "axg/incoming/b.jsonl", []byte(b.String()))
+	c := client(t, srv.URL)
+	st := ossstore.Store{Client: c, Bucket: "axg-bucket", Base: "axg/results/b.jsonl"}
+	svc, emu := service(t)
+
+	// Interrupted after the first step, then resumed.
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := run(ctx, t, c, st, svc, etag, batchfile.Options{Chunk: 1000, Progress: func(int) { cancel() }}); !errors.Is(err, batchfile.ErrIncomplete) {
+		t.Fatalf("interrupted: %v", err)
+	}
+	s, err := run(context.Background(), t, c, st, svc, etag, batchfile.Options{Chunk: 1000})
+	if err != nil || s.Rows != n || s.Counts[core.CodeOK] != n-1 || s.Counts[core.CodeMobileIllegal] != 1 {
+		t.Fatalf("summary %+v %v", s, err)
+	}
+	results := string(fake.Get("axg-bucket", st.ResultsKey()))
+	if strings.Count(results, "\n") != n || !strings.HasPrefix(results, `{"Row":1,`) || !strings.Contains(results, `{"Row":1234,"Line":1234,"PhoneNoA":"1"`) {
+		t.Fatalf("results: %d lines", strings.Count(results, "\n"))
+	}
+	if emu.Stats().Bindings != n-1 {
+		t.Fatalf("%d bindings", emu.Stats().Bindings)
+	}
+	// Delivered again: nothing new.
+	calls := emu.Stats().Calls["BindBatchAxg"]
+	if again, err := run(context.Background(), t, c, st, svc, etag, batchfile.Options{Chunk: 1000}); err != nil || again.Rows != n || emu.Stats().Calls["BindBatchAxg"] != calls {
+		t.Fatalf("redelivery: %+v %v", again, err)
+	}
+}
+
+// TestAppendIsExactlyOnce: an append at a stale position is refused, and the
+// store reports that the results ran ahead.
+func TestAppendIsExactlyOnce(t *testing.T) {
+	fake := fakeoss.New()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	st := ossstore.Store{Client: client(t, srv.URL), Bucket: "axg-results", Base: "r"}
+	ctx := context.Background()
+	if err := st.AppendResults(ctx, 0, []byte("a\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AppendResults(ctx, 0, []byte("a\n")); !errors.Is(err, batchfile.ErrAhead) {
+		t.Fatalf("stale append: %v", err)
+	}
+	if err := st.AppendResults(ctx, 2, []byte("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := st.ReadResults(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if got := string(fake.Get("axg-results", "r.results.jsonl")); got != "a\nb\n" {
+		t.Fatalf("results %q", got)
+	}
+	if cp, err := st.LoadCheckpoint(ctx); cp != nil || err != nil {
+		t.Fatalf("checkpoint of nothing: %+v %v", cp, err)
+	}
+	if err := st.Reset(ctx); err != nil || fake.Get("axg-results", "r.results.jsonl") != nil {
+		t.Fatalf("reset: %v", err)
+	}
+}

@@ -37,6 +37,8 @@ type Summary struct {
 	Started    time.Time         `json:"Started"`
 	Finished   time.Time         `json:"Finished"`
 	DurationMs int64             `json:"DurationMs"`
+	// Error says why a file could not be read at all (no row was bound).
+	Error string `json:"Error,omitempty"`
 }
 
 // ErrAhead is AppendResults' answer when the results already run past the

@@ -185,7 +185,7 @@ func TestServerlessDevsNamesWhatIsBuilt(t *testing.T) {
 			t.Fatalf("%s: %s holds %v, want %s alone", name, p["code"], len(files), exe)
 		}
 		checkELF(t, p["code"].(string), bin, elf.EM_X86_64) // FC's Go and custom runtimes are x86_64
-		if !strings.Contains(fmt.Sprint(p["role"]), "AXG_FC_ROLE_ARN") || len(p["triggers"].([]any)) == 0 {
+		if !strings.Contains(fmt.Sprint(p["role"]), "${env('AXG_FC_") || len(p["triggers"].([]any)) == 0 {
 			t.Errorf("%s: role %v, triggers %v", name, p["role"], p["triggers"])
 		}
 	}
@@ -203,6 +203,19 @@ func TestServerlessDevsNamesWhatIsBuilt(t *testing.T) {
 	if err := json.Unmarshal(b, &policy); err != nil || len(policy.Statement) != 1 ||
 		strings.Join(policy.Statement[0].Action, ",") != "dypls:BindAxg,dypls:BindBatchAxg" {
 		t.Errorf("deploy/ram-policy.json grants more than binding: %s", b)
+	}
+	// The file path's extra policy: read the input prefix, write the output prefix, nothing else.
+	var oss struct {
+		Statement []struct {
+			Action   []string
+			Resource []string
+		}
+	}
+	b, _ = os.ReadFile("../../deploy/ram-policy-oss.json")
+	if err := json.Unmarshal(b, &oss); err != nil || len(oss.Statement) != 2 ||
+		strings.Join(oss.Statement[0].Action, ",") != "oss:GetObject" || !strings.HasSuffix(oss.Statement[0].Resource[0], "/axg/incoming/*") ||
+		!strings.HasSuffix(oss.Statement[1].Resource[0], "/axg/results/*") {
+		t.Errorf("deploy/ram-policy-oss.json: %s", b)
 	}
 }
 

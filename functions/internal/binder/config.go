@@ -38,6 +38,9 @@ type Config struct {
 	Port            int
 	// PoolKey is the default for file rows and messages that carry none.
 	PoolKey string
+	// InputPrefix and OutputPrefix place the OSS file path's objects;
+	// OSSEndpoint overrides the region's internal OSS endpoint.
+	InputPrefix, OutputPrefix, OSSEndpoint string
 }
 
 var regionRE = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -54,6 +57,9 @@ func Load(getenv func(string) string, defaultAuth string) (Config, error) {
 		Region:          orDefault(getenv("DYPLS_REGION"), "cn-hangzhou"),
 		Auth:            defaultAuth,
 		PoolKey:         strings.TrimSpace(getenv("AXG_POOL_KEY")),
+		InputPrefix:     orDefault(getenv("AXG_INPUT_PREFIX"), "axg/incoming/"),
+		OutputPrefix:    orDefault(getenv("AXG_OUTPUT_PREFIX"), "axg/results/"),
+		OSSEndpoint:     strings.TrimSpace(getenv("AXG_OSS_ENDPOINT")),
 	}
 	var errs []error
 	bad := func(name, want, got string) {
@@ -69,6 +75,9 @@ func Load(getenv func(string) string, defaultAuth string) (Config, error) {
 		if _, err := dypls.New(dypls.Config{Endpoint: c.Endpoint, AccessKeyID: "x", AccessKeySecret: "x"}); err != nil {
 			bad("DYPLS_ENDPOINT", "a base URL such as https://dyplsapi.aliyuncs.com or http://127.0.0.1:18080", c.Endpoint)
 		}
+	}
+	if strings.HasPrefix(c.OutputPrefix, c.InputPrefix) || strings.HasPrefix(c.InputPrefix, c.OutputPrefix) {
+		errs = append(errs, fmt.Errorf("AXG_INPUT_PREFIX %q and AXG_OUTPUT_PREFIX %q must not contain each other: results would trigger the function again", c.InputPrefix, c.OutputPrefix))
 	}
 	if !regionRE.MatchString(c.Region) {
 		bad("DYPLS_REGION", "a region ID such as cn-hangzhou", c.Region)

@@ -1,0 +1,42 @@
+// Command oss is the binder's file path on Function Compute 3.0's built-in Go
+// runtime behind an OSS trigger: every CSV or JSON Lines object created under
+// AXG_INPUT_PREFIX is bound, with results, summary and checkpoint written
+// under AXG_OUTPUT_PREFIX. The invocation's role credentials sign both the
+// OSS and the upstream calls.
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/fcoss"
+)
+
+func main() {
+	h, err := setup(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fc-oss:", err)
+		os.Exit(1)
+	}
+	fc.Start(h.Invoke)
+}
+
+func setup(getenv func(string) string) (*fcoss.Handler, error) {
+	binder.TuneRuntime(getenv)
+	cfg, err := binder.Load(getenv, binder.AuthToken)
+	if err != nil {
+		return nil, err
+	}
+	svc, v, err := binder.Service(cfg, binder.Deps{ContextCredentials: true})
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return fcoss.New(svc, v, log, fcoss.Config{InputPrefix: cfg.InputPrefix, OutputPrefix: cfg.OutputPrefix,
+		PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, AccessKeyID: cfg.AccessKeyID,
+		AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken}), nil
+}

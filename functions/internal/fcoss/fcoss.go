@@ -1,0 +1,199 @@
+// Package fcoss binds files dropped into OSS: the handler of a Function
+// Compute OSS trigger (ObjectCreated events). Each object under the input
+// prefix is streamed through core/batchfile, its results, summary and
+// checkpoint written under the output prefix.
+package fcoss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	osscreds "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	"github.com/aliyun/fc-runtime-go-sdk/events"
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/batchfile/ossstore"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+// Config is the file path's part of the configuration.
+type Config struct {
+	InputPrefix, OutputPrefix string
+	PoolKey                   string
+	// Endpoint is the OSS endpoint; "" means the region's internal one.
+	Endpoint string
+	// Credentials are the fallback where the invocation brings none.
+	AccessKeyID, AccessKeySecret, SecurityToken string
+	// HTTPClient carries OSS requests (nil: the SDK's own).
+	HTTPClient *http.Client
+	// Step and Progress are passed to batchfile.Run (Progress: tests).
+	Step     int
+	Progress func(done int)
+}
+
+// Handler handles OSS trigger events.
+type Handler struct {
+	svc *core.Service
+	v   *validate.Validator
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the handler.
+func New(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg Config) *Handler {
+	return &Handler{svc: svc, v: v, cfg: cfg, log: log}
+}
+
+// Outcome is the invocation's answer: a summary per object bound.
+type Outcome struct {
+	Files []File `json:"files"`
+}
+
+// File is one object's outcome.
+type File struct {
+	Bucket, Key, Results string
+	Summary              batchfile.Summary
+}
+
+// ErrContinue says a file was too large for this invocation: returning it
+// fails the invocation, and Function Compute's asynchronous retry continues
+// the file from its checkpoint.
+var ErrContinue = errors.New("fcoss: the file is not finished; the next delivery goes on from its checkpoint")
+
+// Invoke binds the objects the event announces.
+func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, error) {
+	var out Outcome
+	region, creds := "", osscreds.NewStaticCredentialsProvider(h.cfg.AccessKeyID, h.cfg.AccessKeySecret, h.cfg.SecurityToken)
+	requestID := ""
+	if fcc, ok := fccontext.FromContext(ctx); ok {
+		region, requestID = fcc.Region, fcc.RequestID
+		if c := fcc.Credentials; c.AccessKeyId != "" {
+			creds = osscreds.NewStaticCredentialsProvider(c.AccessKeyId, c.AccessKeySecret, c.SecurityToken)
+			// The same role signs the upstream calls.
+			ctx = dypls.WithCredentials(ctx, dypls.Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken})
+		}
+	}
+	for _, rec := range ev.Events {
+		if rec == nil || rec.Oss == nil || rec.Oss.Bucket == nil || rec.Oss.Object == nil {
+			continue
+		}
+		name, bucket := str(rec.EventName), str(rec.Oss.Bucket.Name)
+		key := str(rec.Oss.Object.Key)
+		if k, err := url.PathUnescape(key); err == nil {
+			key = k // event keys arrive URL-encoded
+		}
+		if !strings.HasPrefix(name, "ObjectCreated") || !strings.HasPrefix(key, h.cfg.InputPrefix) {
+			h.log.Info("oss event ignored", "request_id", requestID, "event", name, "key", key)
+			continue
+		}
+		if region == "" {
+			region = str(rec.Region)
+		}
+		f, err := h.file(ctx, h.client(region, creds), bucket, key, strings.Trim(str(rec.Oss.Object.ETag), `"`))
+		h.log.Info("oss file", "request_id", requestID, "bucket", bucket, "key", key, "rows", f.Summary.Rows,
+			"codes", f.Summary.Counts, "error", errText(err))
+		if err != nil {
+			return out, err
+		}
+		out.Files = append(out.Files, f)
+	}
+	return out, nil
+}
+
+func (h *Handler) client(region string, creds osscreds.CredentialsProvider) *oss.Client {
+	cfg := oss.LoadDefaultConfig().WithCredentialsProvider(creds).WithRegion(region)
+	if h.cfg.Endpoint != "" {
+		cfg = cfg.WithEndpoint(h.cfg.Endpoint)
+		if strings.HasPrefix(h.cfg.Endpoint, "http://") {
+			cfg = cfg.WithUsePathStyle(true) // a local endpoint: no bucket subdomains
+		}
+	} else {
+		cfg = cfg.WithUseInternalEndpoint(true)
+	}
+	if h.cfg.HTTPClient != nil {
+		cfg = cfg.WithHttpClient(h.cfg.HTTPClient)
+	}
+	return oss.NewClient(cfg)
+}
+
+func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag string) (File, error) {
+	st := ossstore.Store{Client: c, Bucket: bucket, Base: h.cfg.OutputPrefix + strings.TrimPrefix(key, h.cfg.InputPrefix)}
+	f := File{Bucket: bucket, Key: key, Results: st.ResultsKey()}
+	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return f, fmt.Errorf("reading oss://%s/%s: %w", bucket, key, err)
+	}
+	defer res.Body.Close()
+	if res.ETag != nil && etag == "" {
+		etag = strings.Trim(*res.ETag, `"`)
+	}
+	body := &peekReader{r: res.Body}
+	format, err := batchfile.Detect(key, body.peek(512))
+	if err != nil {
+		return f, h.refuse(ctx, st, etag, err)
+	}
+	rd, err := batchfile.NewReader(body, format, h.v, h.cfg.PoolKey)
+	if err != nil {
+		return f, h.refuse(ctx, st, etag, err)
+	}
+	f.Summary, err = batchfile.Run(ctx, h.svc, rd, st, batchfile.Options{ETag: etag, Chunk: h.cfg.Step, Progress: h.cfg.Progress})
+	if errors.Is(err, batchfile.ErrIncomplete) {
+		return f, ErrContinue
+	}
+	return f, err
+}
+
+// refuse records a file that cannot be read at all (wrong format, bad
+// header) as a summary, and succeeds: redelivering it cannot help.
+func (h *Handler) refuse(ctx context.Context, st ossstore.Store, etag string, why error) error {
+	now := time.Now().UTC()
+	return st.WriteSummary(ctx, batchfile.Summary{ETag: etag, Counts: map[core.Code]int{}, Started: now, Finished: now,
+		Error: why.Error()})
+}
+
+// peekReader lets the format be sniffed without reading the object twice.
+type peekReader struct {
+	r    io.Reader
+	head []byte
+}
+
+func (p *peekReader) peek(n int) []byte {
+	buf := make([]byte, n)
+	k, _ := io.ReadFull(p.r, buf)
+	p.head = buf[:k]
+	return p.head
+}
+
+func (p *peekReader) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	return p.r.Read(b)
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,14 +1,12 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,36 +15,19 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/internal/syncbuf"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
 
 func expIn(d time.Duration) string { return time.Now().Add(d).In(cst).Format("2006-01-02 15:04:05") }
 
-// logBuffer collects log lines from concurrent requests.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // setup is one binder on the real SDK, against the emulator over loopback.
 type setup struct {
 	emu      *emulator.Emulator
 	upstream *httptest.Server
 	h        http.Handler
-	logs     *logBuffer
+	logs     *syncbuf.Buffer
 }
 
 type options struct {
@@ -59,7 +40,7 @@ type options struct {
 
 func newSetup(t *testing.T, opt options) *setup {
 	t.Helper()
-	s := &setup{emu: emulator.New(emulator.Demo()), logs: &logBuffer{}}
+	s := &setup{emu: emulator.New(emulator.Demo()), logs: &syncbuf.Buffer{}}
 	s.upstream = httptest.NewServer(s.emu)
 	t.Cleanup(s.upstream.Close)
 	if opt.secret == "" {

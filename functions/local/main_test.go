@@ -8,36 +8,20 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/axg-binder/binder/internal/syncbuf"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var curlRE = regexp.MustCompile(`(?m)^curl -s -X POST (\S+) .* -d '(.*)'$`)
 
 // start runs the local server on a free port and waits for its curl line.
-func start(t *testing.T, envs map[string]string) (stdout, stderr *syncBuffer, url, body string, stop func() error) {
+func start(t *testing.T, envs map[string]string) (stdout, stderr *syncbuf.Buffer, url, body string, stop func() error) {
 	t.Helper()
 	envs["PORT"] = "0"
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return envs[k] }, stdout, stderr) }()
 	deadline := time.Now().Add(10 * time.Second)

@@ -1,7 +1,6 @@
 package shipped
 
 import (
-	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/axg-binder/binder/internal/syncbuf"
 )
 
 // upstream is the emulator behind a switch, so each case starts fresh while
@@ -34,29 +35,12 @@ func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // process is a built binary running under a fake runtime.
 type process struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	stderr *syncbuf.Buffer
 }
 
 func start(t *testing.T, bin string, env ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(bin), stderr: &lockedBuffer{}}
+	p := &process{cmd: exec.Command(bin), stderr: &syncbuf.Buffer{}}
 	p.cmd.Env = env
 	p.cmd.Stderr = p.stderr
 	p.cmd.Stdout = p.stderr

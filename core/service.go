@@ -197,9 +197,13 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 			out[i].Code, out[i].Message = e.Code, e.Message
 		}
 	}
+	var last *Error // the chunk's last whole-call failure, if it is being resent
 	for attempt := 0; ; attempt++ {
 		if err := s.wait(ctx); err != nil {
-			if attempt == 0 { // never sent: known not bound
+			switch {
+			case last != nil:
+				fail(pending, last)
+			case attempt == 0: // never sent: known not bound
 				err.Code = CodeUpstreamUnavailable
 				fail(pending, err)
 			} // else each item keeps the transient code it last had
@@ -211,13 +215,14 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 		}
 		res, err := s.up.BindBatchAxg(ctx, pool, send)
 		if err != nil {
-			e := AsError(err)
-			if e.Retryable() && attempt+1 < s.opts.MaxAttempts && s.backoff(ctx, attempt) {
+			last = AsError(err)
+			if last.Retryable() && attempt+1 < s.opts.MaxAttempts && s.backoff(ctx, attempt) {
 				continue
 			}
-			fail(pending, e)
+			fail(pending, last)
 			return
 		}
+		last = nil
 		var again []int
 		for k, r := range Align(send, res) {
 			i := pending[k]

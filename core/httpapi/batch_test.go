@@ -158,3 +158,21 @@ func TestBatchDeadline(t *testing.T) {
 		t.Fatalf("codes %v with %d chunks sent", n, sent)
 	}
 }
+
+// TestBatchChunkRetriesCutByTheDeadline: a chunk resent until the deadline
+// (here, by the rate ceiling's next slot) still answers every item with the
+// last code it got.
+func TestBatchChunkRetriesCutByTheDeadline(t *testing.T) {
+	s := newSetup(t, options{svc: core.Options{QPS: 2, MaxAttempts: 1000, BackoffBase: 20 * time.Millisecond, BackoffMax: 50 * time.Millisecond},
+		http: httpapi.Config{RequestTimeout: 400 * time.Millisecond}})
+	s.emu.Inject(emulator.Fault{Code: "isp.SYSTEM_ERROR", Times: -1})
+	a := s.do(t, "POST", batch, batchBody(itemJSON("13800000001"), itemJSON("13800000002")))
+	for i, c := range codes(a) {
+		if c != string(core.CodeSystemError) {
+			t.Fatalf("item %d: code %q after %d calls", i, c, s.emu.Stats().Calls["BindBatchAxg"])
+		}
+	}
+	if n := s.emu.Stats().Calls["BindBatchAxg"]; n != 1 {
+		t.Fatalf("%d calls: the ceiling allows one before the deadline", n)
+	}
+}

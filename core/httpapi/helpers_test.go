@@ -108,6 +108,13 @@ func (s *setup) doCtx(t *testing.T, ctx context.Context, method, path, body stri
 	if err := json.Unmarshal(w.Body.Bytes(), &a.body); err != nil {
 		t.Fatalf("answer is not JSON: %q", w.Body.String())
 	}
+	if path == httpapi.RouteBatchBind && a.status == 200 {
+		for i, it := range a.items() {
+			if it["Code"] == "" || it["Message"] == "" {
+				t.Errorf("item %d answered without a code or message: %v", i, it)
+			}
+		}
+	}
 	if w.Header().Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Errorf("Content-Type %q", w.Header().Get("Content-Type"))
 	}

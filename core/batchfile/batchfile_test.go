@@ -301,3 +301,15 @@ func TestBadHeaders(t *testing.T) {
 		t.Error("no PoolKey anywhere accepted")
 	}
 }
+
+func TestUnreadableCheckpointRefuses(t *testing.T) {
+	path, _ := writeCSV(t, t.TempDir(), 10)
+	if err := os.WriteFile(path+".checkpoint.json", []byte("{torn"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	svc, emu := service(t)
+	_, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), batchfile.DirStore{Base: path}, batchfile.Options{ETag: "e"})
+	if err == nil || !strings.Contains(err.Error(), "unreadable") || emu.Stats().Bindings != 0 {
+		t.Fatalf("%v, %d bindings", err, emu.Stats().Bindings)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -79,7 +80,9 @@ func (d DirStore) LoadCheckpoint(context.Context) (*Checkpoint, error) {
 	}
 	var cp Checkpoint
 	if err := json.Unmarshal(b, &cp); err != nil {
-		return nil, nil // unreadable: start over
+		// Starting over would send again the rows an earlier run bound.
+		return nil, fmt.Errorf("%s is unreadable (%v): remove it and %s to bind the file afresh, knowing that rows bound before will bind again",
+			d.checkpoint(), err, d.results())
 	}
 	return &cp, nil
 }

@@ -132,12 +132,13 @@ func (rd *Reader) nextCSV() (Row, error) {
 	}
 	rd.n++
 	row := Row{N: rd.n}
-	row.Line, _ = rd.csv.FieldPos(0)
 	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		row.Line = pe.StartLine
+	} else if len(rec) > 0 {
+		row.Line, _ = rd.csv.FieldPos(0) // FieldPos panics on an empty record
+	}
 	if err != nil && !errors.Is(err, csv.ErrFieldCount) {
-		if errors.As(err, &pe) {
-			row.Line = pe.StartLine
-		}
 		row.Err = core.Errorf(core.CodeInvalidParameters, "the CSV row cannot be parsed: "+err.Error())
 		return row, nil
 	}

@@ -1,0 +1,195 @@
+// Package message binds what a message asks for — a BindAxg or a
+// BindBatchAxg body, told apart by AxgBindList — exactly once per message ID,
+// however often the queue delivers it, and records the result where the
+// sender can read it.
+package message
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+// Result is what a message came to: the answer the HTTP API would give.
+type Result struct {
+	MessageId string `json:"MessageId"`
+	// Kind is "bind", "batch-bind", or "invalid" for a body that is neither.
+	Kind    string            `json:"Kind"`
+	Code    core.Code         `json:"Code"`
+	Message string            `json:"Message"`
+	Errors  []core.FieldError `json:"Errors,omitempty"`
+	// SecretBindDTO answers a bind; SecretBind a batch-bind, per item in order.
+	SecretBindDTO *core.Binding     `json:"SecretBindDTO,omitempty"`
+	SecretBind    []core.ItemResult `json:"SecretBind,omitempty"`
+	Finished      time.Time         `json:"Finished"`
+}
+
+// Record is what the store keeps per message ID.
+type Record struct {
+	// State is "sending" from just before the upstream call until the result
+	// is saved as "done".
+	State  string `json:"State"`
+	Result Result `json:"Result"`
+}
+
+// Store keeps records by message ID: an OSS prefix, a folder.
+type Store interface {
+	// Load returns the record, or nil.
+	Load(ctx context.Context, id string) (*Record, error)
+	Save(ctx context.Context, id string, r Record) error
+	// Forget removes a record: the message was not acted on and will come again.
+	Forget(ctx context.Context, id string) error
+}
+
+// Retry says the upstream did not act on the message (throttled, or not
+// reachable before the deadline): nothing was bound, so the message should be
+// delivered again. Return it to the platform.
+type Retry struct{ Result Result }
+
+func (r Retry) Error() string {
+	return "message " + r.Result.MessageId + ": " + string(r.Result.Code) + ", to be retried"
+}
+
+// Handler binds messages.
+type Handler struct {
+	Service     *core.Service
+	Validator   *validate.Validator
+	Store       Store
+	DefaultPool string
+}
+
+// Handle binds the message id with body once. A message seen before answers
+// from its record; one whose earlier delivery died while sending answers
+// UpstreamTimeout (outcome unknown) and is not sent again. It returns Retry
+// when the message should come again, and a plain error when the store fails.
+func (h *Handler) Handle(ctx context.Context, id string, body []byte) (Result, error) {
+	rec, err := h.Store.Load(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	if rec != nil && rec.State == "done" {
+		return rec.Result, nil
+	}
+	if rec != nil && rec.State == "sending" {
+		res := Result{MessageId: id, Kind: rec.Result.Kind, Code: core.CodeUpstreamTimeout,
+			Message: "an earlier delivery stopped while this message was being sent: its outcome is unknown, and it was not sent again"}
+		return h.finish(ctx, id, res)
+	}
+	body = decodeBody(body)
+	if isBatch(body) {
+		return h.batch(ctx, id, body)
+	}
+	return h.bind(ctx, id, body)
+}
+
+func (h *Handler) bind(ctx context.Context, id string, body []byte) (Result, error) {
+	res := Result{MessageId: id, Kind: "bind"}
+	req, e := h.Validator.Bind(h.withPool(body))
+	if e != nil {
+		if len(e.Fields) == 0 {
+			res.Kind = "invalid"
+		}
+		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
+		return h.finish(ctx, id, res)
+	}
+	if err := h.Store.Save(ctx, id, Record{State: "sending", Result: res}); err != nil {
+		return Result{}, err
+	}
+	b, err := h.Service.Bind(ctx, req)
+	if err != nil {
+		ce := core.AsError(err)
+		res.Code, res.Message = ce.Code, ce.Message
+		if ce.Outcome == core.NotSent || (ce.Outcome == core.Answered && ce.Retryable()) {
+			return res, h.retry(ctx, id, res)
+		}
+		return h.finish(ctx, id, res)
+	}
+	res.Code, res.Message, res.SecretBindDTO = core.CodeOK, "OK", &b
+	return h.finish(ctx, id, res)
+}
+
+func (h *Handler) batch(ctx context.Context, id string, body []byte) (Result, error) {
+	res := Result{MessageId: id, Kind: "batch-bind"}
+	req, e := h.Validator.Batch(h.withPool(body))
+	if e != nil {
+		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
+		return h.finish(ctx, id, res)
+	}
+	if err := h.Store.Save(ctx, id, Record{State: "sending", Result: res}); err != nil {
+		return Result{}, err
+	}
+	res.Code, res.Message, res.SecretBind = core.CodeOK, "OK", h.Service.BatchBind(ctx, req)
+	// Nothing bound and every sendable item refused before acting: the whole
+	// message can come again.
+	sendable, untouched := 0, 0
+	for i, it := range res.SecretBind {
+		if req.Items[i].Err != nil {
+			continue
+		}
+		sendable++
+		if it.Code == core.CodeUpstreamUnavailable || it.Code.Throttled() {
+			untouched++
+		}
+	}
+	if sendable > 0 && untouched == sendable {
+		res.Code, res.Message = res.SecretBind[0].Code, "no item was bound: "+res.SecretBind[0].Message
+		return res, h.retry(ctx, id, res)
+	}
+	return h.finish(ctx, id, res)
+}
+
+func (h *Handler) finish(ctx context.Context, id string, res Result) (Result, error) {
+	res.Finished = time.Now().UTC()
+	return res, h.Store.Save(ctx, id, Record{State: "done", Result: res})
+}
+
+func (h *Handler) retry(ctx context.Context, id string, res Result) error {
+	if err := h.Store.Forget(ctx, id); err != nil {
+		return err
+	}
+	return Retry{Result: res}
+}
+
+// withPool adds the default PoolKey to a body that has none.
+func (h *Handler) withPool(body []byte) []byte {
+	if h.DefaultPool == "" {
+		return body
+	}
+	var probe struct{ PoolKey json.RawMessage }
+	if json.Unmarshal(body, &probe) != nil || probe.PoolKey != nil {
+		return body
+	}
+	b := bytes.TrimSpace(body)
+	if len(b) < 2 || b[0] != '{' {
+		return body
+	}
+	pool, _ := json.Marshal(h.DefaultPool)
+	inner := bytes.TrimSpace(b[1 : len(b)-1])
+	sep := ","
+	if len(inner) == 0 {
+		sep = ""
+	}
+	return append(append([]byte(`{"PoolKey":`+string(pool)+sep), inner...), '}')
+}
+
+// decodeBody accepts a JSON body as is, or base64 of one.
+func decodeBody(b []byte) []byte {
+	t := bytes.TrimSpace(b)
+	if len(t) > 0 && t[0] == '{' {
+		return t
+	}
+	if d, err := base64.StdEncoding.DecodeString(string(t)); err == nil {
+		return bytes.TrimSpace(d)
+	}
+	return t
+}
+
+func isBatch(body []byte) bool {
+	var probe struct{ AxgBindList json.RawMessage }
+	return json.Unmarshal(body, &probe) == nil && probe.AxgBindList != nil
+}

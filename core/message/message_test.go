@@ -1,0 +1,132 @@
+package message_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/message/ossrecords"
+	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/internal/fakeoss"
+)
+
+var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
+
+type setup struct {
+	emu   *emulator.Emulator
+	fake  *fakeoss.Server
+	store ossrecords.Store
+	h     *message.Handler
+}
+
+func newSetup(t *testing.T, upstreamTimeout time.Duration) *setup {
+	s := &setup{emu: emulator.New(emulator.Demo(), emulator.WithQPS(0)), fake: fakeoss.New()}
+	srv := httptest.NewServer(s.fake)
+	t.Cleanup(srv.Close)
+	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: s.emu.Transport(), Timeout: upstreamTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := core.NewService(c, core.Options{QPS: 1e6, MaxAttempts: 2, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond})
+	ossc := oss.NewClient(oss.LoadDefaultConfig().WithCredentialsProvider(credentials.NewStaticCredentialsProvider("id", "secret")).
+		WithRegion("cn-hangzhou").WithEndpoint(srv.URL).WithUsePathStyle(true))
+	s.store = ossrecords.Store{Client: ossc, Bucket: "axg-bucket", Prefix: "axg/messages/"}
+	s.h = &message.Handler{Service: svc, Validator: validate.New(nil, 1000), Store: s.store, DefaultPool: emulator.DemoPoolKey}
+	return s
+}
+
+func bindBody(a string) string {
+	return `{"PhoneNoA":"` + a + `","GroupId":1234,"Expiration":"` + exp + `"}`
+}
+
+func TestMessages(t *testing.T) {
+	batch := `{"PoolKey":"FC123456","AxgBindList":[` + bindBody("13800000011") + `,` + bindBody("1") + `]}`
+	for _, c := range []struct {
+		name, body string
+		kind       string
+		code       core.Code
+		bindings   int
+	}{
+		{"bind with the default pool", bindBody("13800000001"), "bind", core.CodeOK, 1},
+		{"bind, base64", base64.StdEncoding.EncodeToString([]byte(`{"PoolKey":"FC123456",` + bindBody("13800000002")[1:])), "bind", core.CodeOK, 1},
+		{"batch-bind: each item answered", batch, "batch-bind", core.CodeOK, 1},
+		{"not JSON", "hello", "invalid", core.CodeInvalidParameters, 0},
+		{"a field broken", bindBody("138"), "bind", core.CodeMobileIllegal, 0},
+		{"business error", `{"PoolKey":"FC000000",` + bindBody("13800000003")[1:], "bind", core.CodePoolKeyNotExists, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSetup(t, time.Second)
+			ctx := context.Background()
+			for delivery := 1; delivery <= 2; delivery++ { // at least once: twice here
+				res, err := s.h.Handle(ctx, "msg-1", []byte(c.body))
+				if err != nil || res.Kind != c.kind || res.Code != c.code || res.MessageId != "msg-1" {
+					t.Fatalf("delivery %d: %+v %v", delivery, res, err)
+				}
+			}
+			if s.emu.Stats().Bindings != c.bindings || s.emu.Stats().Calls["BindAxg"]+s.emu.Stats().Calls["BindBatchAxg"] > 1 {
+				t.Fatalf("upstream %+v", s.emu.Stats())
+			}
+			rec := string(s.fake.Get("axg-bucket", "axg/messages/msg-1.json"))
+			if !strings.Contains(rec, `"State": "done"`) || !strings.Contains(rec, string(c.code)) {
+				t.Fatalf("record %s", rec)
+			}
+		})
+	}
+}
+
+func TestTransientFailureIsRetried(t *testing.T) {
+	s := newSetup(t, time.Second)
+	ctx := context.Background()
+	s.emu.Inject(emulator.Fault{Code: "isv.FLOW_LIMIT", Times: -1})
+	_, err := s.h.Handle(ctx, "msg-2", []byte(bindBody("13800000004")))
+	var retry message.Retry
+	if !errors.As(err, &retry) || retry.Result.Code != core.CodeFlowLimit || s.fake.Get("axg-bucket", "axg/messages/msg-2.json") != nil {
+		t.Fatalf("throttled: %v", err)
+	}
+	s.emu.ClearFaults()
+	res, err := s.h.Handle(ctx, "msg-2", []byte(bindBody("13800000004")))
+	if err != nil || res.Code != core.CodeOK || len(s.emu.BindingsOf("13800000004")) != 1 {
+		t.Fatalf("redelivered: %+v %v", res, err)
+	}
+}
+
+func TestUnknownOutcomeIsNotResent(t *testing.T) {
+	s := newSetup(t, 100*time.Millisecond)
+	ctx := context.Background()
+	s.emu.Inject(emulator.Fault{Delay: time.Second, Times: -1})
+	res, err := s.h.Handle(ctx, "msg-3", []byte(bindBody("13800000005")))
+	if err != nil || res.Code != core.CodeUpstreamTimeout {
+		t.Fatalf("stalled: %+v %v", res, err)
+	}
+	s.emu.ClearFaults()
+	calls := s.emu.Stats().Calls["BindAxg"]
+	if again, err := s.h.Handle(ctx, "msg-3", []byte(bindBody("13800000005"))); err != nil || again.Code != core.CodeUpstreamTimeout || s.emu.Stats().Calls["BindAxg"] != calls {
+		t.Fatalf("redelivered: %+v %v", again, err)
+	}
+}
+
+// TestDeliveryThatDiedWhileSending: a record left "sending" by a crash is
+// answered as of unknown outcome, never sent again.
+func TestDeliveryThatDiedWhileSending(t *testing.T) {
+	s := newSetup(t, time.Second)
+	ctx := context.Background()
+	if err := s.store.Save(ctx, "msg-4", message.Record{State: "sending", Result: message.Result{MessageId: "msg-4", Kind: "bind"}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.h.Handle(ctx, "msg-4", []byte(bindBody("13800000006")))
+	if err != nil || res.Code != core.CodeUpstreamTimeout || s.emu.Stats().Calls["BindAxg"] != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+}

@@ -214,7 +214,7 @@ func TestServerlessDevsNamesWhatIsBuilt(t *testing.T) {
 	b, _ = os.ReadFile("../../deploy/ram-policy-oss.json")
 	if err := json.Unmarshal(b, &oss); err != nil || len(oss.Statement) != 2 ||
 		strings.Join(oss.Statement[0].Action, ",") != "oss:GetObject" || !strings.HasSuffix(oss.Statement[0].Resource[0], "/axg/incoming/*") ||
-		!strings.HasSuffix(oss.Statement[1].Resource[0], "/axg/results/*") {
+		!strings.HasSuffix(oss.Statement[1].Resource[0], "/axg/results/*") || !strings.HasSuffix(oss.Statement[1].Resource[1], "/axg/messages/*") {
 		t.Errorf("deploy/ram-policy-oss.json: %s", b)
 	}
 }

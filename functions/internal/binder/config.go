@@ -41,6 +41,8 @@ type Config struct {
 	// InputPrefix and OutputPrefix place the OSS file path's objects;
 	// OSSEndpoint overrides the region's internal OSS endpoint.
 	InputPrefix, OutputPrefix, OSSEndpoint string
+	// ResultBucket and MessagePrefix are where message results go.
+	ResultBucket, MessagePrefix string
 }
 
 var regionRE = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -60,6 +62,8 @@ func Load(getenv func(string) string, defaultAuth string) (Config, error) {
 		InputPrefix:     orDefault(getenv("AXG_INPUT_PREFIX"), "axg/incoming/"),
 		OutputPrefix:    orDefault(getenv("AXG_OUTPUT_PREFIX"), "axg/results/"),
 		OSSEndpoint:     strings.TrimSpace(getenv("AXG_OSS_ENDPOINT")),
+		ResultBucket:    strings.TrimSpace(getenv("AXG_RESULT_BUCKET")),
+		MessagePrefix:   orDefault(getenv("AXG_MESSAGE_PREFIX"), "axg/messages/"),
 	}
 	var errs []error
 	bad := func(name, want, got string) {

@@ -16,15 +16,14 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	osscreds "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	"github.com/aliyun/fc-runtime-go-sdk/events"
-	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/batchfile/ossstore"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
 )
 
 // Config is the file path's part of the configuration.
@@ -74,16 +73,8 @@ var ErrContinue = errors.New("fcoss: the file is not finished; the next delivery
 // Invoke binds the objects the event announces.
 func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, error) {
 	var out Outcome
-	region, creds := "", osscreds.NewStaticCredentialsProvider(h.cfg.AccessKeyID, h.cfg.AccessKeySecret, h.cfg.SecurityToken)
-	requestID := ""
-	if fcc, ok := fccontext.FromContext(ctx); ok {
-		region, requestID = fcc.Region, fcc.RequestID
-		if c := fcc.Credentials; c.AccessKeyId != "" {
-			creds = osscreds.NewStaticCredentialsProvider(c.AccessKeyId, c.AccessKeySecret, c.SecurityToken)
-			// The same role signs the upstream calls.
-			ctx = dypls.WithCredentials(ctx, dypls.Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken})
-		}
-	}
+	ctx, inv := fcrole.FromContext(ctx, dypls.Credentials{AccessKeyID: h.cfg.AccessKeyID, AccessKeySecret: h.cfg.AccessKeySecret, SecurityToken: h.cfg.SecurityToken})
+	requestID := inv.RequestID
 	for _, rec := range ev.Events {
 		if rec == nil || rec.Oss == nil || rec.Oss.Bucket == nil || rec.Oss.Object == nil {
 			continue
@@ -97,10 +88,10 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 			h.log.Info("oss event ignored", "request_id", requestID, "event", name, "key", key)
 			continue
 		}
-		if region == "" {
-			region = str(rec.Region)
+		if inv.Region == "" {
+			inv.Region = str(rec.Region)
 		}
-		f, err := h.file(ctx, h.client(region, creds), bucket, key, strings.Trim(str(rec.Oss.Object.ETag), `"`))
+		f, err := h.file(ctx, inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), bucket, key, strings.Trim(str(rec.Oss.Object.ETag), `"`))
 		h.log.Info("oss file", "request_id", requestID, "bucket", bucket, "key", key, "rows", f.Summary.Rows,
 			"codes", f.Summary.Counts, "error", errText(err))
 		if err != nil {
@@ -109,22 +100,6 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 		out.Files = append(out.Files, f)
 	}
 	return out, nil
-}
-
-func (h *Handler) client(region string, creds osscreds.CredentialsProvider) *oss.Client {
-	cfg := oss.LoadDefaultConfig().WithCredentialsProvider(creds).WithRegion(region)
-	if h.cfg.Endpoint != "" {
-		cfg = cfg.WithEndpoint(h.cfg.Endpoint)
-		if strings.HasPrefix(h.cfg.Endpoint, "http://") {
-			cfg = cfg.WithUsePathStyle(true) // a local endpoint: no bucket subdomains
-		}
-	} else {
-		cfg = cfg.WithUseInternalEndpoint(true)
-	}
-	if h.cfg.HTTPClient != nil {
-		cfg = cfg.WithHttpClient(h.cfg.HTTPClient)
-	}
-	return oss.NewClient(cfg)
 }
 
 func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag string) (File, error) {

@@ -1,0 +1,44 @@
+// Command mns is the binder's message path on Function Compute 3.0's built-in
+// Go runtime behind an MNS queue trigger (EventBridge): each message is a
+// BindAxg or BindBatchAxg body, bound once per message ID, its result written
+// to oss://$AXG_RESULT_BUCKET/$AXG_MESSAGE_PREFIX<MessageId>.json.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/fcmns"
+)
+
+func main() {
+	h, err := setup(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fc-mns:", err)
+		os.Exit(1)
+	}
+	fc.Start(h.Invoke)
+}
+
+func setup(getenv func(string) string) (*fcmns.Handler, error) {
+	binder.TuneRuntime(getenv)
+	cfg, err := binder.Load(getenv, binder.AuthToken)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ResultBucket == "" {
+		return nil, errors.New("AXG_RESULT_BUCKET: want the bucket where message results are written")
+	}
+	svc, v, err := binder.Service(cfg, binder.Deps{ContextCredentials: true})
+	if err != nil {
+		return nil, err
+	}
+	return fcmns.New(svc, v, slog.New(slog.NewJSONHandler(os.Stderr, nil)), fcmns.Config{ResultBucket: cfg.ResultBucket,
+		ResultPrefix: cfg.MessagePrefix, PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, AccessKeyID: cfg.AccessKeyID,
+		AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken}), nil
+}

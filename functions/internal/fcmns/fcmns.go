@@ -1,0 +1,130 @@
+// Package fcmns binds what MNS queue messages ask for: the handler of a
+// Function Compute MNS queue trigger, which EventBridge delivers as a
+// CloudEvent, or as an array of them in event-stream mode. Each message's
+// result is written to OSS under its message ID, where the sender reads it.
+package fcmns
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/aliyun/fc-runtime-go-sdk/events"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/message/ossrecords"
+	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
+)
+
+// Config is the message path's part of the configuration.
+type Config struct {
+	// ResultBucket and ResultPrefix are where results go, one object per message.
+	ResultBucket, ResultPrefix string
+	PoolKey                    string
+	Endpoint                   string // OSS endpoint; "" means the region's internal one
+	// Credentials are the fallback where the invocation brings none.
+	AccessKeyID, AccessKeySecret, SecurityToken string
+	HTTPClient                                  *http.Client
+}
+
+// Handler handles MNS queue events.
+type Handler struct {
+	svc *core.Service
+	v   *validate.Validator
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the handler.
+func New(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg Config) *Handler {
+	return &Handler{svc: svc, v: v, cfg: cfg, log: log}
+}
+
+// Outcome lists each message's result by ID and code: no numbers, which the
+// records under ResultPrefix hold.
+type Outcome struct {
+	Messages []Brief `json:"messages"`
+}
+
+// Brief is one message's outcome.
+type Brief struct {
+	MessageId string    `json:"messageId"`
+	Kind      string    `json:"kind"`
+	Code      core.Code `json:"code"`
+	Result    string    `json:"result,omitempty"` // the record's object key
+}
+
+// Invoke binds the messages of one delivery. It fails the invocation when a
+// message must come again (throttled, or the upstream unreachable: nothing was
+// bound); messages already done answer from their records on redelivery.
+func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome, error) {
+	var out Outcome
+	evs, err := parse(payload)
+	if err != nil {
+		return out, err
+	}
+	ctx, inv := fcrole.FromContext(ctx, dypls.Credentials{AccessKeyID: h.cfg.AccessKeyID, AccessKeySecret: h.cfg.AccessKeySecret, SecurityToken: h.cfg.SecurityToken})
+	requestID := inv.RequestID
+	if inv.Region == "" && len(evs) > 0 && evs[0].Aliyunregionid != nil {
+		inv.Region = *evs[0].Aliyunregionid
+	}
+	store := ossrecords.Store{Client: inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), Bucket: h.cfg.ResultBucket, Prefix: h.cfg.ResultPrefix}
+	mh := &message.Handler{Service: h.svc, Validator: h.v, Store: store, DefaultPool: h.cfg.PoolKey}
+	retries := 0
+	for _, ev := range evs {
+		id, body := messageOf(ev)
+		res, err := mh.Handle(ctx, id, []byte(body))
+		var retry message.Retry
+		switch {
+		case errors.As(err, &retry):
+			retries++
+		case err != nil:
+			return out, fmt.Errorf("message %s: %w", id, err) // the store failed: deliver again
+		}
+		h.log.Info("mns message", "request_id", requestID, "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
+		out.Messages = append(out.Messages, Brief{MessageId: id, Kind: res.Kind, Code: res.Code, Result: store.Key(id)})
+	}
+	if retries > 0 {
+		return out, fmt.Errorf("%d of %d messages were not acted on upstream (throttled or unreachable) and must come again", retries, len(evs))
+	}
+	return out, nil
+}
+
+// parse reads one CloudEvent, or an array of them (event-stream mode).
+func parse(payload []byte) ([]events.MnsQueueEvent, error) {
+	p := bytes.TrimSpace(payload)
+	if len(p) > 0 && p[0] == '[' {
+		var evs []events.MnsQueueEvent
+		if err := json.Unmarshal(p, &evs); err != nil {
+			return nil, fmt.Errorf("not MNS queue events: %w", err)
+		}
+		return evs, nil
+	}
+	var ev events.MnsQueueEvent
+	if err := json.Unmarshal(p, &ev); err != nil {
+		return nil, fmt.Errorf("not an MNS queue event: %w", err)
+	}
+	return []events.MnsQueueEvent{ev}, nil
+}
+
+func messageOf(ev events.MnsQueueEvent) (id, body string) {
+	if ev.Data != nil {
+		if ev.Data.MessageID != nil {
+			id = *ev.Data.MessageID
+		}
+		if ev.Data.MessageBody != nil {
+			body = *ev.Data.MessageBody
+		}
+	}
+	if id == "" && ev.ID != nil {
+		id = *ev.ID
+	}
+	return id, body
+}

@@ -1,0 +1,104 @@
+package fcmns_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/fc-runtime-go-sdk/events"
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/fcmns"
+	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/internal/fakeoss"
+)
+
+type setup struct {
+	fake *fakeoss.Server
+	emu  *emulator.Emulator
+	h    *fcmns.Handler
+	ctx  context.Context
+}
+
+func newSetup(t *testing.T) *setup {
+	s := &setup{fake: fakeoss.New(), emu: emulator.New(emulator.Demo(), emulator.WithQPS(0))}
+	srv := httptest.NewServer(s.fake)
+	t.Cleanup(srv.Close)
+	cfg, err := binder.Load(func(k string) string { return map[string]string{"AXG_UPSTREAM_QPS": "1000000"}[k] }, binder.AuthToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, v, err := binder.Service(cfg, binder.Deps{Transport: s.emu.Transport(), ContextCredentials: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.h = fcmns.New(svc, v, slog.New(slog.NewJSONHandler(io.Discard, nil)), fcmns.Config{ResultBucket: "axg-bucket",
+		ResultPrefix: "axg/messages/", PoolKey: emulator.DemoPoolKey, Endpoint: srv.URL})
+	s.emu.AddKey(emulator.Key{ID: "STS.role", Secret: "role-secret", SecurityToken: "role-token"})
+	s.ctx = fccontext.NewContext(context.Background(), &fccontext.FcContext{RequestID: "req-1", Region: "cn-hangzhou",
+		Credentials: fccontext.Credentials{AccessKeyId: "STS.role", AccessKeySecret: "role-secret", SecurityToken: "role-token"}})
+	return s
+}
+
+func fixture(t *testing.T, name string) json.RawMessage {
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestFixturesRoundTrip: the SDK's event type keeps every documented field.
+func TestFixturesRoundTrip(t *testing.T) {
+	var one events.MnsQueueEvent
+	raw := fixture(t, "mns-queue-event.json")
+	if err := json.Unmarshal(raw, &one); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := json.Marshal(one)
+	if !platform.JSONSubset(raw, back) {
+		t.Fatalf("round trip changed the event: %s", back)
+	}
+}
+
+func TestQueueMessages(t *testing.T) {
+	s := newSetup(t)
+	for delivery := 1; delivery <= 2; delivery++ { // the same messages, delivered twice
+		out, err := s.h.Invoke(s.ctx, fixture(t, "mns-queue-event.json"))
+		if err != nil || len(out.Messages) != 1 || out.Messages[0].Code != core.CodeOK {
+			t.Fatalf("delivery %d of the single event: %+v %v", delivery, out, err)
+		}
+		out, err = s.h.Invoke(s.ctx, fixture(t, "mns-queue-event-stream.json"))
+		if err != nil || len(out.Messages) != 2 || out.Messages[0].Kind != "batch-bind" || out.Messages[1].Code != core.CodeInvalidParameters {
+			t.Fatalf("delivery %d of the stream: %+v %v", delivery, out, err)
+		}
+	}
+	if st := s.emu.Stats(); st.Bindings != 2 || st.Calls["BindAxg"] != 1 || st.Calls["BindBatchAxg"] != 1 {
+		t.Fatalf("upstream %+v", st)
+	}
+	rec := string(s.fake.Get("axg-bucket", "axg/messages/C6DB60D1574661357FA227270002.json"))
+	if !strings.Contains(rec, `"PhoneNoA": "13800138001"`) || !strings.Contains(rec, `"Code": "isv.MOBILE_NUMBER_ILLEGAL"`) {
+		t.Fatalf("batch record %s", rec)
+	}
+}
+
+func TestThrottledMessageComesAgain(t *testing.T) {
+	s := newSetup(t)
+	s.emu.Inject(emulator.Fault{Code: "isv.FLOW_LIMIT", Times: -1})
+	if _, err := s.h.Invoke(s.ctx, fixture(t, "mns-queue-event.json")); err == nil {
+		t.Fatal("a throttled message was acknowledged")
+	}
+	s.emu.ClearFaults()
+	out, err := s.h.Invoke(s.ctx, fixture(t, "mns-queue-event.json"))
+	if err != nil || out.Messages[0].Code != core.CodeOK || len(s.emu.BindingsOf("13800138000")) != 1 {
+		t.Fatalf("redelivery: %+v %v", out, err)
+	}
+}

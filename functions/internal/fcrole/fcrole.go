@@ -1,0 +1,56 @@
+// Package fcrole is the function's role on Function Compute, per invocation:
+// the region, the request ID and the role's temporary credentials, carried
+// to the upstream calls and given to an OSS client.
+package fcrole
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	osscreds "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"github.com/axg-binder/binder/core/dypls"
+)
+
+// Invocation is what Function Compute says of the call.
+type Invocation struct {
+	Region, RequestID string
+	Credentials       dypls.Credentials
+}
+
+// FromContext reads the invocation from ctx (falling back to the configured
+// credentials) and returns a context whose upstream calls sign with the role.
+func FromContext(ctx context.Context, fallback dypls.Credentials) (context.Context, Invocation) {
+	inv := Invocation{Credentials: fallback}
+	if fcc, ok := fccontext.FromContext(ctx); ok {
+		inv.Region, inv.RequestID = fcc.Region, fcc.RequestID
+		if c := fcc.Credentials; c.AccessKeyId != "" {
+			inv.Credentials = dypls.Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+		}
+	}
+	return dypls.WithCredentials(ctx, inv.Credentials), inv
+}
+
+// OSS returns a client signing with the invocation's credentials. endpoint ""
+// means the region's internal endpoint; an http:// endpoint (a local one) is
+// addressed path-style.
+func (inv Invocation) OSS(endpoint string, hc *http.Client) *oss.Client {
+	c := inv.Credentials
+	cfg := oss.LoadDefaultConfig().WithRegion(inv.Region).
+		WithCredentialsProvider(osscreds.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken))
+	if endpoint != "" {
+		cfg = cfg.WithEndpoint(endpoint)
+		if strings.HasPrefix(endpoint, "http://") {
+			cfg = cfg.WithUsePathStyle(true)
+		}
+	} else {
+		cfg = cfg.WithUseInternalEndpoint(true)
+	}
+	if hc != nil {
+		cfg = cfg.WithHttpClient(hc)
+	}
+	return oss.NewClient(cfg)
+}

@@ -1,6 +1,7 @@
-// Package fcmns binds what MNS queue messages ask for: the handler of a
-// Function Compute MNS queue trigger, which EventBridge delivers as a
-// CloudEvent, or as an array of them in event-stream mode. Each message's
+// Package fcmns binds what MNS messages ask for: the handler of Function
+// Compute's MNS queue trigger, which EventBridge delivers as a CloudEvent, or
+// an array of them in event-stream mode, and of its MNS topic trigger (JSON or
+// STREAM format). Each message's
 // result is written to OSS under its message ID, where the sender reads it.
 package fcmns
 
@@ -66,21 +67,21 @@ type Brief struct {
 // bound); messages already done answer from their records on redelivery.
 func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome, error) {
 	var out Outcome
-	evs, err := parse(payload)
+	msgs, err := messages(payload)
 	if err != nil {
 		return out, err
 	}
 	ctx, inv := fcrole.FromContext(ctx, dypls.Credentials{AccessKeyID: h.cfg.AccessKeyID, AccessKeySecret: h.cfg.AccessKeySecret, SecurityToken: h.cfg.SecurityToken})
 	requestID := inv.RequestID
-	if inv.Region == "" && len(evs) > 0 && evs[0].Aliyunregionid != nil {
-		inv.Region = *evs[0].Aliyunregionid
+	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
+		inv.Region = *msgs[0].region
 	}
 	store := ossrecords.Store{Client: inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), Bucket: h.cfg.ResultBucket, Prefix: h.cfg.ResultPrefix}
 	mh := &message.Handler{Service: h.svc, Validator: h.v, Store: store, DefaultPool: h.cfg.PoolKey}
 	retries := 0
-	for _, ev := range evs {
-		id, body := messageOf(ev)
-		res, err := mh.Handle(ctx, id, []byte(body))
+	for _, m := range msgs {
+		id := m.id
+		res, err := mh.Handle(ctx, id, []byte(m.body))
 		var retry message.Retry
 		switch {
 		case errors.As(err, &retry):
@@ -92,7 +93,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		out.Messages = append(out.Messages, Brief{MessageId: id, Kind: res.Kind, Code: res.Code, Result: store.Key(id)})
 	}
 	if retries > 0 {
-		return out, fmt.Errorf("%d of %d messages were not acted on upstream (throttled or unreachable) and must come again", retries, len(evs))
+		return out, fmt.Errorf("%d of %d messages were not acted on upstream (throttled or unreachable) and must come again", retries, len(msgs))
 	}
 	return out, nil
 }

@@ -102,3 +102,26 @@ func TestThrottledMessageComesAgain(t *testing.T) {
 		t.Fatalf("redelivery: %+v %v", out, err)
 	}
 }
+
+func TestTopicMessages(t *testing.T) {
+	s := newSetup(t)
+	stream := json.RawMessage(`{"PhoneNoA":"13800138006","GroupId":1234,"Expiration":"2099-12-31 23:59:59"}`)
+	for delivery := 1; delivery <= 2; delivery++ {
+		out, err := s.h.Invoke(s.ctx, fixture(t, "mns-topic-json.json"))
+		if err != nil || len(out.Messages) != 1 || out.Messages[0].MessageId != "5F7E4B5C0B0A31DE4C71A4B5" || out.Messages[0].Code != core.CodeOK {
+			t.Fatalf("JSON format, delivery %d: %+v %v", delivery, out, err)
+		}
+		out, err = s.h.Invoke(s.ctx, stream)
+		if err != nil || len(out.Messages) != 1 || !strings.HasPrefix(out.Messages[0].MessageId, "md5-") || out.Messages[0].Code != core.CodeOK {
+			t.Fatalf("STREAM format, delivery %d: %+v %v", delivery, out, err)
+		}
+	}
+	if s.emu.Stats().Bindings != 2 {
+		t.Fatalf("%d bindings", s.emu.Stats().Bindings)
+	}
+	// PublishTime is epoch milliseconds: our type reads it.
+	var tm fcmns.TopicMessage
+	if err := json.Unmarshal(fixture(t, "mns-topic-json.json"), &tm); err != nil || tm.PublishTime != 1795416071895 {
+		t.Fatalf("%+v %v", tm, err)
+	}
+}

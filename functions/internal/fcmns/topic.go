@@ -1,0 +1,62 @@
+package fcmns
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+)
+
+// TopicMessage is an MNS topic trigger's event in its JSON format. Declared
+// here because the SDK's type says time.Time for PublishTime, which the
+// topic sends as epoch milliseconds.
+type TopicMessage struct {
+	TopicOwner       string `json:"TopicOwner"`
+	TopicName        string `json:"TopicName"`
+	Subscriber       string `json:"Subscriber"`
+	SubscriptionName string `json:"SubscriptionName"`
+	MessageId        string `json:"MessageId"`
+	MessageMD5       string `json:"MessageMD5"`
+	Message          string `json:"Message"`
+	PublishTime      int64  `json:"PublishTime"` // epoch milliseconds
+}
+
+// messages reads any MNS delivery: a queue's CloudEvent or array of them, a
+// topic's JSON-format event, or a topic's STREAM-format raw body, which has no
+// message ID: the body's MD5 stands in (so the same request published twice
+// binds once).
+func messages(payload []byte) ([]msg, error) {
+	p := bytes.TrimSpace(payload)
+	var probe struct {
+		Specversion *string
+		TopicOwner  *string
+		Message     *string
+	}
+	isObject := len(p) > 0 && p[0] == '{' && json.Unmarshal(p, &probe) == nil
+	switch {
+	case len(p) > 0 && p[0] == '[' || isObject && probe.Specversion != nil:
+		evs, err := parse(p)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]msg, len(evs))
+		for i, ev := range evs {
+			out[i].id, out[i].body = messageOf(ev)
+			out[i].region = ev.Aliyunregionid
+		}
+		return out, nil
+	case isObject && probe.TopicOwner != nil && probe.Message != nil:
+		var tm TopicMessage
+		if err := json.Unmarshal(p, &tm); err != nil {
+			return nil, err
+		}
+		return []msg{{id: tm.MessageId, body: tm.Message}}, nil
+	}
+	sum := md5.Sum(p)
+	return []msg{{id: "md5-" + hex.EncodeToString(sum[:]), body: string(p)}}, nil
+}
+
+type msg struct {
+	id, body string
+	region   *string
+}

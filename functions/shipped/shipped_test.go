@@ -135,13 +135,23 @@ func TestSAMTemplateNamesWhatIsBuilt(t *testing.T) {
 		}
 		arch := map[string]elf.Machine{"arm64": elf.EM_AARCH64, "x86_64": elf.EM_X86_64}[p["Architectures"].([]any)[0].(string)]
 		checkELF(t, p["CodeUri"].(string), bin, arch)
+		httpAPI := false
 		for _, e := range p["Events"].(map[string]any) {
 			ev := e.(map[string]any)
 			props := ev["Properties"].(map[string]any)
-			routes[fmt.Sprint(props["Method"], " ", props["Path"])] = ev["Type"] == "HttpApi"
+			if ev["Type"] == "HttpApi" {
+				routes[fmt.Sprint(props["Method"], " ", props["Path"])], httpAPI = true, true
+			}
+			if ev["Type"] == "SQS" && fmt.Sprint(props["FunctionResponseTypes"]) != "[ReportBatchItemFailures]" {
+				t.Errorf("%s: an SQS event without ReportBatchItemFailures redelivers whole batches", name)
+			}
 		}
 		env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
-		for _, v := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "AXG_API_TOKENS"} {
+		secrets := []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"}
+		if httpAPI {
+			secrets = append(secrets, "AXG_API_TOKENS")
+		}
+		for _, v := range secrets {
 			if !strings.Contains(fmt.Sprint(env[v]), "{{resolve:secretsmanager:") {
 				t.Errorf("%s: %s is not resolved from Secrets Manager: %v", name, v, env[v])
 			}

@@ -1,0 +1,53 @@
+// Command sqs is the binder's message path on AWS Lambda (provided.al2023,
+// -tags lambda.norpc, "bootstrap") behind an SQS queue: each message is a
+// BindAxg or BindBatchAxg body, bound once per message ID, its result written
+// to s3://$AXG_RESULT_BUCKET/$AXG_MESSAGE_PREFIX<MessageId>.json.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/message/s3records"
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/lambdasqs"
+)
+
+func main() {
+	h, err := setup(context.Background(), os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lambda-sqs:", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Invoke)
+}
+
+func setup(ctx context.Context, getenv func(string) string) (*lambdasqs.Handler, error) {
+	binder.TuneRuntime(getenv)
+	cfg, err := binder.Load(getenv, binder.AuthToken)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ResultBucket == "" {
+		return nil, errors.New("AXG_RESULT_BUCKET: want the S3 bucket where message results are written")
+	}
+	svc, v, err := binder.Service(cfg, binder.Deps{})
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx) // the function role's credentials and region
+	if err != nil {
+		return nil, err
+	}
+	store := s3records.Store{Client: s3.NewFromConfig(awsCfg), Bucket: cfg.ResultBucket, Prefix: cfg.MessagePrefix}
+	return &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+		Messages: &message.Handler{Service: svc, Validator: v, Store: store, DefaultPool: cfg.PoolKey}}, nil
+}

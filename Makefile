@@ -41,6 +41,7 @@ build:
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-http-arm64/bootstrap ./functions/lambda/http
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-http-amd64/bootstrap ./functions/lambda/http
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-sqs-arm64/bootstrap ./functions/lambda/sqs
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-s3-arm64/bootstrap ./functions/lambda/s3
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-http-amd64/main ./functions/fc/http
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-web-amd64/axg-binder ./functions/local
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-oss-amd64/main ./functions/fc/oss
@@ -48,6 +49,7 @@ build:
 	$(ZIP) -o $(DIST)/lambda-http-arm64.zip $(DIST)/lambda-http-arm64/bootstrap
 	$(ZIP) -o $(DIST)/lambda-http-amd64.zip $(DIST)/lambda-http-amd64/bootstrap
 	$(ZIP) -o $(DIST)/lambda-sqs-arm64.zip $(DIST)/lambda-sqs-arm64/bootstrap
+	$(ZIP) -o $(DIST)/lambda-s3-arm64.zip $(DIST)/lambda-s3-arm64/bootstrap
 	$(ZIP) -o $(DIST)/fc-http-amd64.zip $(DIST)/fc-http-amd64/main
 	$(ZIP) -o $(DIST)/fc-web-amd64.zip $(DIST)/fc-web-amd64/axg-binder
 	$(ZIP) -o $(DIST)/fc-oss-amd64.zip $(DIST)/fc-oss-amd64/main

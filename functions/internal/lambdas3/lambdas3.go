@@ -1,0 +1,95 @@
+// Package lambdas3 binds files dropped into S3 on AWS Lambda, the twin of the
+// OSS trigger: each object created under the input prefix is streamed
+// through core/batchfile, its results, summary and checkpoint written under
+// the output prefix of the same bucket.
+package lambdas3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/batchfile/s3store"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+// Handler handles S3 events.
+type Handler struct {
+	Service                   *core.Service
+	Validator                 *validate.Validator
+	Client                    *s3.Client
+	Log                       *slog.Logger
+	InputPrefix, OutputPrefix string
+	PoolKey                   string
+	// Step and Progress are passed to batchfile.Run (Progress: tests).
+	Step     int
+	Progress func(done int)
+}
+
+// ErrContinue says a file was not finished in this invocation: Lambda's
+// asynchronous retries go on from its checkpoint.
+var ErrContinue = errors.New("lambdas3: the file is not finished; the retried invocation goes on from its checkpoint")
+
+// Invoke binds the objects the event announces.
+func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Summary, error) {
+	var out []batchfile.Summary
+	for _, rec := range ev.Records {
+		bucket := rec.S3.Bucket.Name
+		key, err := url.QueryUnescape(rec.S3.Object.Key) // S3 event keys are URL-encoded, spaces as +
+		if err != nil {
+			key = rec.S3.Object.Key
+		}
+		if !strings.HasPrefix(rec.EventName, "ObjectCreated") || !strings.HasPrefix(key, h.InputPrefix) {
+			h.Log.Info("s3 event ignored", "event", rec.EventName, "key", key)
+			continue
+		}
+		s, err := h.file(ctx, bucket, key, rec.S3.Object.ETag)
+		h.Log.Info("s3 file", "bucket", bucket, "key", key, "rows", s.Rows, "codes", s.Counts, "error", fmt.Sprint(err))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile.Summary, error) {
+	st := s3store.Store{Client: h.Client, Bucket: bucket, Base: h.OutputPrefix + strings.TrimPrefix(key, h.InputPrefix)}
+	res, err := h.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return batchfile.Summary{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+	}
+	defer res.Body.Close()
+	if etag == "" {
+		etag = strings.Trim(aws.ToString(res.ETag), `"`)
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(res.Body, head)
+	body := io.MultiReader(strings.NewReader(string(head[:n])), res.Body)
+	format, err := batchfile.Detect(key, head[:n])
+	if err == nil {
+		var rd *batchfile.Reader
+		if rd, err = batchfile.NewReader(body, format, h.Validator, h.PoolKey); err == nil {
+			s, err := batchfile.Run(ctx, h.Service, rd, st, batchfile.Options{ETag: etag, Chunk: h.Step, Progress: h.Progress})
+			if errors.Is(err, batchfile.ErrIncomplete) {
+				return s, ErrContinue
+			}
+			return s, err
+		}
+	}
+	// Unreadable (wrong format, a bad header): recorded, not retried.
+	now := time.Now().UTC()
+	s := batchfile.Summary{ETag: etag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}
+	return s, st.WriteSummary(ctx, s)
+}

@@ -1,0 +1,46 @@
+// Command s3 is the binder's file path on AWS Lambda (provided.al2023,
+// -tags lambda.norpc, "bootstrap") behind S3 ObjectCreated events: every
+// CSV or JSON Lines object under AXG_INPUT_PREFIX is bound, with results,
+// summary and checkpoint written under AXG_OUTPUT_PREFIX in the same bucket.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/lambdas3"
+)
+
+func main() {
+	h, err := setup(context.Background(), os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lambda-s3:", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Invoke)
+}
+
+func setup(ctx context.Context, getenv func(string) string) (*lambdas3.Handler, error) {
+	binder.TuneRuntime(getenv)
+	cfg, err := binder.Load(getenv, binder.AuthToken)
+	if err != nil {
+		return nil, err
+	}
+	svc, v, err := binder.Service(cfg, binder.Deps{})
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx) // the function role's credentials and region
+	if err != nil {
+		return nil, err
+	}
+	return &lambdas3.Handler{Service: svc, Validator: v, Client: s3.NewFromConfig(awsCfg), Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+		InputPrefix: cfg.InputPrefix, OutputPrefix: cfg.OutputPrefix, PoolKey: cfg.PoolKey}, nil
+}

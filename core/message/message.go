@@ -42,6 +42,9 @@ type Store interface {
 	// Load returns the record, or nil.
 	Load(ctx context.Context, id string) (*Record, error)
 	Save(ctx context.Context, id string, r Record) error
+	// Claim writes r only if the message has no record yet, and says whether
+	// it did: of two deliveries running at once, one claims the message.
+	Claim(ctx context.Context, id string, r Record) (bool, error)
 	// Forget removes a record: the message was not acted on and will come again.
 	Forget(ctx context.Context, id string) error
 }
@@ -97,8 +100,8 @@ func (h *Handler) bind(ctx context.Context, id string, body []byte) (Result, err
 		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
 		return h.finish(ctx, id, res)
 	}
-	if err := h.Store.Save(ctx, id, Record{State: "sending", Result: res}); err != nil {
-		return Result{}, err
+	if claimed, err := h.Store.Claim(ctx, id, Record{State: "sending", Result: res}); err != nil || !claimed {
+		return h.claimedElsewhere(ctx, id, res, err)
 	}
 	b, err := h.Service.Bind(ctx, req)
 	if err != nil {
@@ -120,8 +123,8 @@ func (h *Handler) batch(ctx context.Context, id string, body []byte) (Result, er
 		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
 		return h.finish(ctx, id, res)
 	}
-	if err := h.Store.Save(ctx, id, Record{State: "sending", Result: res}); err != nil {
-		return Result{}, err
+	if claimed, err := h.Store.Claim(ctx, id, Record{State: "sending", Result: res}); err != nil || !claimed {
+		return h.claimedElsewhere(ctx, id, res, err)
 	}
 	res.Code, res.Message, res.SecretBind = core.CodeOK, "OK", h.Service.BatchBind(ctx, req)
 	// Nothing bound and every sendable item refused before acting: the whole
@@ -141,6 +144,23 @@ func (h *Handler) batch(ctx context.Context, id string, body []byte) (Result, er
 		return res, h.retry(ctx, id, res)
 	}
 	return h.finish(ctx, id, res)
+}
+
+// claimedElsewhere answers a delivery that lost the claim to another one
+// running at the same time: from the record if it is done, else by asking to
+// come again, when it will be.
+func (h *Handler) claimedElsewhere(ctx context.Context, id string, res Result, err error) (Result, error) {
+	if err != nil {
+		return Result{}, err
+	}
+	if rec, err := h.Store.Load(ctx, id); err != nil || rec != nil && rec.State == "done" {
+		if err != nil {
+			return Result{}, err
+		}
+		return rec.Result, nil
+	}
+	res.Code, res.Message = core.CodeUpstreamUnavailable, "another delivery of this message is being sent"
+	return res, Retry{Result: res}
 }
 
 func (h *Handler) finish(ctx context.Context, id string, res Result) (Result, error) {

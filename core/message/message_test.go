@@ -130,3 +130,26 @@ func TestDeliveryThatDiedWhileSending(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
+
+// TestConcurrentDeliveriesBindOnce: deliveries of one message running at the
+// same time bind it once; the others answer from the record or come again.
+func TestConcurrentDeliveriesBindOnce(t *testing.T) {
+	s := newSetup(t, time.Second)
+	s.emu.Inject(emulator.Fault{Delay: 50 * time.Millisecond, Times: -1}) // keep the first in flight
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			_, err := s.h.Handle(context.Background(), "msg-5", []byte(bindBody("13800000007")))
+			errs <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		var retry message.Retry
+		if err := <-errs; err != nil && !errors.As(err, &retry) {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.emu.BindingsOf("13800000007")); n != 1 {
+		t.Fatalf("bound %d times", n)
+	}
+}

@@ -1,7 +1,7 @@
 // Package fakeoss is an in-memory OSS endpoint speaking the REST protocol the
 // official Go SDK (alibabacloud-oss-go-sdk-v2) uses for objects, path-style:
-// PutObject, GetObject (with ranges), HeadObject, AppendObject (with the
-// position check), DeleteObject. It does not check signatures. Tests give
+// PutObject (with x-oss-forbid-overwrite), GetObject (with ranges),
+// HeadObject, AppendObject (with the position check), DeleteObject. It does not check signatures. Tests give
 // its URL to the SDK as the endpoint.
 package fakeoss
 
@@ -71,6 +71,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	switch {
 	case r.Method == http.MethodPut:
+		if o != nil && r.Header.Get("x-oss-forbid-overwrite") == "true" {
+			s.fail(w, http.StatusConflict, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.")
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		o = &object{data: body, modified: time.Now()}
 		s.objects[name] = o

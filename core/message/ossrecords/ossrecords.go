@@ -53,6 +53,20 @@ func (s Store) Save(ctx context.Context, id string, r message.Record) error {
 	return err
 }
 
+func (s Store) Claim(ctx context.Context, id string, r message.Record) (bool, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return false, err
+	}
+	_, err = s.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: &s.Bucket, Key: oss.Ptr(s.Key(id)),
+		Body: bytes.NewReader(b), ContentType: oss.Ptr("application/json"), ForbidOverwrite: oss.Ptr("true")})
+	var se *oss.ServiceError
+	if errors.As(err, &se) && se.Code == "FileAlreadyExists" {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func (s Store) Forget(ctx context.Context, id string) error {
 	_, err := s.Client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: &s.Bucket, Key: oss.Ptr(s.Key(id))})
 	return err

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/axg-binder/binder/core/message"
 )
@@ -53,6 +54,20 @@ func (s Store) Save(ctx context.Context, id string, r message.Record) error {
 	_, err = s.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.Bucket, Key: aws.String(s.Key(id)),
 		Body: bytes.NewReader(b), ContentType: aws.String("application/json")})
 	return err
+}
+
+func (s Store) Claim(ctx context.Context, id string, r message.Record) (bool, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return false, err
+	}
+	_, err = s.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.Bucket, Key: aws.String(s.Key(id)),
+		Body: bytes.NewReader(b), ContentType: aws.String("application/json"), IfNoneMatch: aws.String("*")})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "PreconditionFailed" {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (s Store) Forget(ctx context.Context, id string) error {

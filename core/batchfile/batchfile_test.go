@@ -253,7 +253,8 @@ func TestCrashes(t *testing.T) {
 			if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400}); !errors.Is(err, errCrash) {
 				t.Fatalf("first run: %v", err)
 			}
-			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400})
+			// The crashed run's claim is taken for dead at once here.
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400, StepLease: time.Nanosecond})
 			if err != nil || s.Rows != n {
 				t.Fatalf("second run: %+v %v", s, err)
 			}
@@ -311,5 +312,35 @@ func TestUnreadableCheckpointRefuses(t *testing.T) {
 	_, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), batchfile.DirStore{Base: path}, batchfile.Options{ETag: "e"})
 	if err == nil || !strings.Contains(err.Error(), "unreadable") || emu.Stats().Bindings != 0 {
 		t.Fatalf("%v, %d bindings", err, emu.Stats().Bindings)
+	}
+}
+
+// TestConcurrentRunsBindOnce: runs of one file at the same time bind each row
+// once and report each row truly; the runs that find a step claimed, or in
+// flight under a live claim, stop with ErrBusy, and a later run finishes.
+func TestConcurrentRunsBindOnce(t *testing.T) {
+	const n = 3000
+	path, bad := writeCSV(t, t.TempDir(), n)
+	svc, emu := service(t)
+	st := batchfile.DirStore{Base: path}
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		rd := open(t, path, emulator.DemoPoolKey)
+		go func() {
+			_, err := batchfile.Run(context.Background(), svc, rd, st, batchfile.Options{ETag: "e", Chunk: 500})
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil && !errors.Is(err, batchfile.ErrBusy) {
+			t.Fatal(err)
+		}
+	}
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 500}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, path, n, bad, emu, func(i int) string { return fmt.Sprintf("138%08d", i) }) // every good row OK: none reported unknown
+	if _, err := os.Stat(path + ".steps"); !os.IsNotExist(err) {
+		t.Fatalf("step claims left behind: %v", err)
 	}
 }

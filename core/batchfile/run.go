@@ -35,7 +35,14 @@ type Options struct {
 	Margin time.Duration
 	// Progress is told the rows done after each step.
 	Progress func(done int)
+	// StepLease is how long a step may take: a step left in flight by a run
+	// is taken for dead, and settled, only after this (default 2 minutes).
+	StepLease time.Duration
 }
+
+// ErrBusy says another run of the same file is sending: this one stopped
+// before sending anything. Deliver again later.
+var ErrBusy = errors.New("batchfile: another run of this file is under way")
 
 // ErrIncomplete says the run stopped before the end of the input (its
 // context ended or its deadline came near); the checkpoint lets the next run
@@ -51,6 +58,9 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 	}
 	if o.Margin <= 0 {
 		o.Margin = 5 * time.Second
+	}
+	if o.StepLease <= 0 {
+		o.StepLease = 2 * time.Minute
 	}
 	// The store's writes finish even when ctx is cancelled: a step that was
 	// sent must be recorded.
@@ -78,6 +88,13 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		return Summary{}, err
 	}
 	if cp.InFlight > cp.Done {
+		// The step may be another run's, still being sent: settle it only
+		// once its claim is older than a step can take.
+		if claimed, age, err := st.ClaimStep(keep, cp.ETag, cp.Done); err != nil {
+			return Summary{}, err
+		} else if !claimed && age < o.StepLease {
+			return Summary{}, ErrBusy
+		}
 		if err := recoverStep(keep, rd, st, cp); err != nil {
 			return Summary{}, err
 		}
@@ -96,6 +113,16 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		if len(rows) == 0 {
 			break
 		}
+		// Claimed before the checkpoint says in flight: a claim with no step in
+		// flight belongs to a run between the two, or to one that died there
+		// (rare: delete the claim to go on).
+		claimed, _, err := st.ClaimStep(keep, cp.ETag, cp.Done)
+		if err != nil {
+			return Summary{}, err
+		}
+		if !claimed {
+			return Summary{}, ErrBusy
+		}
 		cp.InFlight = cp.Done + len(rows)
 		if err := st.SaveCheckpoint(keep, *cp); err != nil {
 			return Summary{}, err
@@ -113,7 +140,15 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		return Summary{}, err
 	}
 	cp.Finished = true
-	return s, st.SaveCheckpoint(keep, *cp)
+	if err := st.SaveCheckpoint(keep, *cp); err != nil {
+		return s, err
+	}
+	for start := 0; start < cp.Done; start += cp.Chunk { // steps start at multiples of Chunk
+		if err := st.DropStep(keep, cp.ETag, start); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
 }
 
 // step binds one step's rows. A cancelled run finishes the step it started;

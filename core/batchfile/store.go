@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/axg-binder/binder/core"
@@ -60,6 +63,17 @@ type Store interface {
 	ReadSummary(ctx context.Context) (Summary, error)
 	// Reset removes everything: the input changed.
 	Reset(ctx context.Context) error
+	// ClaimStep marks the step starting after row start of the input etag as
+	// being sent, only if no run has: of two runs of one file at once, one
+	// sends each step. When another run has, it says how long ago.
+	// DropStep removes the mark once the run has finished.
+	ClaimStep(ctx context.Context, etag string, start int) (claimed bool, age time.Duration, err error)
+	DropStep(ctx context.Context, etag string, start int) error
+}
+
+// StepName names a step's claim: the input's ETag and the step's first row.
+func StepName(etag string, start int) string {
+	return url.PathEscape(etag) + "-" + strconv.Itoa(start)
 }
 
 // DirStore keeps a run's files beside the input: <base>.results.jsonl,
@@ -147,6 +161,36 @@ func (d DirStore) Reset(context.Context) error {
 	return nil
 }
 
+func (d DirStore) steps() string { return d.Base + ".steps" }
+
+func (d DirStore) ClaimStep(_ context.Context, etag string, start int) (bool, time.Duration, error) {
+	if err := os.MkdirAll(d.steps(), 0o755); err != nil {
+		return false, 0, err
+	}
+	name := filepath.Join(d.steps(), StepName(etag, start))
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		st, serr := os.Stat(name)
+		if serr != nil {
+			return false, 0, serr
+		}
+		return false, time.Since(st.ModTime()), nil
+	}
+	if err != nil {
+		return false, 0, err
+	}
+	return true, 0, f.Close()
+}
+
+func (d DirStore) DropStep(_ context.Context, etag string, start int) error {
+	err := os.Remove(filepath.Join(d.steps(), StepName(etag, start)))
+	if errors.Is(err, os.ErrNotExist) {
+		err = nil
+	}
+	_ = os.Remove(d.steps()) // only once empty
+	return err
+}
+
 // TruncateResults cuts a torn write off the results (a crash mid-append).
 func (d DirStore) TruncateResults(offset int64) error {
 	if err := os.Truncate(d.results(), offset); err != nil && !(offset == 0 && errors.Is(err, os.ErrNotExist)) {
@@ -160,11 +204,12 @@ func writeAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	// A temporary name of its own: runs of one file may write at once.
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	if _, err := f.Write(append(b, '\n')); err != nil {
 		f.Close()
 		return err

@@ -69,6 +69,9 @@ func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, std
 			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
 		},
 	})
+	if errors.Is(err, batchfile.ErrBusy) {
+		return exitError{2, "another run of " + path + " is under way"}
+	}
 	if errors.Is(err, batchfile.ErrIncomplete) {
 		return exitError{2, "stopped before the end of " + path + ": run the same command again to go on"}
 	}

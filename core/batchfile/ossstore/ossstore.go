@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
@@ -113,6 +114,29 @@ func (s Store) Reset(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func (s Store) stepKey(etag string, start int) *string {
+	return s.key(".steps/" + batchfile.StepName(etag, start))
+}
+
+func (s Store) ClaimStep(ctx context.Context, etag string, start int) (bool, time.Duration, error) {
+	_, err := s.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: &s.Bucket, Key: s.stepKey(etag, start),
+		Body: bytes.NewReader(nil), ForbidOverwrite: oss.Ptr("true")})
+	var se *oss.ServiceError
+	if errors.As(err, &se) && se.Code == "FileAlreadyExists" {
+		h, herr := s.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &s.Bucket, Key: s.stepKey(etag, start)})
+		if herr != nil {
+			return false, 0, herr
+		}
+		return false, time.Since(oss.ToTime(h.LastModified)), nil
+	}
+	return err == nil, 0, err
+}
+
+func (s Store) DropStep(ctx context.Context, etag string, start int) error {
+	_, err := s.Client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: &s.Bucket, Key: s.stepKey(etag, start)})
+	return err
 }
 
 func notFound(err error) bool {

@@ -15,11 +15,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/axg-binder/binder/core/batchfile"
 )
@@ -164,6 +166,29 @@ func (s Store) WriteSummary(ctx context.Context, sum batchfile.Summary) error {
 		}
 	}
 	return nil
+}
+
+func (s Store) stepKey(etag string, start int) *string {
+	return aws.String(s.Base + ".steps/" + batchfile.StepName(etag, start))
+}
+
+func (s Store) ClaimStep(ctx context.Context, etag string, start int) (bool, time.Duration, error) {
+	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.Bucket, Key: s.stepKey(etag, start),
+		Body: bytes.NewReader(nil), IfNoneMatch: aws.String("*")})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "PreconditionFailed" {
+		h, herr := s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.Bucket, Key: s.stepKey(etag, start)})
+		if herr != nil {
+			return false, 0, herr
+		}
+		return false, time.Since(aws.ToTime(h.LastModified)), nil
+	}
+	return err == nil, 0, err
+}
+
+func (s Store) DropStep(ctx context.Context, etag string, start int) error {
+	_, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.Bucket, Key: s.stepKey(etag, start)})
+	return err
 }
 
 func (s Store) ReadSummary(ctx context.Context) (batchfile.Summary, error) {

@@ -123,7 +123,7 @@ func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag str
 		return f, h.refuse(ctx, st, etag, err)
 	}
 	f.Summary, err = batchfile.Run(ctx, h.svc, rd, st, batchfile.Options{ETag: etag, Chunk: h.cfg.Step, Progress: h.cfg.Progress})
-	if errors.Is(err, batchfile.ErrIncomplete) {
+	if errors.Is(err, batchfile.ErrIncomplete) || errors.Is(err, batchfile.ErrBusy) {
 		return f, ErrContinue
 	}
 	return f, err

@@ -82,7 +82,7 @@ func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile
 		var rd *batchfile.Reader
 		if rd, err = batchfile.NewReader(body, format, h.Validator, h.PoolKey); err == nil {
 			s, err := batchfile.Run(ctx, h.Service, rd, st, batchfile.Options{ETag: etag, Chunk: h.Step, Progress: h.Progress})
-			if errors.Is(err, batchfile.ErrIncomplete) {
+			if errors.Is(err, batchfile.ErrIncomplete) || errors.Is(err, batchfile.ErrBusy) {
 				return s, ErrContinue
 			}
 			return s, err

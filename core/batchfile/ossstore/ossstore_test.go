@@ -60,7 +60,7 @@ func TestRunOnOSS(t *testing.T) {
 	defer srv.Close()
 	exp := time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 	var b strings.Builder
-	const n = 3000
+	const n = 10000 // a 10,000-line JSON Lines file with a bad line
 	for i := 1; i <= n; i++ {
 		if i == 1234 {
 			b.WriteString(`{"PhoneNoA":"1","GroupId":1234,"Expiration":"` + exp + `"}` + "\n")

@@ -33,7 +33,7 @@ func run(args []string) error {
 		return err
 	}
 	if *out == "" || fs.NArg() == 0 {
-		return errors.New("usage: distzip -o out.zip file...")
+		return errors.New("usage: distzip -o OUT.zip FILE [FILE ...]")
 	}
 	f, err := os.Create(*out)
 	if err != nil {

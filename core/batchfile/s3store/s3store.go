@@ -2,7 +2,7 @@
 // the AWS twin of ossstore. S3 has no append: each step's results are a part
 // object named by its offset, written only where none is (so a step is never
 // recorded twice), and the finished run streams the parts, in order, into one
-// results object through a multipart upload, in constant memory.
+// results object through a multipart upload of 5 MiB parts.
 package s3store
 
 import (
@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -152,9 +151,7 @@ func (s Store) WriteSummary(ctx context.Context, sum batchfile.Summary) error {
 	}
 	body := s.concat(ctx, offs)
 	defer body.Close()
-	up := manager.NewUploader(s.Client)
-	if _, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: &s.Bucket, Key: aws.String(s.ResultsKey()), Body: body,
-		ContentType: aws.String("application/x-ndjson")}); err != nil {
+	if err := s.upload(ctx, s.ResultsKey(), body); err != nil {
 		return err
 	}
 	if err := s.put(ctx, s.Base+".summary.json", sum); err != nil {
@@ -188,6 +185,47 @@ func (s Store) ClaimStep(ctx context.Context, etag string, start int) (bool, tim
 
 func (s Store) DropStep(ctx context.Context, etag string, start int) error {
 	_, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.Bucket, Key: s.stepKey(etag, start)})
+	return err
+}
+
+// partSize is S3's smallest multipart part (all but the last): what the
+// upload holds in memory at once.
+const partSize = 5 << 20
+
+// upload streams body into key by multipart upload; a failed upload is
+// aborted, leaving no parts behind.
+func (s Store) upload(ctx context.Context, key string, body io.Reader) (err error) {
+	mu, err := s.Client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.Bucket, Key: &key,
+		ContentType: aws.String("application/x-ndjson")})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_, _ = s.Client.AbortMultipartUpload(context.WithoutCancel(ctx), &s3.AbortMultipartUploadInput{Bucket: &s.Bucket, Key: &key, UploadId: mu.UploadId})
+		}
+	}()
+	buf := make([]byte, partSize)
+	var parts []types.CompletedPart
+	for n := int32(1); ; n++ {
+		k, rerr := io.ReadFull(body, buf)
+		if rerr != nil && rerr != io.EOF && rerr != io.ErrUnexpectedEOF {
+			return rerr
+		}
+		if k > 0 || n == 1 { // an empty file is one empty part
+			res, err := s.Client.UploadPart(ctx, &s3.UploadPartInput{Bucket: &s.Bucket, Key: &key, UploadId: mu.UploadId,
+				PartNumber: aws.Int32(n), Body: bytes.NewReader(buf[:k])})
+			if err != nil {
+				return err
+			}
+			parts = append(parts, types.CompletedPart{ETag: res.ETag, PartNumber: aws.Int32(n)})
+		}
+		if rerr != nil {
+			break
+		}
+	}
+	_, err = s.Client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: &s.Bucket, Key: &key,
+		UploadId: mu.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
 	return err
 }
 

@@ -1,0 +1,67 @@
+package s3store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/batchfile/s3store"
+)
+
+// TestResultsAssembledAcrossParts: steps appended as parts come out as one
+// results object, in order, through a multipart upload of several parts;
+// a stale append is refused and the parts are gone afterwards.
+func TestResultsAssembledAcrossParts(t *testing.T) {
+	backend := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	defer srv.Close()
+	if err := backend.CreateBucket("axg-files"); err != nil {
+		t.Fatal(err)
+	}
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
+	st := s3store.Store{Client: client, Bucket: "axg-files", Base: "axg/results/f.csv"}
+	ctx := context.Background()
+
+	var want bytes.Buffer
+	for step := 0; step < 12; step++ { // 12 steps of ~1 MB: three 5 MiB parts
+		b := bytes.Repeat([]byte(fmt.Sprintf(`{"Row":%d}`+"\n", step)), 100000)
+		if err := st.AppendResults(ctx, int64(want.Len()), b); err != nil {
+			t.Fatal(err)
+		}
+		want.Write(b)
+	}
+	if err := st.AppendResults(ctx, 0, []byte("again\n")); !errors.Is(err, batchfile.ErrAhead) {
+		t.Fatalf("stale append: %v", err)
+	}
+	if err := st.WriteSummary(ctx, batchfile.Summary{ETag: "e", Rows: 12}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("axg-files"), Key: aws.String(st.ResultsKey())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("results: %d bytes, want %d", len(got), want.Len())
+	}
+	if s, err := st.ReadSummary(ctx); err != nil || s.Rows != 12 {
+		t.Fatalf("summary %+v %v", s, err)
+	}
+	list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("axg-files"), Prefix: aws.String("axg/results/f.csv.results.parts/")})
+	if err != nil || len(list.Contents) != 0 {
+		t.Fatalf("%d parts left: %v", len(list.Contents), err)
+	}
+}

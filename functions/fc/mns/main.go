@@ -26,19 +26,13 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcmns.Handler, error) {
-	binder.TuneRuntime(getenv)
-	cfg, err := binder.Load(getenv, binder.AuthToken)
+	cfg, svc, v, err := binder.Core(getenv, binder.Deps{ContextCredentials: true})
 	if err != nil {
 		return nil, err
 	}
 	if cfg.ResultBucket == "" {
 		return nil, errors.New("AXG_RESULT_BUCKET: want the bucket where message results are written")
 	}
-	svc, v, err := binder.Service(cfg, binder.Deps{ContextCredentials: true})
-	if err != nil {
-		return nil, err
-	}
 	return fcmns.New(svc, v, slog.New(slog.NewJSONHandler(os.Stderr, nil)), fcmns.Config{ResultBucket: cfg.ResultBucket,
-		ResultPrefix: cfg.MessagePrefix, PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, AccessKeyID: cfg.AccessKeyID,
-		AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken}), nil
+		ResultPrefix: cfg.MessagePrefix, PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, Fallback: cfg.Credentials()}), nil
 }

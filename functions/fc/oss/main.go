@@ -26,17 +26,10 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcoss.Handler, error) {
-	binder.TuneRuntime(getenv)
-	cfg, err := binder.Load(getenv, binder.AuthToken)
+	cfg, svc, v, err := binder.Core(getenv, binder.Deps{ContextCredentials: true})
 	if err != nil {
 		return nil, err
 	}
-	svc, v, err := binder.Service(cfg, binder.Deps{ContextCredentials: true})
-	if err != nil {
-		return nil, err
-	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	return fcoss.New(svc, v, log, fcoss.Config{InputPrefix: cfg.InputPrefix, OutputPrefix: cfg.OutputPrefix,
-		PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, AccessKeyID: cfg.AccessKeyID,
-		AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken}), nil
+	return fcoss.New(svc, v, slog.New(slog.NewJSONHandler(os.Stderr, nil)), fcoss.Config{InputPrefix: cfg.InputPrefix,
+		OutputPrefix: cfg.OutputPrefix, PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, Fallback: cfg.Credentials()}), nil
 }

@@ -86,3 +86,21 @@ func FromEnv(getenv func(string) string, stderr io.Writer, d Deps) (*httpapi.Han
 	h, err := New(cfg, d)
 	return h, d.Log, err
 }
+
+// Core is what an event function's main does first: tune the Go runtime, read
+// the configuration, and build the core that files and messages go through.
+func Core(getenv func(string) string, d Deps) (Config, *core.Service, *validate.Validator, error) {
+	TuneRuntime(getenv)
+	cfg, err := Load(getenv, AuthToken)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	svc, v, err := Service(cfg, d)
+	return cfg, svc, v, err
+}
+
+// Credentials are the configured AccessKey, the fallback where a platform
+// brings none per call.
+func (c Config) Credentials() dypls.Credentials {
+	return dypls.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+}

@@ -30,9 +30,9 @@ type Config struct {
 	ResultBucket, ResultPrefix string
 	PoolKey                    string
 	Endpoint                   string // OSS endpoint; "" means the region's internal one
-	// Credentials are the fallback where the invocation brings none.
-	AccessKeyID, AccessKeySecret, SecurityToken string
-	HTTPClient                                  *http.Client
+	// Fallback credentials, where the invocation brings none.
+	Fallback   dypls.Credentials
+	HTTPClient *http.Client
 }
 
 // Handler handles MNS queue events.
@@ -71,7 +71,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 	if err != nil {
 		return out, err
 	}
-	ctx, inv := fcrole.FromContext(ctx, dypls.Credentials{AccessKeyID: h.cfg.AccessKeyID, AccessKeySecret: h.cfg.AccessKeySecret, SecurityToken: h.cfg.SecurityToken})
+	ctx, inv := fcrole.FromContext(ctx, h.cfg.Fallback)
 	requestID := inv.RequestID
 	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
 		inv.Region = *msgs[0].region

@@ -32,8 +32,8 @@ type Config struct {
 	PoolKey                   string
 	// Endpoint is the OSS endpoint; "" means the region's internal one.
 	Endpoint string
-	// Credentials are the fallback where the invocation brings none.
-	AccessKeyID, AccessKeySecret, SecurityToken string
+	// Fallback credentials, where the invocation brings none.
+	Fallback dypls.Credentials
 	// HTTPClient carries OSS requests (nil: the SDK's own).
 	HTTPClient *http.Client
 	// Step and Progress are passed to batchfile.Run (Progress: tests).
@@ -73,7 +73,7 @@ var ErrContinue = errors.New("fcoss: the file is not finished; the next delivery
 // Invoke binds the objects the event announces.
 func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, error) {
 	var out Outcome
-	ctx, inv := fcrole.FromContext(ctx, dypls.Credentials{AccessKeyID: h.cfg.AccessKeyID, AccessKeySecret: h.cfg.AccessKeySecret, SecurityToken: h.cfg.SecurityToken})
+	ctx, inv := fcrole.FromContext(ctx, h.cfg.Fallback)
 	requestID := inv.RequestID
 	for _, rec := range ev.Events {
 		if rec == nil || rec.Oss == nil || rec.Oss.Bucket == nil || rec.Oss.Object == nil {

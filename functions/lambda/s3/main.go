@@ -28,12 +28,7 @@ func main() {
 }
 
 func setup(ctx context.Context, getenv func(string) string) (*lambdas3.Handler, error) {
-	binder.TuneRuntime(getenv)
-	cfg, err := binder.Load(getenv, binder.AuthToken)
-	if err != nil {
-		return nil, err
-	}
-	svc, v, err := binder.Service(cfg, binder.Deps{})
+	cfg, svc, v, err := binder.Core(getenv, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}

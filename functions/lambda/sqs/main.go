@@ -31,17 +31,12 @@ func main() {
 }
 
 func setup(ctx context.Context, getenv func(string) string) (*lambdasqs.Handler, error) {
-	binder.TuneRuntime(getenv)
-	cfg, err := binder.Load(getenv, binder.AuthToken)
+	cfg, svc, v, err := binder.Core(getenv, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}
 	if cfg.ResultBucket == "" {
 		return nil, errors.New("AXG_RESULT_BUCKET: want the S3 bucket where message results are written")
-	}
-	svc, v, err := binder.Service(cfg, binder.Deps{})
-	if err != nil {
-		return nil, err
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx) // the function role's credentials and region
 	if err != nil {

@@ -2,10 +2,10 @@ package dypls
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 
 	"github.com/axg-binder/binder/core"
@@ -14,24 +14,9 @@ import (
 
 // BindAxg makes one binding.
 func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.Binding, error) {
-	req := dyplsapi.CreateBindAxgRequest()
-	req.Port = c.port
-	req.PoolKey = pool
-	req.PhoneNoA, req.GroupId, req.PhoneNoB, req.PhoneNoX = it.PhoneNoA, it.GroupId, it.PhoneNoB, it.PhoneNoX
-	req.ExpectCity, req.Expiration = it.ExpectCity, it.Expiration
-	req.OutId, req.OutOrderId, req.RingConfig = it.OutId, it.OutOrderId, it.RingConfig
-	req.ASRModelId, req.CallRestrict = it.ASRModelId, it.CallRestrict
-	if it.IsRecordingEnabled != nil {
-		req.IsRecordingEnabled = requests.NewBoolean(*it.IsRecordingEnabled)
-	}
-	if it.ASRStatus != nil {
-		req.ASRStatus = requests.NewBoolean(*it.ASRStatus)
-	}
-	if it.CallDisplayType != nil {
-		req.CallDisplayType = requests.NewInteger(*it.CallDisplayType)
-	}
+	params := bindParams(pool, it)
 	resp := dyplsapi.CreateBindAxgResponse()
-	d, err := c.do(ctx, req, resp, "BindAxg", 1)
+	d, err := c.do(ctx, "BindAxg", params[:], resp, 1)
 	if err != nil {
 		return core.Binding{}, err
 	}
@@ -42,24 +27,27 @@ func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.
 	return core.Binding{SecretNo: dto.SecretNo, SubsId: dto.SubsId, Extension: dto.Extension}, nil
 }
 
+// bindParams are BindAxg's parameters under the upstream's names; empty
+// ones are left out of the request.
+func bindParams(pool string, it *core.Item) [15]param {
+	return [...]param{
+		{"PoolKey", pool},
+		{"PhoneNoA", it.PhoneNoA}, {"GroupId", it.GroupId}, {"PhoneNoB", it.PhoneNoB}, {"PhoneNoX", it.PhoneNoX},
+		{"ExpectCity", it.ExpectCity}, {"Expiration", it.Expiration},
+		{"IsRecordingEnabled", boolText(it.IsRecordingEnabled)}, {"OutId", it.OutId}, {"OutOrderId", it.OutOrderId},
+		{"CallDisplayType", intText(it.CallDisplayType)}, {"RingConfig", it.RingConfig},
+		{"ASRStatus", boolText(it.ASRStatus)}, {"ASRModelId", it.ASRModelId}, {"CallRestrict", it.CallRestrict},
+	}
+}
+
 // BindBatchAxg sends items in one call and returns the item answers as they came.
 func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.Item) ([]core.ItemResult, error) {
-	req := dyplsapi.CreateBindBatchAxgRequest()
-	req.Port = c.port
-	req.PoolKey = pool
-	list := make([]dyplsapi.BindBatchAxgAxgBindList, len(items))
-	for i, it := range items {
-		list[i] = dyplsapi.BindBatchAxgAxgBindList{
-			PhoneNoA: it.PhoneNoA, GroupId: it.GroupId, PhoneNoB: it.PhoneNoB, PhoneNoX: it.PhoneNoX,
-			ExpectCity: it.ExpectCity, Expiration: it.Expiration, IsRecordingEnabled: boolText(it.IsRecordingEnabled),
-			OutId: it.OutId, OutOrderId: it.OutOrderId, CallDisplayType: intText(it.CallDisplayType),
-			RingConfig: it.RingConfig, ASRStatus: boolText(it.ASRStatus), ASRModelId: it.ASRModelId,
-			CallRestrict: it.CallRestrict,
-		}
+	params, err := batchParams(pool, items)
+	if err != nil {
+		return nil, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent, Message: "encoding AxgBindList: " + err.Error()}
 	}
-	req.AxgBindList = &list
 	resp := dyplsapi.CreateBindBatchAxgResponse()
-	d, err := c.do(ctx, req, resp, "BindBatchAxg", len(items))
+	d, err := c.do(ctx, "BindBatchAxg", params, resp, len(items))
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +60,27 @@ func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.It
 			GroupId: b.GroupId, PhoneNoA: b.PhoneNoA, Code: core.Code(b.Code), Message: redact.Text(b.Message)}
 	}
 	return out, nil
+}
+
+// batchParams are BindBatchAxg's parameters. AxgBindList is one parameter,
+// the JSON of the SDK's own item type (every field, empty ones too, in its
+// order), as the SDK encodes it.
+func batchParams(pool string, items []*core.Item) ([]param, error) {
+	list := make([]dyplsapi.BindBatchAxgAxgBindList, len(items))
+	for i, it := range items {
+		list[i] = dyplsapi.BindBatchAxgAxgBindList{
+			PhoneNoA: it.PhoneNoA, GroupId: it.GroupId, PhoneNoB: it.PhoneNoB, PhoneNoX: it.PhoneNoX,
+			ExpectCity: it.ExpectCity, Expiration: it.Expiration, IsRecordingEnabled: boolText(it.IsRecordingEnabled),
+			OutId: it.OutId, OutOrderId: it.OutOrderId, CallDisplayType: intText(it.CallDisplayType),
+			RingConfig: it.RingConfig, ASRStatus: boolText(it.ASRStatus), ASRModelId: it.ASRModelId,
+			CallRestrict: it.CallRestrict,
+		}
+	}
+	js, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	return []param{{"PoolKey", pool}, {"AxgBindList", string(js)}}, nil
 }
 
 // answered records an HTTP 200 answer and turns a business code into an error.

@@ -1,10 +1,6 @@
 package dypls
 
-import (
-	"context"
-
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
-)
+import "context"
 
 // Credentials are an AccessKey pair, with a security token for STS.
 type Credentials struct {
@@ -24,13 +20,3 @@ func WithCredentials(ctx context.Context, c Credentials) context.Context {
 	}
 	return context.WithValue(ctx, credKey{}, c)
 }
-
-// staticCredentials hands one call's credentials to the SDK's signer.
-type staticCredentials Credentials
-
-func (c staticCredentials) GetCredentials() (*credentials.Credentials, error) {
-	return &credentials.Credentials{AccessKeyId: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret,
-		SecurityToken: c.SecurityToken, ProviderName: "axg-binder"}, nil
-}
-
-func (staticCredentials) GetProviderName() string { return "axg-binder" }

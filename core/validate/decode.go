@@ -56,47 +56,62 @@ func (v *Validator) Bind(body []byte) (core.BindRequest, *core.Error) {
 // object, an AxgBindList that is not an array, a missing or broken PoolKey, no
 // items or too many are request-level errors; every problem inside an element
 // stays with that element, which is answered without being sent.
-func (v *Validator) Batch(body []byte) (core.BatchRequest, *core.Error) {
+func (v *Validator) Batch(body []byte) (core.BatchRequest, *core.Error) { return v.batch(body, true) }
+
+// batch is Batch, with or without its fast path (FuzzBatch compares the two).
+func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.Error) {
 	var req core.BatchRequest
 	if !isObject(body) {
 		return req, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object: {\"PoolKey\": ..., \"AxgBindList\": [...]}")
 	}
-	var top struct {
-		PoolKey     textField
-		AxgBindList json.RawMessage
-	}
-	if err := strictDecode(body, &top); err != nil {
-		return req, core.Errorf(core.CodeInvalidParameters, "body: "+err.Error())
-	}
-	pool, issues := poolKey(top.PoolKey, nil)
-	if e := finish(issues); e != nil {
-		return req, e
-	}
-	req.PoolKey = pool
-	list := bytes.TrimSpace(top.AxgBindList)
-	if len(list) > 0 && list[0] == '"' {
-		// The upstream takes AxgBindList as a JSON-encoded string; accept that too.
-		var s string
-		if json.Unmarshal(list, &s) == nil {
-			list = bytes.TrimSpace([]byte(s))
-		}
-	}
-	if len(list) == 0 || string(list) == "null" {
-		return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
-	}
-	// The fast path decodes the whole list in one pass; anything unusual (an
+	// The fast path decodes the body, list and all, in one pass; anything
+	// unusual (AxgBindList missing, empty, a string or not an array, an
 	// element that is not an object, an unknown field, {} or null) is decoded
-	// again element by element, for exact messages.
+	// again, the list element by element, for exact messages.
 	// Sized from a count of objects (capped at the limit): growing a slice of
 	// rawItems element by element costs more than decoding them.
-	raws := make([]rawItem, 0, min(bytes.Count(list, []byte("{")), v.maxItems+1))
-	fast := list[0] == '[' && strictDecode(list, &raws) == nil
+	fastTop := struct {
+		PoolKey     textField
+		AxgBindList []rawItem
+	}{AxgBindList: make([]rawItem, 0, max(0, min(bytes.Count(body, []byte("{"))-1, v.maxItems+1)))}
+	fast := tryFast && strictDecode(body, &fastTop) == nil
+	raws := fastTop.AxgBindList
+	fast = fast && len(raws) > 0 // none, null or []: said apart below
 	for i := 0; fast && i < len(raws); i++ {
 		fast = !raws[i].empty()
 	}
 	var elems []json.RawMessage
 	n := len(raws)
-	if !fast {
+	if fast {
+		pool, issues := poolKey(fastTop.PoolKey, nil)
+		if e := finish(issues); e != nil {
+			return req, e
+		}
+		req.PoolKey = pool
+	} else {
+		var top struct {
+			PoolKey     textField
+			AxgBindList json.RawMessage
+		}
+		if err := strictDecode(body, &top); err != nil {
+			return req, core.Errorf(core.CodeInvalidParameters, "body: "+err.Error())
+		}
+		pool, issues := poolKey(top.PoolKey, nil)
+		if e := finish(issues); e != nil {
+			return req, e
+		}
+		req.PoolKey = pool
+		list := bytes.TrimSpace(top.AxgBindList)
+		if len(list) > 0 && list[0] == '"' {
+			// The upstream takes AxgBindList as a JSON-encoded string; accept that too.
+			var s string
+			if json.Unmarshal(list, &s) == nil {
+				list = bytes.TrimSpace([]byte(s))
+			}
+		}
+		if len(list) == 0 || string(list) == "null" {
+			return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
+		}
 		if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
 			return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
 		}

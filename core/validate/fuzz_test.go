@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -34,18 +35,22 @@ func FuzzBind(f *testing.F) {
 }
 
 // FuzzBatch: every element gets an answer, an invalid one an error naming its
-// index.
+// index; the one-pass fast path answers as the element-by-element path does.
 func FuzzBatch(f *testing.F) {
 	for _, s := range []string{
 		`{"PoolKey":"FC","AxgBindList":[{"PhoneNoA":"15000000000","GroupId":1,"Expiration":"2026-12-01 12:00:00"},1,"x",null,{}]}`,
 		`{"PoolKey":"FC","AxgBindList":"[{\"PhoneNoA\":\"15000000000\"}]"}`,
 		`{"PoolKey":"FC","AxgBindList":[]}`, `{}`, `[]`,
+		`{"PoolKey":"FC","AxgBindList":[{"PhoneNoA":"15000000000","GroupId":1,"Expiration":"2026-12-01 12:00:00"},{"PhoneNoA":"1","OutId":7}]}`,
 	} {
 		f.Add([]byte(s))
 	}
 	v := New(clock, 50)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, e := v.Batch(b)
+		if slowReq, slowE := v.batch(b, false); !reflect.DeepEqual(req, slowReq) || !reflect.DeepEqual(e, slowE) {
+			t.Fatalf("fast path %+v %+v, element by element %+v %+v", req, e, slowReq, slowE)
+		}
 		if e != nil {
 			if e.Code != core.CodeInvalidParameters {
 				t.Fatalf("request-level error %s", e.Code)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -63,10 +64,23 @@ func ValidRingConfig(s string) bool {
 }
 
 // expirationRule returns the rule for the injected clock: the right layout and
-// more than MinLead after now.
+// more than MinLead after now. The items of a batch or a file mostly share one
+// Expiration: the last one parsed is kept.
 func expirationRule(now func() time.Time) validator.Func {
+	type parsed struct {
+		s  string
+		t  time.Time
+		ok bool
+	}
+	var last atomic.Pointer[parsed]
 	return func(fl validator.FieldLevel) bool {
-		t, err := time.ParseInLocation(ExpirationLayout, fl.Field().String(), CST)
-		return err == nil && t.Sub(now()) > MinLead
+		s := fl.Field().String()
+		p := last.Load()
+		if p == nil || p.s != s {
+			t, err := time.ParseInLocation(ExpirationLayout, s, CST)
+			p = &parsed{s, t, err == nil}
+			last.Store(p)
+		}
+		return p.ok && p.t.Sub(now()) > MinLead
 	}
 }

@@ -246,16 +246,16 @@ func TestBatch(t *testing.T) {
 func TestBatchRequestLevel(t *testing.T) {
 	v := New(clock, 2)
 	item := `{"PhoneNoA":"13900000001","GroupId":1,"Expiration":"` + exp(time.Hour) + `"}`
-	for name, c := range map[string]struct{ body, field string }{
-		"not JSON":           {`nope`, ""},
-		"an array":           {`[` + item + `]`, ""},
-		"unknown field":      {`{"PoolKey":"FC","AxgBindList":[` + item + `],"Extra":1}`, ""},
-		"no PoolKey":         {`{"AxgBindList":[` + item + `]}`, "PoolKey"},
-		"no AxgBindList":     {`{"PoolKey":"FC"}`, "AxgBindList"},
-		"AxgBindList null":   {`{"PoolKey":"FC","AxgBindList":null}`, "AxgBindList"},
-		"AxgBindList object": {`{"PoolKey":"FC","AxgBindList":` + item + `}`, "AxgBindList"},
-		"no items":           {`{"PoolKey":"FC","AxgBindList":[]}`, "AxgBindList"},
-		"over the limit":     {`{"PoolKey":"FC","AxgBindList":[` + item + `,` + item + `,` + item + `]}`, "AxgBindList"},
+	for name, c := range map[string]struct{ body, field, message string }{
+		"not JSON":           {`nope`, "", ""},
+		"an array":           {`[` + item + `]`, "", ""},
+		"unknown field":      {`{"PoolKey":"FC","AxgBindList":[` + item + `],"Extra":1}`, "", ""},
+		"no PoolKey":         {`{"AxgBindList":[` + item + `]}`, "PoolKey", msgRequired},
+		"no AxgBindList":     {`{"PoolKey":"FC"}`, "AxgBindList", msgRequired},
+		"AxgBindList null":   {`{"PoolKey":"FC","AxgBindList":null}`, "AxgBindList", msgRequired},
+		"AxgBindList object": {`{"PoolKey":"FC","AxgBindList":` + item + `}`, "AxgBindList", "must be a JSON array of BindAxg items"},
+		"no items":           {`{"PoolKey":"FC","AxgBindList":[]}`, "AxgBindList", "must hold at least one item"},
+		"over the limit":     {`{"PoolKey":"FC","AxgBindList":[` + item + `,` + item + `,` + item + `]}`, "AxgBindList", "holds 3 items; at most 2 are accepted in one batch-bind"},
 	} {
 		_, e := v.Batch([]byte(c.body))
 		if e == nil || e.Code != core.CodeInvalidParameters {
@@ -264,6 +264,9 @@ func TestBatchRequestLevel(t *testing.T) {
 		}
 		if c.field != "" && (len(e.Fields) == 0 || e.Fields[0].Field != c.field) {
 			t.Errorf("%s: fields %+v, want %s", name, e.Fields, c.field)
+		}
+		if c.message != "" && (len(e.Fields) == 0 || e.Fields[0].Message != c.message) {
+			t.Errorf("%s: fields %+v, want the message %q", name, e.Fields, c.message)
 		}
 	}
 }

@@ -91,7 +91,27 @@ type issue struct {
 
 func (v *Validator) check(it *core.Item, prefix string, issues []issue) []issue {
 	Normalize(it)
-	err := v.v.Struct(it)
+	// Optional fields left empty pass their omitempty rules anyway; skipping
+	// them spares validator/v10 boxing each one (most of its cost per item).
+	err := v.v.StructFiltered(it, func(ns []byte) bool {
+		switch string(ns[bytes.LastIndexByte(ns, '.')+1:]) {
+		case "PhoneNoB":
+			return it.PhoneNoB == ""
+		case "PhoneNoX":
+			return it.PhoneNoX == ""
+		case "ExpectCity":
+			return it.ExpectCity == ""
+		case "CallDisplayType":
+			return it.CallDisplayType == nil
+		case "RingConfig":
+			return it.RingConfig == ""
+		case "ASRModelId":
+			return it.ASRModelId == ""
+		case "CallRestrict":
+			return it.CallRestrict == ""
+		}
+		return false
+	})
 	if err == nil {
 		return issues
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -23,15 +25,25 @@ func load(out io.Writer, o options) error {
 		"AXG_UPSTREAM_QPS is lifted to 1000000 so that the binder, not its ceiling, is measured.\n\n")
 	fmt.Fprintf(out, "| upstream latency | binds/s | p50 ms | p99 ms | errors | server CPU µs/bind | server peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
-		if err := loadRun(out, o, bin, lat); err != nil {
+		if err := loadRun(out, o, bin, "", lat); err != nil {
 			return err
 		}
+	}
+	// The floor: a bare net/http proxy (./floor) under the same load.
+	floor := filepath.Join(o.dist, "bench-floor")
+	build := exec.Command("go", "build", "-o", floor, "./cmd/axg-bench/floor")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the floor proxy: %w", err)
+	}
+	if err := loadRun(out, o, floor, "bare net/http proxy (the floor), ", 0); err != nil {
+		return err
 	}
 	fmt.Fprintln(out)
 	return nil
 }
 
-func loadRun(out io.Writer, o options, bin string, latency time.Duration) error {
+func loadRun(out io.Writer, o options, bin, label string, latency time.Duration) error {
 	srv, err := emulator.Start(emulator.New(emulator.Demo(), emulator.WithQPS(0), emulator.WithLatency(latency)), "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -92,7 +104,7 @@ func loadRun(out io.Writer, o options, bin string, latency time.Duration) error 
 	if n > 0 {
 		cpuPer = float64((cpu1 - cpu0).Microseconds()) / float64(n)
 	}
-	fmt.Fprintf(out, "| %s | %.0f | %s | %s | %d | %.0f | %.1f |\n", latency, float64(n)/elapsed.Seconds(),
+	fmt.Fprintf(out, "| %s%s | %.0f | %s | %s | %d | %.0f | %.1f |\n", label, latency, float64(n)/elapsed.Seconds(),
 		ms(percentile(lat, 0.5)), ms(percentile(lat, 0.99)), errs.Load(), cpuPer, float64(peak)/1024)
 	return nil
 }

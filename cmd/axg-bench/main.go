@@ -40,8 +40,18 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each load run")
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the load runs")
 	fs.StringVar(&o.fileRows, "file-rows", "10000,100000", "rows of the generated files for the file path (comma-separated)")
+	only := fs.String("only", "sizes,cold,load,files", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	parts := map[string]bool{}
+	for _, p := range strings.Split(*only, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "sizes", "cold", "load", "files":
+			parts[p] = true
+		default:
+			return fmt.Errorf("-only: unknown part %q (want sizes, cold, load or files)", p)
+		}
 	}
 	fmt.Fprintf(out, "# AXG binder benchmarks\n\nMachine: %s, %d cores; %s %s/%s; %s\n\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
@@ -50,16 +60,22 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	if err := sizes(out, o.dist); err != nil {
-		return err
+	for _, p := range []struct {
+		name string
+		run  func() error
+	}{
+		{"sizes", func() error { return sizes(out, o.dist) }},
+		{"cold", func() error { return coldStarts(out, o) }},
+		{"load", func() error { return load(out, o) }},
+		{"files", func() error { return files(out, o) }},
+	} {
+		if parts[p.name] {
+			if err := p.run(); err != nil {
+				return err
+			}
+		}
 	}
-	if err := coldStarts(out, o); err != nil {
-		return err
-	}
-	if err := load(out, o); err != nil {
-		return err
-	}
-	return files(out, o)
+	return nil
 }
 
 func cpuModel() string {

@@ -73,7 +73,7 @@ func query(action, region string, creds Credentials, nonce, timestamp string, pa
 
 	sts := make([]byte, 0, len("POST&%2F&")+len(q)+len(q)/2)
 	sts = append(sts, "POST&%2F&"...)
-	sts = appendEscaped(sts, string(q))
+	sts = appendEscaped(sts, q)
 	m := hmac.New(sha1.New, []byte(creds.AccessKeySecret+"&"))
 	m.Write(sts)
 	var sum [sha1.Size]byte
@@ -81,22 +81,39 @@ func query(action, region string, creds Credentials, nonce, timestamp string, pa
 	base64.StdEncoding.Encode(sig[:], m.Sum(sum[:0]))
 
 	q = append(q, "&Signature="...)
-	q = appendEscaped(q, string(sig[:]))
+	q = appendEscaped(q, sig[:])
 	return string(q)
 }
 
-// appendEscaped percent-encodes s as RFC 3986 unreserved characters allow.
-func appendEscaped(dst []byte, s string) []byte {
+// appendEscaped percent-encodes s as RFC 3986 unreserved characters allow,
+// copying runs of unreserved characters at once.
+func appendEscaped[S string | []byte](dst []byte, s S) []byte {
 	const hexDigits = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			dst = append(dst, c)
-			continue
+	for {
+		i := 0
+		for i < len(s) && unreserved[s[i]] {
+			i++
 		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			return dst
+		}
+		c := s[i]
 		dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+		s = s[i+1:]
 	}
-	return dst
+}
+
+// unreserved marks A-Z a-z 0-9 - _ . ~
+var unreserved = [256]bool{
+	'-': true, '_': true, '.': true, '~': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
+	'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true,
+	'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true,
+	'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true,
+	'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
 }
 
 // nonce is 128 random bits: the upstream refuses a nonce it has seen within

@@ -161,3 +161,13 @@ func TestNonceIsFreshAndTimestampUTC(t *testing.T) {
 		t.Errorf("timestamp = %q, want the UTC second", got)
 	}
 }
+
+func BenchmarkQuery(b *testing.B) {
+	it := sdkCases[0].item
+	creds := sdkCases[0].creds
+	b.ReportAllocs()
+	for b.Loop() {
+		params := bindParams("FC123456", &it)
+		_ = query("BindAxg", "cn-hangzhou", creds, nonce(), timestamp(time.Now()), params[:])
+	}
+}

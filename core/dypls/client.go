@@ -133,7 +133,7 @@ func (c *Client) do(ctx context.Context, action string, params []param, resp res
 		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent,
 			Message: "no AccessKey for the upstream: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or give the function a role"}
 	}
-	q := query(action, c.region, creds, nonce(), timestamp(time.Now()), params)
+	u := signedURL(c.base, action, c.region, creds, nonce(), timestamp(time.Now()), params)
 
 	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -145,7 +145,7 @@ func (c *Client) do(ctx context.Context, action string, params []param, resp res
 			}
 		},
 	})
-	hreq, err := http.NewRequestWithContext(callCtx, http.MethodPost, c.base+q, nil)
+	hreq, err := http.NewRequestWithContext(callCtx, http.MethodPost, u, nil)
 	if err != nil {
 		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent, Message: "building the request: " + redact.Text(reason(err))}
 	}

@@ -6,8 +6,10 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"hash"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,10 +33,23 @@ const (
 
 type param struct{ k, v string }
 
-// query returns the signed query string of one call: params (empty values
-// left out, as the SDK does) and the common parameters.
-func query(action, region string, creds Credentials, nonce, timestamp string, params []param) string {
-	ps := make([]param, 0, len(params)+11)
+// encoder holds one call's scratch space, reused through encoders: a signed
+// call then allocates little more than its URL.
+type encoder struct {
+	ps       []param
+	sts, out []byte
+	mac      hash.Hash // HMAC-SHA1 under macKey
+	macKey   string
+}
+
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+// signedURL returns base followed by the signed query of one call: params
+// (empty values left out, as the SDK does) and the common parameters.
+func signedURL(base, action, region string, creds Credentials, nonce, timestamp string, params []param) string {
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
+	ps := e.ps[:0]
 	for _, p := range params {
 		if p.v != "" {
 			ps = append(ps, p)
@@ -56,12 +71,9 @@ func query(action, region string, creds Credentials, nonce, timestamp string, pa
 		ps = append(ps, param{"SecurityToken", creds.SecurityToken})
 	}
 	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.k, b.k) })
+	e.ps = ps
 
-	n := 0
-	for _, p := range ps {
-		n += len(p.k) + len(p.v) + 2
-	}
-	q := make([]byte, 0, n+n/2+40) // room for some escapes and the signature
+	q := append(e.out[:0], base...)
 	for i, p := range ps {
 		if i > 0 {
 			q = append(q, '&')
@@ -71,17 +83,22 @@ func query(action, region string, creds Credentials, nonce, timestamp string, pa
 		q = appendEscaped(q, p.v)
 	}
 
-	sts := make([]byte, 0, len("POST&%2F&")+len(q)+len(q)/2)
-	sts = append(sts, "POST&%2F&"...)
-	sts = appendEscaped(sts, q)
-	m := hmac.New(sha1.New, []byte(creds.AccessKeySecret+"&"))
-	m.Write(sts)
+	sts := append(e.sts[:0], "POST&%2F&"...)
+	sts = appendEscaped(sts, q[len(base):])
+	e.sts = sts
+	if e.mac == nil || e.macKey != creds.AccessKeySecret {
+		e.mac, e.macKey = hmac.New(sha1.New, []byte(creds.AccessKeySecret+"&")), creds.AccessKeySecret
+	} else {
+		e.mac.Reset()
+	}
+	e.mac.Write(sts)
 	var sum [sha1.Size]byte
 	var sig [28]byte // base64 of 20 bytes
-	base64.StdEncoding.Encode(sig[:], m.Sum(sum[:0]))
+	base64.StdEncoding.Encode(sig[:], e.mac.Sum(sum[:0]))
 
 	q = append(q, "&Signature="...)
 	q = appendEscaped(q, sig[:])
+	e.out = q
 	return string(q)
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 // The SDK is the oracle for rpc.go: each case is encoded and signed by the
-// SDK (its request types, requests.InitParams, auth.Sign), then by query with
+// SDK (its request types, requests.InitParams, auth.Sign), then by signedURL with
 // the nonce and timestamp the SDK chose; parameters and signature must match.
 
 type sdkCreds Credentials
@@ -76,7 +76,7 @@ func compare(t *testing.T, action string, req requests.AcsRequest, params []para
 		t.Fatalf("the SDK sends a body (%q): query sends none", req.GetContent())
 	}
 	want := req.GetQueryParams()
-	q := query(action, region, creds, want["SignatureNonce"], want["Timestamp"], params)
+	q := signedURL("", action, region, creds, want["SignatureNonce"], want["Timestamp"], params)
 	got, err := url.ParseQuery(q)
 	if err != nil {
 		t.Fatalf("query %q: %v", q, err)
@@ -168,6 +168,6 @@ func BenchmarkQuery(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		params := bindParams("FC123456", &it)
-		_ = query("BindAxg", "cn-hangzhou", creds, nonce(), timestamp(time.Now()), params[:])
+		_ = signedURL("https://dyplsapi.aliyuncs.com/?", "BindAxg", "cn-hangzhou", creds, nonce(), timestamp(time.Now()), params[:])
 	}
 }

@@ -59,6 +59,7 @@ build:
 
 ## bench: the Go benchmarks, then cold starts, sizes and load on the built deployables (BENCH_ARGS=-duration 10s ...)
 BENCH_ARGS ?=
+BENCH_COUNT ?= 5
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 20m ./core/... ./functions/internal/... > $(DIST)/gobench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 30m ./core/... ./functions/internal/... > $(DIST)/gobench.txt
 	$(GO) run ./cmd/axg-bench -dist $(DIST) -gobench $(DIST)/gobench.txt $(BENCH_ARGS)

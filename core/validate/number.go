@@ -7,8 +7,8 @@ import "strings"
 // without its trunk 0 gets it back; a 13-digit 86-prefixed mobile loses the 86.
 // What comes out is what is validated, sent upstream and echoed.
 func NormalizeNumber(s string) string {
-	if s == "" {
-		return s
+	if s == "" || (len(s) != 13 && allDigits(s)) {
+		return s // nothing to strip: the common case
 	}
 	if strings.ContainsAny(s, " -\t\u00a0\u3000") {
 		var b strings.Builder

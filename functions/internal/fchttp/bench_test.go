@@ -14,12 +14,13 @@ import (
 // BenchmarkFCEventBind is one bind from the HTTP trigger's event JSON to the
 // response JSON: compare with BenchmarkHandlerBind for the adapter's cost.
 func BenchmarkFCEventBind(b *testing.B) {
-	h, _ := bindertest.Handler(b, false)
+	h, meter := bindertest.Metered(b)
 	fn := fchttp.Handler(h, discard)
 	_, ev := load(&testing.T{}, "testdata/bind.json")
 	raw, _ := json.Marshal(ev)
 	b.ReportAllocs()
 	i := 0
+	meter.Reset()
 	for b.Loop() {
 		i++
 		payload := strings.Replace(string(raw), "13800138000", fmt.Sprintf("139%08d", i), 1)
@@ -35,4 +36,5 @@ func BenchmarkFCEventBind(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(meter.NsPerOp(b.N), "upstream-ns/op")
 }

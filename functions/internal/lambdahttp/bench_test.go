@@ -13,7 +13,7 @@ import (
 )
 
 func benchEvent(b *testing.B, fixture string) {
-	h, _ := bindertest.Handler(b, false)
+	h, meter := bindertest.Metered(b)
 	fn := lambdahttp.Handler(h, discard)
 	raw, err := os.ReadFile(fixture)
 	if err != nil {
@@ -21,6 +21,7 @@ func benchEvent(b *testing.B, fixture string) {
 	}
 	b.ReportAllocs()
 	i := 0
+	meter.Reset()
 	for b.Loop() {
 		i++
 		payload := strings.Replace(string(raw), "13800138000", fmt.Sprintf("139%08d", i), 1)
@@ -33,6 +34,7 @@ func benchEvent(b *testing.B, fixture string) {
 			b.Fatalf("%s", out)
 		}
 	}
+	b.ReportMetric(meter.NsPerOp(b.N), "upstream-ns/op")
 }
 
 // BenchmarkLambdaV2EventBind is one bind from an HTTP API (payload 2.0) event

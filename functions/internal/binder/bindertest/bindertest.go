@@ -21,6 +21,20 @@ const Token = "test-token"
 // bring its own.
 func Handler(t testing.TB, contextCredentials bool) (http.Handler, *emulator.Emulator) {
 	t.Helper()
+	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+	return handler(t, emu.Transport(), contextCredentials), emu
+}
+
+// Metered is Handler for benchmarks: the meter times the emulator's part.
+func Metered(t testing.TB) (http.Handler, *emulator.Meter) {
+	t.Helper()
+	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+	meter := &emulator.Meter{Inner: emu.Transport()}
+	return handler(t, meter, false), meter
+}
+
+func handler(t testing.TB, transport http.RoundTripper, contextCredentials bool) http.Handler {
+	t.Helper()
 	// No rate ceiling in the way: benchmarks use this handler too.
 	env := map[string]string{"AXG_API_TOKENS": Token, "AXG_UPSTREAM_QPS": "1000000"}
 	if !contextCredentials {
@@ -30,11 +44,10 @@ func Handler(t testing.TB, contextCredentials bool) (http.Handler, *emulator.Emu
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	h, err := binder.New(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport(),
+	h, err := binder.New(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: transport,
 		RequestID: platform.RequestID, ContextCredentials: contextCredentials})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, emu
+	return h
 }

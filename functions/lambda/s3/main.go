@@ -5,21 +5,19 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
+	"github.com/axg-binder/binder/functions/internal/s3env"
 )
 
 func main() {
-	h, err := setup(context.Background(), os.Getenv)
+	h, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-s3:", err)
 		os.Exit(1)
@@ -27,15 +25,15 @@ func main() {
 	lambda.Start(h.Invoke)
 }
 
-func setup(ctx context.Context, getenv func(string) string) (*lambdas3.Handler, error) {
+func setup(getenv func(string) string) (*lambdas3.Handler, error) {
 	cfg, svc, v, err := binder.Core(getenv, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx) // the function role's credentials and region
+	client, err := s3env.Client(getenv) // the function role's credentials and region
 	if err != nil {
 		return nil, err
 	}
-	return &lambdas3.Handler{Service: svc, Validator: v, Client: s3.NewFromConfig(awsCfg), Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+	return &lambdas3.Handler{Service: svc, Validator: v, Client: client, Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 		InputPrefix: cfg.InputPrefix, OutputPrefix: cfg.OutputPrefix, PoolKey: cfg.PoolKey}, nil
 }

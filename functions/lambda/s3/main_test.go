@@ -1,19 +1,19 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
 
 func TestSetup(t *testing.T) {
-	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret", "AWS_REGION": "us-east-1"}
-	h, err := setup(context.Background(), func(k string) string { return env[k] })
+	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret", "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
+	h, err := setup(func(k string) string { return env[k] })
 	if err != nil || h.InputPrefix != "axg/incoming/" || h.OutputPrefix != "axg/results/" {
 		t.Fatalf("%+v %v", h, err)
 	}
 	env["AXG_OUTPUT_PREFIX"] = "axg/incoming/out/"
-	if _, err := setup(context.Background(), func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AXG_OUTPUT_PREFIX") {
+	if _, err := setup(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AXG_OUTPUT_PREFIX") {
 		t.Fatalf("nested prefixes: %v", err)
 	}
 }

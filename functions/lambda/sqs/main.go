@@ -5,24 +5,22 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/core/message/s3records"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
+	"github.com/axg-binder/binder/functions/internal/s3env"
 )
 
 func main() {
-	h, err := setup(context.Background(), os.Getenv)
+	h, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-sqs:", err)
 		os.Exit(1)
@@ -30,7 +28,7 @@ func main() {
 	lambda.Start(h.Invoke)
 }
 
-func setup(ctx context.Context, getenv func(string) string) (*lambdasqs.Handler, error) {
+func setup(getenv func(string) string) (*lambdasqs.Handler, error) {
 	cfg, svc, v, err := binder.Core(getenv, binder.Deps{})
 	if err != nil {
 		return nil, err
@@ -38,11 +36,11 @@ func setup(ctx context.Context, getenv func(string) string) (*lambdasqs.Handler,
 	if cfg.ResultBucket == "" {
 		return nil, errors.New("AXG_RESULT_BUCKET: want the S3 bucket where message results are written")
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx) // the function role's credentials and region
+	client, err := s3env.Client(getenv) // the function role's credentials and region
 	if err != nil {
 		return nil, err
 	}
-	store := s3records.Store{Client: s3.NewFromConfig(awsCfg), Bucket: cfg.ResultBucket, Prefix: cfg.MessagePrefix}
+	store := s3records.Store{Client: client, Bucket: cfg.ResultBucket, Prefix: cfg.MessagePrefix}
 	return &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 		Messages: &message.Handler{Service: svc, Validator: v, Store: store, DefaultPool: cfg.PoolKey}}, nil
 }

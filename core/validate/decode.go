@@ -34,15 +34,22 @@ func (r *rawItem) empty() bool { return *r == rawItem{} }
 
 // Bind decodes and validates a BindAxg request body. A body that is not a JSON
 // object is one error without fields; otherwise every broken field is named.
-func (v *Validator) Bind(body []byte) (core.BindRequest, *core.Error) {
+func (v *Validator) Bind(body []byte) (core.BindRequest, *core.Error) { return v.bind(body, true) }
+
+// bind is Bind, with or without the scanner (FuzzBind compares the two).
+func (v *Validator) bind(body []byte, tryScan bool) (core.BindRequest, *core.Error) {
 	var req core.BindRequest
 	if !isObject(body) {
 		return req, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object (a BindAxg request)")
 	}
 	var raw rawItem
-	issues, err := decodeRaw(body, &raw, "")
-	if err != nil {
-		return req, core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+	var issues []issue
+	if !tryScan || !scanBind(body, &raw) {
+		raw = rawItem{}
+		var err error
+		if issues, err = decodeRaw(body, &raw, ""); err != nil {
+			return req, core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+		}
 	}
 	var pool string
 	pool, issues = poolKey(raw.PoolKey, issues)
@@ -64,31 +71,24 @@ func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.E
 	if !isObject(body) {
 		return req, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object: {\"PoolKey\": ..., \"AxgBindList\": [...]}")
 	}
-	// The fast path decodes the body, list and all, in one pass; anything
-	// unusual (AxgBindList missing, empty, a string or not an array, an
-	// element that is not an object, an unknown field, {} or null) is decoded
-	// again, the list element by element, for exact messages.
+	// The fast path is the scanner (scan.go), for the plain shape; a list
+	// the scanner gives up on is decoded by encoding/json in one pass, and
+	// anything unusual (AxgBindList missing, empty, a string or not an array,
+	// an element that is not an object, an unknown field, {} or null) again,
+	// element by element, for exact messages.
 	// Sized from a count of objects (capped at the limit): growing a slice of
 	// rawItems element by element costs more than decoding them.
-	fastTop := struct {
-		PoolKey     textField
-		AxgBindList []rawItem
-	}{AxgBindList: make([]rawItem, 0, max(0, min(bytes.Count(body, []byte("{"))-1, v.maxItems+1)))}
-	fast := tryFast && strictDecode(body, &fastTop) == nil
-	raws := fastTop.AxgBindList
-	fast = fast && len(raws) > 0 // none, null or []: said apart below
-	for i := 0; fast && i < len(raws); i++ {
-		fast = !raws[i].empty()
+	raws := make([]rawItem, 0, max(0, min(bytes.Count(body, []byte("{"))-1, v.maxItems+1)))
+	var pool textField
+	fast := false
+	if tryFast {
+		raws, fast = scanBatch(body, &pool, raws)
+		fast = fast && allSet(raws)
 	}
 	var elems []json.RawMessage
-	n := len(raws)
-	if fast {
-		pool, issues := poolKey(fastTop.PoolKey, nil)
-		if e := finish(issues); e != nil {
-			return req, e
-		}
-		req.PoolKey = pool
-	} else {
+	if !fast {
+		// AxgBindList as raw JSON, not decoded into raws: encoding/json would
+		// decode a repeated key's array over the first one's items.
 		var top struct {
 			PoolKey     textField
 			AxgBindList json.RawMessage
@@ -96,11 +96,7 @@ func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.E
 		if err := strictDecode(body, &top); err != nil {
 			return req, core.Errorf(core.CodeInvalidParameters, "body: "+err.Error())
 		}
-		pool, issues := poolKey(top.PoolKey, nil)
-		if e := finish(issues); e != nil {
-			return req, e
-		}
-		req.PoolKey = pool
+		pool = top.PoolKey
 		list := bytes.TrimSpace(top.AxgBindList)
 		if len(list) > 0 && list[0] == '"' {
 			// The upstream takes AxgBindList as a JSON-encoded string; accept that too.
@@ -109,13 +105,32 @@ func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.E
 				list = bytes.TrimSpace([]byte(s))
 			}
 		}
+		if _, issues := poolKey(pool, nil); len(issues) > 0 {
+			return req, finish(issues) // the PoolKey is named before the list
+		}
 		if len(list) == 0 || string(list) == "null" {
 			return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
 		}
-		if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
-			return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
+		// encoding/json decodes into the elements already there, without
+		// zeroing them: clear what the scanner left.
+		raws = raws[:cap(raws)]
+		clear(raws)
+		raws = raws[:0]
+		fast = tryFast && list[0] == '[' && strictDecode(list, &raws) == nil && allSet(raws)
+		if !fast {
+			if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
+				return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
+			}
 		}
-		n = len(elems)
+	}
+	p, issues := poolKey(pool, nil)
+	if len(issues) > 0 {
+		return req, finish(issues)
+	}
+	req.PoolKey = p
+	n := len(elems)
+	if fast {
+		n = len(raws)
 	}
 	switch {
 	case n == 0:
@@ -133,6 +148,16 @@ func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.E
 		}
 	}
 	return req, nil
+}
+
+// allSet reports whether raws is not empty and no element is {} or null.
+func allSet(raws []rawItem) bool {
+	for i := range raws {
+		if raws[i].empty() {
+			return false
+		}
+	}
+	return len(raws) > 0
 }
 
 // itemPath names element i; built only when there is something to report.

@@ -72,9 +72,16 @@ func NewService(up Upstream, opts Options) (*Service, error) {
 		return nil, errors.New("core: NewService needs an Upstream")
 	}
 	opts.defaults()
-	// A burst of 1% of a second keeps the ceiling honest over any window.
-	burst := max(1, int(opts.QPS/100))
-	return &Service{up: up, limiter: rate.NewLimiter(rate.Limit(opts.QPS), burst), opts: opts}, nil
+	return &Service{up: up, limiter: ceilingLimiter(opts.QPS), opts: opts}, nil
+}
+
+// ceilingLimiter paces calls so that no one-second window, however it is
+// aligned, holds more than qps of them: a token bucket lets through its rate
+// plus its burst in a second, so the rate is 98 % of qps and the burst 1 %,
+// leaving 1 % for calls that the network delivers a little later or sooner
+// than they left (the upstream counts them as they arrive).
+func ceilingLimiter(qps float64) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(qps*0.98), max(1, int(qps/100)))
 }
 
 // Bind makes one binding, resending while the upstream says it did not act,

@@ -48,7 +48,7 @@ type Config struct {
 //
 // Answers are parsed by the vendor SDK (its response types and
 // responses.Unmarshal); requests are encoded and signed by rpc.go, tested to
-// be identical to the SDK's own, and sent by our http.Client. The SDK's
+// be identical to the SDK's own, and sent on our transport. The SDK's
 // Client.DoAction rewrites its shared http.Client's timeout and TLS settings
 // on every call (a data race between concurrent calls,
 // aliyun/alibaba-cloud-sdk-go#538), builds requests without a context, and

@@ -107,3 +107,19 @@ func TestPanicBecomes500(t *testing.T) {
 		t.Fatalf("%+v %v", r, err)
 	}
 }
+
+func TestEventsItCannotServe(t *testing.T) {
+	h, _ := bindertest.Handler(t, false)
+	fn := lambdahttp.Handler(h, discard)
+	for payload, want := range map[string]string{
+		`nope`:                        "the event is not JSON",
+		`{"version":"2.0","headers":`: "the event is not JSON",
+		`{"Records":[{"eventSource":"aws:sqs"}]}`: "unsupported event",
+		`{"version":"2.0","headers":5}`:           "not a payload 2.0 event",
+		`{"httpMethod":"POST","headers":5}`:       "not an API Gateway REST event",
+	} {
+		if _, err := fn(context.Background(), json.RawMessage(payload)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", payload, err, want)
+		}
+	}
+}

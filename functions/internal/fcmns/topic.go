@@ -43,6 +43,11 @@ func messages(payload []byte) ([]msg, error) {
 		for i, ev := range evs {
 			out[i].id, out[i].body = messageOf(ev)
 			out[i].region = ev.Aliyunregionid
+			if out[i].id == "" {
+				// No ID at all: records are kept per ID, and messages sharing
+				// "" would answer from each other's record.
+				out[i].id = bodyID(out[i].body)
+			}
 		}
 		return out, nil
 	case isObject && probe.TopicOwner != nil && probe.Message != nil:
@@ -50,10 +55,18 @@ func messages(payload []byte) ([]msg, error) {
 		if err := json.Unmarshal(p, &tm); err != nil {
 			return nil, err
 		}
+		if tm.MessageId == "" {
+			tm.MessageId = bodyID(tm.Message)
+		}
 		return []msg{{id: tm.MessageId, body: tm.Message}}, nil
 	}
-	sum := md5.Sum(p)
-	return []msg{{id: "md5-" + hex.EncodeToString(sum[:]), body: string(p)}}, nil
+	return []msg{{id: bodyID(string(p)), body: string(p)}}, nil
+}
+
+// bodyID stands in for a message ID: the same body twice is one message.
+func bodyID(body string) string {
+	sum := md5.Sum([]byte(body))
+	return "md5-" + hex.EncodeToString(sum[:])
 }
 
 type msg struct {

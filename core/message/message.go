@@ -70,7 +70,13 @@ type Handler struct {
 // from its record; one whose earlier delivery died while sending answers
 // UpstreamTimeout (outcome unknown) and is not sent again. It returns Retry
 // when the message should come again, and a plain error when the store fails.
+// A message without an ID is answered invalid and not bound.
 func (h *Handler) Handle(ctx context.Context, id string, body []byte) (Result, error) {
+	if id == "" {
+		// Records are kept per ID: without one, "once" cannot be kept.
+		return Result{Kind: "invalid", Code: core.CodeInvalidParameters,
+			Message: "the message has no ID, so it cannot be bound exactly once: not bound"}, nil
+	}
 	rec, err := h.Store.Load(ctx, id)
 	if err != nil {
 		return Result{}, err

@@ -153,3 +153,12 @@ func TestConcurrentDeliveriesBindOnce(t *testing.T) {
 		t.Fatalf("bound %d times", n)
 	}
 }
+
+func TestMessageWithoutAnID(t *testing.T) {
+	s := newSetup(t, time.Second)
+	res, err := s.h.Handle(context.Background(), "", []byte(bindBody("13800000021")))
+	if err != nil || res.Kind != "invalid" || res.Code != core.CodeInvalidParameters || len(s.emu.BindingsOf("13800000021")) != 0 ||
+		s.fake.Get("axg-bucket", "axg/messages/.json") != nil {
+		t.Fatalf("%+v %v", res, err)
+	}
+}

@@ -21,7 +21,7 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## fuzz: fuzz request decoding, validation, message bodies and MNS deliveries, the file reader and our signer against the SDK's (FUZZTIME=30s each)
+## fuzz: fuzz request decoding, validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's (FUZZTIME=30s each)
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
@@ -30,6 +30,8 @@ fuzz:
 	$(GO) test ./core/dypls -run '^$$' -fuzz FuzzQueryMatchesSDK -fuzztime $(FUZZTIME)
 	$(GO) test ./core/message -run '^$$' -fuzz FuzzBody -fuzztime $(FUZZTIME)
 	$(GO) test ./functions/internal/fcmns -run '^$$' -fuzz FuzzMessages -fuzztime $(FUZZTIME)
+	$(GO) test ./functions/internal/fchttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./functions/internal/lambdahttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 
 ## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at
 emulator:

@@ -54,6 +54,9 @@ func requestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Req
 	if u.Path == "" {
 		u.Path = "/"
 	}
+	if !isPath(u.Path) {
+		return nil, errors.New("the event's path is not valid")
+	}
 	r, err := http.NewRequestWithContext(ctx, ev.HTTPMethod, u.String(), strings.NewReader(body))
 	if err != nil {
 		return nil, errors.New("the event's method or path is not valid")

@@ -6,10 +6,10 @@ import (
 )
 
 // gcPercent is the deployables' GC target: the binder's live heap is a few
-// MB, and since its allocations were cut, collecting at 2.5× it costs no CPU
-// per bind that the load runs can tell from 5× (80–93 µs both), while the
-// resident memory under load is 20 MB rather than 30 (BENCHMARKS.md).
-const gcPercent = 150
+// MB. Measured under load (BENCHMARKS.md), 200 costs no CPU per bind the runs
+// can tell from 400 and holds 22 MB resident rather than 30; 150 holds 20 MB
+// but costs about a sixth more CPU per bind.
+const gcPercent = 200
 
 // TuneRuntime applies the GC target unless GOGC is set, and a soft memory
 // limit of 70 % of the function's configured memory unless GOMEMLIMIT is set,

@@ -36,7 +36,7 @@ func files(out io.Writer, o options) error {
 	if err := fileRun(out, bin, 50000, 1, 5000); err != nil {
 		return err
 	}
-	if err := fileRun(out, bin, 100000, 100, 200); err != nil {
+	if err := fileRun(out, bin, 200000, 100, 200); err != nil { // 10 s, so that starting and finishing weigh little
 		return err
 	}
 	fmt.Fprintln(out)

@@ -49,7 +49,7 @@ func loadRun(out io.Writer, o options, bin, label string, latency time.Duration)
 		return err
 	}
 	defer srv.Close()
-	cmd, base, err := startLocal(bin, append(upstreamEnv(srv.URL), "AXG_UPSTREAM_QPS=1000000"))
+	cmd, base, err := startLocal(bin, append(append(upstreamEnv(srv.URL), "AXG_UPSTREAM_QPS=1000000"), o.serverEnv...))
 	if err != nil {
 		return err
 	}

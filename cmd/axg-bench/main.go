@@ -29,6 +29,8 @@ type options struct {
 	duration time.Duration
 	clients  int
 	fileRows string
+	// serverEnv is added to the loaded binder's environment (-server-env).
+	serverEnv []string
 }
 
 func run(args []string, out io.Writer) error {
@@ -40,9 +42,13 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each load run")
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the load runs")
 	fs.StringVar(&o.fileRows, "file-rows", "10000,100000", "rows of the generated files for the file path (comma-separated)")
+	serverEnv := fs.String("server-env", "", "variables added to the binder's environment in the load runs, comma-separated (GOGC=400,...)")
 	only := fs.String("only", "sizes,cold,load,files", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *serverEnv != "" {
+		o.serverEnv = strings.Split(*serverEnv, ",")
 	}
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {

@@ -66,6 +66,15 @@ func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.It
 // the JSON of the SDK's own item type (every field, empty ones too, in its
 // order), as the SDK encodes it.
 func batchParams(pool string, items []*core.Item) ([]param, error) {
+	js, err := json.Marshal(axgBindList(items))
+	if err != nil {
+		return nil, err
+	}
+	return []param{{"PoolKey", pool}, {"AxgBindList", string(js)}}, nil
+}
+
+// axgBindList is items as the SDK's BindBatchAxg item type.
+func axgBindList(items []*core.Item) []dyplsapi.BindBatchAxgAxgBindList {
 	list := make([]dyplsapi.BindBatchAxgAxgBindList, len(items))
 	for i, it := range items {
 		list[i] = dyplsapi.BindBatchAxgAxgBindList{
@@ -76,11 +85,7 @@ func batchParams(pool string, items []*core.Item) ([]param, error) {
 			CallRestrict: it.CallRestrict,
 		}
 	}
-	js, err := json.Marshal(list)
-	if err != nil {
-		return nil, err
-	}
-	return []param{{"PoolKey", pool}, {"AxgBindList", string(js)}}, nil
+	return list
 }
 
 // answered records an HTTP 200 answer and turns a business code into an error.

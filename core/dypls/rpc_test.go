@@ -45,19 +45,12 @@ func sdkBind(pool string, it *core.Item) requests.AcsRequest {
 	return req
 }
 
+// sdkBatch hands the SDK the same item list batchParams encodes: what is
+// compared is the encoding and signing, the SDK's against ours.
 func sdkBatch(pool string, items []*core.Item) requests.AcsRequest {
 	req := dyplsapi.CreateBindBatchAxgRequest()
 	req.PoolKey = pool
-	list := make([]dyplsapi.BindBatchAxgAxgBindList, len(items))
-	for i, it := range items {
-		list[i] = dyplsapi.BindBatchAxgAxgBindList{
-			PhoneNoA: it.PhoneNoA, GroupId: it.GroupId, PhoneNoB: it.PhoneNoB, PhoneNoX: it.PhoneNoX,
-			ExpectCity: it.ExpectCity, Expiration: it.Expiration, IsRecordingEnabled: boolText(it.IsRecordingEnabled),
-			OutId: it.OutId, OutOrderId: it.OutOrderId, CallDisplayType: intText(it.CallDisplayType),
-			RingConfig: it.RingConfig, ASRStatus: boolText(it.ASRStatus), ASRModelId: it.ASRModelId,
-			CallRestrict: it.CallRestrict,
-		}
-	}
+	list := axgBindList(items)
 	req.AxgBindList = &list
 	return req
 }

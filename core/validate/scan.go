@@ -1,5 +1,7 @@
 package validate
 
+import "encoding/json"
+
 // scanner decodes the plain shape nearly every request has: the upstream's
 // field names spelled exactly, once each, with values that are strings
 // without escapes, numbers, true or false. Anything else (an escape, null, a
@@ -157,10 +159,8 @@ func (s *scanner) end() bool {
 	return s.i == len(s.b)
 }
 
-type fieldDecoder interface{ UnmarshalJSON([]byte) error }
-
 // field returns raw's field of that exact name, and a bit of its own.
-func (r *rawItem) field(name string) (fieldDecoder, uint16) {
+func (r *rawItem) field(name string) (json.Unmarshaler, uint16) {
 	switch name {
 	case "PoolKey":
 		return &r.PoolKey, 1 << 0

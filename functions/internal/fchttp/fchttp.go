@@ -50,8 +50,8 @@ func Request(ctx context.Context, ev events.HTTPTriggerEvent) (*http.Request, er
 		raw = "/"
 	}
 	u, err := url.Parse(raw)
-	if err != nil || !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
-		return nil, errBadPath // a path, not a relative reference or another host's URL
+	if err != nil || !platform.IsPath(raw) {
+		return nil, errBadPath
 	}
 	if ev.QueryParameters != nil {
 		q := url.Values{}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -39,10 +38,6 @@ func Handler(h http.Handler, log *slog.Logger) func(context.Context, json.RawMes
 		return nil, errors.New("unsupported event: want an API Gateway REST (1.0), HTTP API or function URL (2.0) payload")
 	}
 }
-
-// isPath reports whether p is an absolute path: not a relative reference,
-// and not "//host/..." (another host's URL).
-func isPath(p string) bool { return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") }
 
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {

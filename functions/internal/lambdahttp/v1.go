@@ -54,7 +54,7 @@ func requestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Req
 	if u.Path == "" {
 		u.Path = "/"
 	}
-	if !isPath(u.Path) {
+	if !platform.IsPath(u.Path) {
 		return nil, errors.New("the event's path is not valid")
 	}
 	r, err := http.NewRequestWithContext(ctx, ev.HTTPMethod, u.String(), strings.NewReader(body))

@@ -47,7 +47,7 @@ func requestV2(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Re
 		body = string(b)
 	}
 	target := firstNonEmpty(ev.RawPath, ev.RequestContext.HTTP.Path, "/")
-	if !isPath(target) {
+	if !platform.IsPath(target) {
 		return nil, errors.New("the event's path is not valid")
 	}
 	if ev.RawQueryString != "" {

@@ -88,6 +88,10 @@ func IsText(contentType string, body []byte) bool {
 }
 
 // RemoteAddr makes an http.Request's RemoteAddr from a source IP.
+// IsPath reports whether an event's path is an absolute path: not a relative
+// reference, and not "//host/..." (another host's URL).
+func IsPath(p string) bool { return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") }
+
 func RemoteAddr(ip string) string {
 	if ip == "" {
 		return ""

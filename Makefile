@@ -48,7 +48,7 @@ build:
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-sqs-arm64/bootstrap ./functions/lambda/sqs
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-s3-arm64/bootstrap ./functions/lambda/s3
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-http-amd64/main ./functions/fc/http
-	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-web-amd64/axg-binder ./functions/local
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-web-amd64/axg-binder ./functions/fc/web
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-oss-amd64/main ./functions/fc/oss
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-mns-amd64/main ./functions/fc/mns
 	$(ZIP) -o $(DIST)/lambda-http-arm64.zip $(DIST)/lambda-http-arm64/bootstrap
@@ -65,5 +65,6 @@ build:
 BENCH_ARGS ?=
 BENCH_COUNT ?= 5
 bench: build
+	$(GOBUILD) -o $(DIST)/local/axg-binder ./functions/local
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 30m ./core/... ./functions/internal/... > $(DIST)/gobench.txt
 	$(GO) run ./cmd/axg-bench -dist $(DIST) -gobench $(DIST)/gobench.txt $(BENCH_ARGS)

@@ -54,7 +54,7 @@ func coldStarts(out io.Writer, o options) error {
 		name, bin string
 		once      func(bin string, i int) (time.Duration, int, error)
 	}{
-		{"local server (web function build)", "fc-web-" + arch + "/axg-binder", func(bin string, i int) (time.Duration, int, error) {
+		{"local server", "local/axg-binder", func(bin string, i int) (time.Duration, int, error) {
 			return coldLocal(bin, srv.URL, i)
 		}},
 		{"Lambda bootstrap (runtime API)", "lambda-http-" + arch + "/bootstrap", func(bin string, i int) (time.Duration, int, error) {

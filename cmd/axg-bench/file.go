@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +18,7 @@ import (
 // the upstream's own ceiling (5,000 calls per second per action, enforced by
 // the emulator) and AXG_UPSTREAM_QPS at the same figure.
 func files(out io.Writer, o options) error {
-	bin := filepath.Join(o.dist, "fc-web-"+runtime.GOARCH, "axg-binder")
+	bin := filepath.Join(o.dist, "local", "axg-binder")
 	fmt.Fprintf(out, "## File path: bind-file, the ceiling set alike in AXG_UPSTREAM_QPS and in the emulator\n\n")
 	fmt.Fprintf(out, "| rows | items per call | ceiling calls/s | seconds | rows/s | upstream calls/s | of the ceiling | calls throttled | peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, f := range strings.Split(o.fileRows, ",") {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +18,7 @@ import (
 // load runs the local server against the emulator at 0 and 20 ms latency
 // with o.clients concurrent clients for o.duration each.
 func load(out io.Writer, o options) error {
-	bin := filepath.Join(o.dist, "fc-web-"+runtime.GOARCH, "axg-binder")
+	bin := filepath.Join(o.dist, "local", "axg-binder")
 	fmt.Fprintf(out, "## Throughput: the local server, %d clients, %s per run\n\n", o.clients, o.duration)
 	fmt.Fprintf(out, "The emulator runs in the load generator's process; the server's CPU and memory are its own. "+
 		"AXG_UPSTREAM_QPS is lifted to 1000000 so that the binder, not its ceiling, is measured.\n\n")

@@ -23,6 +23,9 @@ func sizes(out io.Writer, dist string) error {
 			continue
 		}
 		rel, _ := filepath.Rel(dist, f)
+		if filepath.Dir(rel) == "local" {
+			continue // the development server, built for the load runs: not deployed
+		}
 		fmt.Fprintf(out, "| %s | %.2f |\n", rel, float64(st.Size())/1e6)
 	}
 	fmt.Fprintln(out)

@@ -9,11 +9,12 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/internal/benchmeter"
 )
 
-func benchClient(b *testing.B) (*dypls.Client, *emulator.Meter) {
+func benchClient(b *testing.B) (*dypls.Client, *benchmeter.Meter) {
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	meter := &emulator.Meter{Inner: emu.Transport()}
+	meter := &benchmeter.Meter{Inner: emu.Transport()}
 	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
 		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: meter})
 	if err != nil {

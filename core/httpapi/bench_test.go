@@ -14,14 +14,15 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/internal/benchmeter"
 )
 
 // benchHandler is the whole handler and client against the emulator in
 // process (no port), with logs discarded and no rate ceiling in the way; the
 // meter times the upstream's part.
-func benchHandler(b *testing.B) (*httpapi.Handler, *emulator.Meter) {
+func benchHandler(b *testing.B) (*httpapi.Handler, *benchmeter.Meter) {
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	meter := &emulator.Meter{Inner: emu.Transport()}
+	meter := &benchmeter.Meter{Inner: emu.Transport()}
 	up, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
 		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: meter})
 	if err != nil {

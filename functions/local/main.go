@@ -1,12 +1,8 @@
 // Command local serves the binder's HTTP API on 127.0.0.1:$PORT. Without
 // DYPLS_ENDPOINT it starts the embedded upstream emulator, seeded with the demo
 // pool, and binds against it; it prints one curl command that works as printed.
-//
-// Where FC_CUSTOM_LISTEN_PORT is set it is a Function Compute web function
-// (custom runtime): it listens on 0.0.0.0:$FC_CUSTOM_LISTEN_PORT, calls the
-// real upstream unless DYPLS_ENDPOINT says otherwise, requires tokens unless
-// AXG_AUTH=platform, and takes the request ID and credentials from FC's
-// x-fc-* request headers.
+// It is for a developer's machine only: the Function Compute web function is
+// functions/fc/web, built without the emulator.
 package main
 
 import (
@@ -16,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -26,8 +21,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/fchttp"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/server"
 )
 
 func main() {
@@ -44,9 +38,6 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if getenv("FC_CUSTOM_LISTEN_PORT") != "" {
-		return runWebFunction(ctx, getenv, stdout, stderr)
-	}
 	binder.TuneRuntime(getenv)
 	cfg, err := binder.Load(getenv, binder.AuthIfTokens)
 	if err != nil {
@@ -72,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "AXG binder listening on %s (upstream: %s)\n", base, upstream)
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
-	return serve(ctx, ln, h, cfg.RequestTimeout, stdout)
+	return server.Serve(ctx, ln, h, cfg.RequestTimeout, stdout)
 }
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing
@@ -93,46 +84,6 @@ func embedded(cfg *binder.Config) (desc string, stop func(), err error) {
 	}
 	cfg.Endpoint = srv.URL
 	return "embedded emulator at " + srv.URL, func() { _ = srv.Close() }, nil
-}
-
-// runWebFunction is the Function Compute web function.
-func runWebFunction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	port, err := strconv.Atoi(getenv("FC_CUSTOM_LISTEN_PORT"))
-	if err != nil || port < 1 || port > 65535 {
-		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: want a port from 1 to 65535, got %q", getenv("FC_CUSTOM_LISTEN_PORT"))
-	}
-	h, _, err := binder.FromEnv(getenv, stderr, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("0.0.0.0", strconv.Itoa(port)))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "AXG binder web function listening on %s\n", ln.Addr())
-	return serve(ctx, ln, fchttp.WebFunction(h), 15*time.Second, stdout)
-}
-
-// serve serves h on ln until ctx ends, then shuts down cleanly.
-func serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, stdout io.Writer) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), grace+time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	fmt.Fprintln(stdout, "stopped")
-	return nil
 }
 
 // exampleCurl is a bind on the demo pool that expires in a day.

@@ -21,7 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 	"github.com/axg-binder/binder/internal/runtimeapi"
 )
 
@@ -278,7 +278,7 @@ func compareGolden(t *testing.T, fixture string, got []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !platform.JSONEqual(want, got) {
+	if !platformtest.JSONEqual(want, got) {
 		t.Errorf("%s:\ngot  %s\nwant %s", filepath.Base(fixture), got, want)
 	}
 }

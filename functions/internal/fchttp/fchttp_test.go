@@ -19,7 +19,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/fchttp"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden answers")
@@ -50,7 +50,7 @@ func TestFixtures(t *testing.T) {
 			raw, ev := load(t, f)
 			// The SDK's type holds every documented field: nothing is lost.
 			back, _ := json.Marshal(ev)
-			if !platform.JSONSubset(raw, back) {
+			if !platformtest.JSONSubset(raw, back) {
 				t.Fatalf("round trip changed the event:\n%s", back)
 			}
 			h, _ := bindertest.Handler(t, false)
@@ -58,7 +58,7 @@ func TestFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			platform.Golden(t, strings.TrimSuffix(f, ".json")+".golden.json", resp, *update)
+			platformtest.Golden(t, strings.TrimSuffix(f, ".json")+".golden.json", resp, *update)
 		})
 	}
 }

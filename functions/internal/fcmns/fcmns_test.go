@@ -17,7 +17,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcmns"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 	"github.com/axg-binder/binder/internal/fakeoss"
 )
 
@@ -64,7 +64,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, _ := json.Marshal(one)
-	if !platform.JSONSubset(raw, back) {
+	if !platformtest.JSONSubset(raw, back) {
 		t.Fatalf("round trip changed the event: %s", back)
 	}
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcoss"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 	"github.com/axg-binder/binder/internal/fakeoss"
 )
 
@@ -71,7 +71,7 @@ func newSetup(t *testing.T, rows int, progress func(int)) *setup {
 	// The SDK's type keeps every documented field (its time.Time writes the
 	// documented "06:45:43.000Z" back as the same instant, "06:45:43Z").
 	back, _ := json.Marshal(s.ev)
-	if !platform.JSONSubset([]byte(strings.ReplaceAll(string(raw), ".000Z", "Z")), back) {
+	if !platformtest.JSONSubset([]byte(strings.ReplaceAll(string(raw), ".000Z", "Z")), back) {
 		t.Fatalf("round trip changed the event: %s", back)
 	}
 	// The invocation's role credentials sign both the OSS and the upstream calls.

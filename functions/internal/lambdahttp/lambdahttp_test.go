@@ -16,7 +16,7 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/lambdahttp"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden answers")
@@ -43,7 +43,7 @@ func TestFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			back, _ := json.Marshal(typed)
-			if !platform.JSONSubset(raw, back) {
+			if !platformtest.JSONSubset(raw, back) {
 				t.Fatalf("round trip changed the event:\n%s", back)
 			}
 			h, _ := bindertest.Handler(t, false)
@@ -55,7 +55,7 @@ func TestFixtures(t *testing.T) {
 			if strings.HasPrefix(filepath.Base(f), "rest-") && strings.Contains(string(out), `"cookies"`) {
 				t.Errorf("a REST (1.0) answer carries cookies: %s", out)
 			}
-			platform.Golden(t, strings.TrimSuffix(f, ".json")+".golden.json", resp, *update)
+			platformtest.Golden(t, strings.TrimSuffix(f, ".json")+".golden.json", resp, *update)
 		})
 	}
 }

@@ -26,7 +26,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 )
 
 const inputKey = "axg/incoming/2026/11/bindings today.csv"
@@ -72,7 +72,7 @@ func setup(t *testing.T, rows int, progress func(int)) (*lambdas3.Handler, *emul
 		t.Fatal(err)
 	}
 	back, _ := json.Marshal(ev)
-	if !platform.JSONSubset([]byte(strings.ReplaceAll(string(raw), ".000Z", "Z")), back) {
+	if !platformtest.JSONSubset([]byte(strings.ReplaceAll(string(raw), ".000Z", "Z")), back) {
 		t.Fatalf("round trip changed the event: %s", back)
 	}
 	return h, emu, client, ev

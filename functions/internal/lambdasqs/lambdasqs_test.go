@@ -25,7 +25,7 @@ import (
 	"github.com/axg-binder/binder/core/message/s3records"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 )
 
 func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
@@ -66,7 +66,7 @@ func TestSQSMessages(t *testing.T) {
 	h, emu, client := setup(t)
 	ev, raw := event(t)
 	back, _ := json.Marshal(ev)
-	if !platform.JSONSubset(raw, back) {
+	if !platformtest.JSONSubset(raw, back) {
 		t.Fatalf("round trip changed the event: %s", back)
 	}
 	for delivery := 1; delivery <= 2; delivery++ {

@@ -11,6 +11,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/internal/benchmeter"
 )
 
 // Token is the bearer token the handler requires.
@@ -26,10 +27,10 @@ func Handler(t testing.TB, contextCredentials bool) (http.Handler, *emulator.Emu
 }
 
 // Metered is Handler for benchmarks: the meter times the emulator's part.
-func Metered(t testing.TB) (http.Handler, *emulator.Meter) {
+func Metered(t testing.TB) (http.Handler, *benchmeter.Meter) {
 	t.Helper()
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	meter := &emulator.Meter{Inner: emu.Transport()}
+	meter := &benchmeter.Meter{Inner: emu.Transport()}
 	return handler(t, meter, false), meter
 }
 

@@ -1,4 +1,6 @@
-package emulator
+// Package benchmeter times the upstream's part of a benchmark (the emulator's
+// round trips), so that benchmarks can report the binder's own share.
+package benchmeter
 
 import (
 	"net/http"

@@ -1,0 +1,44 @@
+package shipped
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// buildLine is one line of make build: its tags and the package it builds.
+var buildLine = regexp.MustCompile(`(?m)^\tGOOS=linux .*\$\(GOBUILD\)(.*?) -o \$\(DIST\)/\S+ (\./functions/\S+)$`)
+
+// TestDeployablesHoldProductionCodeOnly: what make build ships links neither
+// the testing package nor the emulator (with its demo key) nor test helpers.
+func TestDeployablesHoldProductionCodeOnly(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := buildLine.FindAllStringSubmatch(string(mk), -1)
+	if len(lines) < 8 {
+		t.Fatalf("found %d build lines in the Makefile, want every deployable", len(lines))
+	}
+	forbidden := regexp.MustCompile(`^testing$|/emulator$|/benchmeter$|^github.com/axg-binder/binder/.*test$`)
+	for _, l := range lines {
+		args := []string{"list", "-deps"}
+		if tags := regexp.MustCompile(`-tags (\S+)`).FindStringSubmatch(l[1]); tags != nil {
+			args = append(args, "-tags", tags[1])
+		}
+		cmd := exec.Command("go", append(args, l[2])...)
+		cmd.Dir = "../.."
+		cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", l[2], err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if forbidden.MatchString(dep) {
+				t.Errorf("%s links %s", l[2], dep)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,14 +98,7 @@ func open(t testing.TB, path, pool string) *batchfile.Reader {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	head := make([]byte, 16)
-	n, _ := f.Read(head)
-	_, _ = f.Seek(0, 0)
-	format, err := batchfile.Detect(path, head[:n])
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := batchfile.NewReader(f, format, validate.New(nil, 1000), pool)
+	rd, err := batchfile.Open(path, f, validate.New(nil, 1000), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,5 +336,42 @@ func TestConcurrentRunsBindOnce(t *testing.T) {
 	check(t, path, n, bad, emu, func(i int) string { return fmt.Sprintf("138%08d", i) }) // every good row OK: none reported unknown
 	if _, err := os.Stat(path + ".steps"); !os.IsNotExist(err) {
 		t.Fatalf("step claims left behind: %v", err)
+	}
+}
+
+// TestBindAnswersAnUnreadableFile: a file that is no CSV or JSON Lines binds
+// nothing and is answered by its summary, not by an error that would have it
+// delivered again; a readable one binds through the same call.
+func TestBindAnswersAnUnreadableFile(t *testing.T) {
+	svc, emu := service(t)
+	v := validate.New(nil, 1000)
+	dir := t.TempDir()
+	for _, c := range []struct{ name, body, want string }{
+		{"a.csv", `{"PhoneNoA":"13800000000"}` + "\n", "holds JSON Lines"},
+		{"b.txt", "PhoneNoA\n", "want a .csv or .jsonl file"},
+		{"c.csv", "Phone,GroupId,Expiration\n", `column 1 "Phone" is not a BindAxg field`},
+	} {
+		st := batchfile.DirStore{Base: filepath.Join(dir, c.name)}
+		s, err := batchfile.Bind(context.Background(), svc, v, batchfile.File{Name: c.name, ETag: "e", Body: strings.NewReader(c.body)}, st, batchfile.Options{PoolKey: "FC123456"})
+		saved, rerr := st.ReadSummary(context.Background())
+		if err != nil || rerr != nil || !strings.Contains(s.Error, c.want) || saved.Error != s.Error || s.Rows != 0 {
+			t.Errorf("%s: %+v, %v; saved %+v, %v", c.name, s, err, saved, rerr)
+		}
+	}
+	if emu.Stats().Bindings != 0 {
+		t.Fatalf("%d bindings", emu.Stats().Bindings)
+	}
+	exp := time.Now().Add(48 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
+	body := "PhoneNoA,GroupId,Expiration\n13800000001," + strconv.Itoa(emulator.DemoGroupID) + "," + exp + "\n"
+	s, err := batchfile.Bind(context.Background(), svc, v, batchfile.File{Name: "d.csv", ETag: "e", Body: strings.NewReader(body)},
+		batchfile.DirStore{Base: filepath.Join(dir, "d.csv")}, batchfile.Options{PoolKey: emulator.DemoPoolKey})
+	if err != nil || s.Rows != 1 || s.Counts["OK"] != 1 || emu.Stats().Bindings != 1 {
+		t.Fatalf("%+v, %v", s, err)
+	}
+}
+
+func TestNotFinishedCoversBusyAndIncomplete(t *testing.T) {
+	if !errors.Is(batchfile.ErrBusy, batchfile.ErrNotFinished) || !errors.Is(batchfile.ErrIncomplete, batchfile.ErrNotFinished) {
+		t.Fatal("ErrBusy and ErrIncomplete must be ErrNotFinished: adapters ask for another run on it alone")
 	}
 }

@@ -74,7 +74,23 @@ type Reader struct {
 // has none, from defaultPool. A CSV header with an unknown or repeated column,
 // or without the required ones, fails the whole file before any row is read.
 func NewReader(r io.Reader, f Format, v *validate.Validator, defaultPool string) (*Reader, error) {
+	return newReader(bufio.NewReaderSize(r, 64<<10), f, v, defaultPool)
+}
+
+// Open reads the file name from r, its format chosen by Detect from the
+// name and the first bytes, sniffed through the reader's own buffer (r is
+// read once, from its start).
+func Open(name string, r io.Reader, v *validate.Validator, defaultPool string) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(512) // a shorter file: what there is
+	f, err := Detect(name, head)
+	if err != nil {
+		return nil, err
+	}
+	return newReader(br, f, v, defaultPool)
+}
+
+func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool string) (*Reader, error) {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
 		_, _ = br.Discard(3)
 	}

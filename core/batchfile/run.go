@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -38,16 +39,22 @@ type Options struct {
 	// StepLease is how long a step may take: a step left in flight by a run
 	// is taken for dead, and settled, only after this (default 2 minutes).
 	StepLease time.Duration
+	// PoolKey is the default for rows that carry none (Bind).
+	PoolKey string
 }
+
+// ErrNotFinished says the file is not finished, and the next run with the
+// same store and ETag goes on from the checkpoint: invoke again. Both
+// ErrBusy and ErrIncomplete are ErrNotFinished (errors.Is).
+var ErrNotFinished = errors.New("batchfile: the file is not finished; run again to go on from its checkpoint")
 
 // ErrBusy says another run of the same file is sending: this one stopped
 // before sending anything. Deliver again later.
-var ErrBusy = errors.New("batchfile: another run of this file is under way")
+var ErrBusy = fmt.Errorf("%w: another run of this file is under way", ErrNotFinished)
 
 // ErrIncomplete says the run stopped before the end of the input (its
-// context ended or its deadline came near); the checkpoint lets the next run
-// with the same store and ETag go on.
-var ErrIncomplete = errors.New("batchfile: stopped before the end of the input; run again to go on")
+// context ended or its deadline came near).
+var ErrIncomplete = fmt.Errorf("%w: stopped before the end of the input", ErrNotFinished)
 
 // Run binds the rows of rd through svc, writing a result line per row to st
 // in input order and checkpointing each step. A run that finds a finished

@@ -42,20 +42,7 @@ func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, std
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	format, err := batchfile.Detect(path, head[:n])
-	if err != nil {
-		return exitError{2, err.Error()}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return exitError{2, err.Error()}
-	}
 	svc, v, err := binder.Service(cfg, binder.Deps{})
-	if err != nil {
-		return exitError{2, err.Error()}
-	}
-	rd, err := batchfile.NewReader(f, format, v, cfg.PoolKey)
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
@@ -63,8 +50,8 @@ func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, std
 	// The file's size and modification time stand for its ETag: an edited
 	// file is bound afresh, the same file again binds nothing.
 	etag := strconv.FormatInt(st.Size(), 16) + "-" + strconv.FormatInt(st.ModTime().UnixNano(), 16)
-	s, err := batchfile.Run(ctx, svc, rd, batchfile.DirStore{Base: path}, batchfile.Options{
-		ETag: etag,
+	s, err := batchfile.Bind(ctx, svc, v, batchfile.File{Name: path, ETag: etag, Body: f}, batchfile.DirStore{Base: path}, batchfile.Options{
+		PoolKey: cfg.PoolKey,
 		Progress: func(done int) {
 			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
 		},
@@ -77,6 +64,9 @@ func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, std
 	}
 	if err != nil {
 		return exitError{2, err.Error()}
+	}
+	if s.Error != "" {
+		return exitError{2, path + ": " + s.Error}
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
 	fmt.Fprintf(stdout, "%s\nresults: %s.results.jsonl\n", b, path)

@@ -6,14 +6,11 @@ package fcoss
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/fc-runtime-go-sdk/events"
@@ -65,11 +62,6 @@ type File struct {
 	Summary              batchfile.Summary
 }
 
-// ErrContinue says a file was too large for this invocation: returning it
-// fails the invocation, and Function Compute's asynchronous retry continues
-// the file from its checkpoint.
-var ErrContinue = errors.New("fcoss: the file is not finished; the next delivery goes on from its checkpoint")
-
 // Invoke binds the objects the event announces.
 func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, error) {
 	var out Outcome
@@ -113,50 +105,9 @@ func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag str
 	if res.ETag != nil && etag == "" {
 		etag = strings.Trim(*res.ETag, `"`)
 	}
-	body := &peekReader{r: res.Body}
-	format, err := batchfile.Detect(key, body.peek(512))
-	if err != nil {
-		return f, h.refuse(ctx, st, etag, err)
-	}
-	rd, err := batchfile.NewReader(body, format, h.v, h.cfg.PoolKey)
-	if err != nil {
-		return f, h.refuse(ctx, st, etag, err)
-	}
-	f.Summary, err = batchfile.Run(ctx, h.svc, rd, st, batchfile.Options{ETag: etag, Chunk: h.cfg.Step, Progress: h.cfg.Progress})
-	if errors.Is(err, batchfile.ErrIncomplete) || errors.Is(err, batchfile.ErrBusy) {
-		return f, ErrContinue
-	}
-	return f, err
-}
-
-// refuse records a file that cannot be read at all (wrong format, bad
-// header) as a summary, and succeeds: redelivering it cannot help.
-func (h *Handler) refuse(ctx context.Context, st ossstore.Store, etag string, why error) error {
-	now := time.Now().UTC()
-	return st.WriteSummary(ctx, batchfile.Summary{ETag: etag, Counts: map[core.Code]int{}, Started: now, Finished: now,
-		Error: why.Error()})
-}
-
-// peekReader lets the format be sniffed without reading the object twice.
-type peekReader struct {
-	r    io.Reader
-	head []byte
-}
-
-func (p *peekReader) peek(n int) []byte {
-	buf := make([]byte, n)
-	k, _ := io.ReadFull(p.r, buf)
-	p.head = buf[:k]
-	return p.head
-}
-
-func (p *peekReader) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
+	f.Summary, err = batchfile.Bind(ctx, h.svc, h.v, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
+		batchfile.Options{PoolKey: h.cfg.PoolKey, Chunk: h.cfg.Step, Progress: h.cfg.Progress})
+	return f, err // batchfile.ErrNotFinished fails the invocation: FC's asynchronous retry goes on from the checkpoint
 }
 
 func str(p *string) string {

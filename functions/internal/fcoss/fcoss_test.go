@@ -17,6 +17,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
@@ -106,7 +107,7 @@ func TestObjectCreated(t *testing.T) {
 }
 
 // TestLargeFileAcrossInvocations: an invocation that runs out of time returns
-// ErrContinue; the retried delivery finishes the file, every row bound once.
+// batchfile.ErrNotFinished; the retried delivery finishes the file, every row bound once.
 func TestLargeFileAcrossInvocations(t *testing.T) {
 	const rows = 2000
 	var cancel context.CancelFunc
@@ -117,7 +118,7 @@ func TestLargeFileAcrossInvocations(t *testing.T) {
 	})
 	ctx, c := context.WithCancel(s.ctx)
 	cancel = c
-	if _, err := s.h.Invoke(ctx, s.ev); !errors.Is(err, fcoss.ErrContinue) {
+	if _, err := s.h.Invoke(ctx, s.ev); !errors.Is(err, batchfile.ErrNotFinished) {
 		t.Fatalf("first invocation: %v", err)
 	}
 	if n := s.emu.Stats().Bindings; n == 0 || n >= rows-4 {

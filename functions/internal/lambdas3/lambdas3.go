@@ -6,13 +6,10 @@ package lambdas3
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,10 +33,6 @@ type Handler struct {
 	Step     int
 	Progress func(done int)
 }
-
-// ErrContinue says a file was not finished in this invocation: Lambda's
-// asynchronous retries go on from its checkpoint.
-var ErrContinue = errors.New("lambdas3: the file is not finished; the retried invocation goes on from its checkpoint")
 
 // Invoke binds the objects the event announces.
 func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Summary, error) {
@@ -74,22 +67,7 @@ func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile
 	if etag == "" {
 		etag = strings.Trim(aws.ToString(res.ETag), `"`)
 	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(res.Body, head)
-	body := io.MultiReader(strings.NewReader(string(head[:n])), res.Body)
-	format, err := batchfile.Detect(key, head[:n])
-	if err == nil {
-		var rd *batchfile.Reader
-		if rd, err = batchfile.NewReader(body, format, h.Validator, h.PoolKey); err == nil {
-			s, err := batchfile.Run(ctx, h.Service, rd, st, batchfile.Options{ETag: etag, Chunk: h.Step, Progress: h.Progress})
-			if errors.Is(err, batchfile.ErrIncomplete) || errors.Is(err, batchfile.ErrBusy) {
-				return s, ErrContinue
-			}
-			return s, err
-		}
-	}
-	// Unreadable (wrong format, a bad header): recorded, not retried.
-	now := time.Now().UTC()
-	s := batchfile.Summary{ETag: etag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}
-	return s, st.WriteSummary(ctx, s)
+	s, err := batchfile.Bind(ctx, h.Service, h.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
+		batchfile.Options{PoolKey: h.PoolKey, Chunk: h.Step, Progress: h.Progress})
+	return s, err // batchfile.ErrNotFinished fails the invocation: Lambda's asynchronous retry goes on from the checkpoint
 }

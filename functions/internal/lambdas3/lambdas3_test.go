@@ -22,6 +22,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
@@ -118,7 +119,7 @@ func TestContinuedAcrossInvocations(t *testing.T) {
 	})
 	ctx, c := context.WithCancel(context.Background())
 	cancel = c
-	if _, err := h.Invoke(ctx, ev); !errors.Is(err, lambdas3.ErrContinue) {
+	if _, err := h.Invoke(ctx, ev); !errors.Is(err, batchfile.ErrNotFinished) {
 		t.Fatalf("first invocation: %v", err)
 	}
 	cancel = nil

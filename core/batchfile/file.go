@@ -1,0 +1,36 @@
+package batchfile
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/validate"
+)
+
+// File is an input file to bind, wherever it lives.
+type File struct {
+	// Name is the file's key or path: its extension picks the format.
+	Name string
+	// ETag identifies the content: the same ETag again binds nothing.
+	ETag string
+	Body io.Reader
+}
+
+// Bind binds every row of f through svc, into st: the one call behind every
+// file trigger and bind-file. A file that cannot be read at all (its name
+// or content is no CSV or JSON Lines, a bad header) binds nothing; its
+// summary says why, and that is its answer, not an error, since delivering
+// it again cannot help. An error that is ErrNotFinished asks for another
+// run, which goes on from the checkpoint; o.ETag is f.ETag.
+func Bind(ctx context.Context, svc *core.Service, v *validate.Validator, f File, st Store, o Options) (Summary, error) {
+	o.ETag = f.ETag
+	rd, err := Open(f.Name, f.Body, v, o.PoolKey)
+	if err != nil {
+		now := time.Now().UTC()
+		s := Summary{ETag: f.ETag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}
+		return s, st.WriteSummary(ctx, s)
+	}
+	return Run(ctx, svc, rd, st, o)
+}

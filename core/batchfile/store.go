@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/axg-binder/binder/core"
@@ -57,7 +58,8 @@ type Store interface {
 	// AppendResults writes b at offset, which must be the results' length
 	// (ErrAhead when it is longer); b is durable when it returns.
 	AppendResults(ctx context.Context, offset int64, b []byte) error
-	// ReadResults reads the results from offset on.
+	// ReadResults reads the results from offset on; none there is empty,
+	// not an error.
 	ReadResults(ctx context.Context, offset int64) (io.ReadCloser, error)
 	WriteSummary(ctx context.Context, s Summary) error
 	ReadSummary(ctx context.Context) (Summary, error)
@@ -111,6 +113,11 @@ func (d DirStore) AppendResults(_ context.Context, offset int64, b []byte) error
 		return err
 	}
 	defer f.Close()
+	unlock, err := lock(f)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := f.Stat()
 	if err != nil {
 		return err
@@ -129,6 +136,9 @@ func (d DirStore) AppendResults(_ context.Context, offset int64, b []byte) error
 
 func (d DirStore) ReadResults(_ context.Context, offset int64) (io.ReadCloser, error) {
 	f, err := os.Open(d.results())
+	if errors.Is(err, os.ErrNotExist) {
+		return io.NopCloser(strings.NewReader("")), nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -16,9 +16,9 @@ import (
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/message"
-	"github.com/axg-binder/binder/core/message/ossrecords"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/internal/fakeoss"
+	"github.com/axg-binder/binder/store/ossstore"
 )
 
 var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
@@ -26,7 +26,7 @@ var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.Expira
 type setup struct {
 	emu   *emulator.Emulator
 	fake  *fakeoss.Server
-	store ossrecords.Store
+	store message.Store
 	h     *message.Handler
 }
 
@@ -42,7 +42,7 @@ func newSetup(t *testing.T, upstreamTimeout time.Duration) *setup {
 	svc, _ := core.NewService(c, core.Options{QPS: 1e6, MaxAttempts: 2, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond})
 	ossc := oss.NewClient(oss.LoadDefaultConfig().WithCredentialsProvider(credentials.NewStaticCredentialsProvider("id", "secret")).
 		WithRegion("cn-hangzhou").WithEndpoint(srv.URL).WithUsePathStyle(true))
-	s.store = ossrecords.Store{Client: ossc, Bucket: "axg-bucket", Prefix: "axg/messages/"}
+	s.store = ossstore.Records(ossc, "axg-bucket", "axg/messages/")
 	s.h = &message.Handler{Service: svc, Validator: validate.New(nil, 1000), Store: s.store, DefaultPool: emulator.DemoPoolKey}
 	return s
 }

@@ -42,3 +42,20 @@ func TestDeployablesHoldProductionCodeOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestCoreImportsNoCloudSDK: core/ is the domain; a cloud's storage, queue or
+// runtime SDK belongs in store/ or functions/. The upstream's SDK is its own.
+func TestCoreImportsNoCloudSDK(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "./core/...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cloud := regexp.MustCompile(`alibabacloud-oss-go-sdk|aws-sdk-go|aws-lambda-go|fc-runtime-go-sdk|/store/|/functions/`)
+	for _, dep := range strings.Fields(string(out)) {
+		if cloud.MatchString(dep) {
+			t.Errorf("core links %s", dep)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 // Package fakeoss is an in-memory OSS endpoint speaking the REST protocol the
 // official Go SDK (alibabacloud-oss-go-sdk-v2) uses for objects, path-style:
-// PutObject (with x-oss-forbid-overwrite), GetObject (with ranges),
+// PutObject (with x-oss-forbid-overwrite), GetObject (with ranges; an invalid
+// one answers the whole object unless x-oss-range-behavior is standard, as OSS does),
 // HeadObject, AppendObject (with the position check), DeleteObject. It does not check signatures. Tests give
 // its URL to the SDK as the endpoint.
 package fakeoss
@@ -117,12 +118,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		data, status := o.data, http.StatusOK
 		if rg := r.Header.Get("Range"); rg != "" && r.Method == http.MethodGet {
 			from, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rg, "bytes="), "-"))
-			if err != nil || from >= len(o.data) {
+			switch {
+			case (err != nil || from >= len(o.data)) && r.Header.Get("x-oss-range-behavior") == "standard":
 				s.fail(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range cannot be satisfied")
 				return
+			case err != nil || from >= len(o.data):
+				// OSS's default: an invalid range is ignored, and the whole
+				// object comes back (x-oss-range-behavior: standard says 416).
+				s.headers(w, o)
+			default:
+				w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, len(o.data)-1, len(o.data)))
+				data, status = o.data[from:], http.StatusPartialContent
 			}
-			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, len(o.data)-1, len(o.data)))
-			data, status = o.data[from:], http.StatusPartialContent
 		} else {
 			s.headers(w, o)
 		}

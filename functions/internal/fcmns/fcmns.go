@@ -19,9 +19,9 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/message"
-	"github.com/axg-binder/binder/core/message/ossrecords"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
+	"github.com/axg-binder/binder/store/ossstore"
 )
 
 // Config is the message path's part of the configuration.
@@ -76,7 +76,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
 		inv.Region = *msgs[0].region
 	}
-	store := ossrecords.Store{Client: inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), Bucket: h.cfg.ResultBucket, Prefix: h.cfg.ResultPrefix}
+	store := ossstore.Records(inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), h.cfg.ResultBucket, h.cfg.ResultPrefix)
 	mh := &message.Handler{Service: h.svc, Validator: h.v, Store: store, DefaultPool: h.cfg.PoolKey}
 	retries := 0
 	for _, m := range msgs {

@@ -17,10 +17,10 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/batchfile/ossstore"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
+	"github.com/axg-binder/binder/store/ossstore"
 )
 
 // Config is the file path's part of the configuration.
@@ -95,7 +95,7 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 }
 
 func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag string) (File, error) {
-	st := ossstore.Store{Client: c, Bucket: bucket, Base: h.cfg.OutputPrefix + strings.TrimPrefix(key, h.cfg.InputPrefix)}
+	st := ossstore.Files(c, bucket, h.cfg.OutputPrefix+strings.TrimPrefix(key, h.cfg.InputPrefix))
 	f := File{Bucket: bucket, Key: key, Results: st.ResultsKey()}
 	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: &bucket, Key: &key})
 	if err != nil {

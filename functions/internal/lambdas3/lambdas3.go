@@ -17,8 +17,8 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/batchfile/s3store"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/store/s3store"
 )
 
 // Handler handles S3 events.
@@ -58,7 +58,7 @@ func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Su
 }
 
 func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile.Summary, error) {
-	st := s3store.Store{Client: h.Client, Bucket: bucket, Base: h.OutputPrefix + strings.TrimPrefix(key, h.InputPrefix)}
+	st := s3store.Files(h.Client, bucket, h.OutputPrefix+strings.TrimPrefix(key, h.InputPrefix))
 	res, err := h.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		return batchfile.Summary{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)

@@ -22,10 +22,10 @@ import (
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/message"
-	"github.com/axg-binder/binder/core/message/s3records"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
+	"github.com/axg-binder/binder/store/s3store"
 )
 
 func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
@@ -46,7 +46,7 @@ func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
 	}
 	svc, _ := core.NewService(c, core.Options{QPS: 1e6, MaxAttempts: 2, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond})
 	h := &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Messages: &message.Handler{Service: svc,
-		Validator: validate.New(nil, 1000), Store: s3records.Store{Client: client, Bucket: "axg-results", Prefix: "axg/messages/"}}}
+		Validator: validate.New(nil, 1000), Store: s3store.Records(client, "axg-results", "axg/messages/")}}
 	return h, emu, client
 }
 

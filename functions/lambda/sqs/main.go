@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/axg-binder/binder/core/message"
-	"github.com/axg-binder/binder/core/message/s3records"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
 	"github.com/axg-binder/binder/functions/internal/s3env"
+	"github.com/axg-binder/binder/store/s3store"
 )
 
 func main() {
@@ -40,7 +40,7 @@ func setup(getenv func(string) string) (*lambdasqs.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := s3records.Store{Client: client, Bucket: cfg.ResultBucket, Prefix: cfg.MessagePrefix}
+	store := s3store.Records(client, cfg.ResultBucket, cfg.MessagePrefix)
 	return &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 		Messages: &message.Handler{Service: svc, Validator: v, Store: store, DefaultPool: cfg.PoolKey}}, nil
 }

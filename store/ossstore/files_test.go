@@ -14,11 +14,11 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/batchfile/ossstore"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/internal/fakeoss"
+	"github.com/axg-binder/binder/store/ossstore"
 )
 
 func client(t *testing.T, url string) *oss.Client {
@@ -70,7 +70,7 @@ func TestRunOnOSS(t *testing.T) {
 	}
 	etag := fake.Put("axg-bucket", "axg/incoming/b.jsonl", []byte(b.String()))
 	c := client(t, srv.URL)
-	st := ossstore.Store{Client: c, Bucket: "axg-bucket", Base: "axg/results/b.jsonl"}
+	st := ossstore.Files(c, "axg-bucket", "axg/results/b.jsonl")
 	svc, emu := service(t)
 
 	// Interrupted after the first step, then resumed.
@@ -93,38 +93,5 @@ func TestRunOnOSS(t *testing.T) {
 	calls := emu.Stats().Calls["BindBatchAxg"]
 	if again, err := run(context.Background(), t, c, st, svc, etag, batchfile.Options{Chunk: 1000}); err != nil || again.Rows != n || emu.Stats().Calls["BindBatchAxg"] != calls {
 		t.Fatalf("redelivery: %+v %v", again, err)
-	}
-}
-
-// TestAppendIsExactlyOnce: an append at a stale position is refused, and the
-// store reports that the results ran ahead.
-func TestAppendIsExactlyOnce(t *testing.T) {
-	fake := fakeoss.New()
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	st := ossstore.Store{Client: client(t, srv.URL), Bucket: "axg-results", Base: "r"}
-	ctx := context.Background()
-	if err := st.AppendResults(ctx, 0, []byte("a\n")); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.AppendResults(ctx, 0, []byte("a\n")); !errors.Is(err, batchfile.ErrAhead) {
-		t.Fatalf("stale append: %v", err)
-	}
-	if err := st.AppendResults(ctx, 2, []byte("b\n")); err != nil {
-		t.Fatal(err)
-	}
-	rc, err := st.ReadResults(ctx, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.Close()
-	if got := string(fake.Get("axg-results", "r.results.jsonl")); got != "a\nb\n" {
-		t.Fatalf("results %q", got)
-	}
-	if cp, err := st.LoadCheckpoint(ctx); cp != nil || err != nil {
-		t.Fatalf("checkpoint of nothing: %+v %v", cp, err)
-	}
-	if err := st.Reset(ctx); err != nil || fake.Get("axg-results", "r.results.jsonl") != nil {
-		t.Fatalf("reset: %v", err)
 	}
 }

@@ -6,32 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/batchfile/s3store"
+	"github.com/axg-binder/binder/store/s3store"
 )
 
 // TestResultsAssembledAcrossParts: steps appended as parts come out as one
 // results object, in order, through a multipart upload of several parts;
 // a stale append is refused and the parts are gone afterwards.
 func TestResultsAssembledAcrossParts(t *testing.T) {
-	backend := s3mem.New()
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	defer srv.Close()
-	if err := backend.CreateBucket("axg-files"); err != nil {
-		t.Fatal(err)
-	}
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
-	st := s3store.Store{Client: client, Bucket: "axg-files", Base: "axg/results/f.csv"}
+	client := fake(t, "axg-files")
+	st := s3store.Files(client, "axg-files", "axg/results/f.csv")
 	ctx := context.Background()
 
 	var want bytes.Buffer

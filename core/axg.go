@@ -5,26 +5,25 @@
 package core
 
 // Item is one AXG binding as the upstream's BindAxg takes it, less PoolKey.
-// Fields are declared in the upstream's documented order: an item with several
-// broken fields takes the code of the first. Values are normalised (numbers
-// without decorations, RingConfig as compact JSON) and validated by
-// core/validate before they reach the Service. Fields without rules are
-// marked "-": the validator boxes every field it visits, one allocation each.
+// Its fields are described, in the upstream's documented order, by
+// ItemFields: names, how each is read and normalised, and its rule. Values
+// are normalised (numbers without decorations, RingConfig as compact JSON)
+// and validated by core/validate before they reach the Service.
 type Item struct {
-	PhoneNoA           string `json:"PhoneNoA" validate:"required,phone"`
-	GroupId            string `json:"GroupId" validate:"required,groupid"`
-	PhoneNoB           string `json:"PhoneNoB,omitempty" validate:"omitempty,phone"`
-	PhoneNoX           string `json:"PhoneNoX,omitempty" validate:"omitempty,phone"`
-	ExpectCity         string `json:"ExpectCity,omitempty" validate:"omitempty,city"`
-	Expiration         string `json:"Expiration" validate:"required,expiration"`
-	IsRecordingEnabled *bool  `json:"IsRecordingEnabled,omitempty" validate:"-"`
-	OutId              string `json:"OutId,omitempty" validate:"-"`
-	OutOrderId         string `json:"OutOrderId,omitempty" validate:"-"`
-	CallDisplayType    *int   `json:"CallDisplayType,omitempty" validate:"omitempty,eq=1"`
-	RingConfig         string `json:"RingConfig,omitempty" validate:"omitempty,ringconfig"`
-	ASRStatus          *bool  `json:"ASRStatus,omitempty" validate:"-"`
-	ASRModelId         string `json:"ASRModelId,omitempty" validate:"omitempty,len=32,hexadecimal"`
-	CallRestrict       string `json:"CallRestrict,omitempty" validate:"omitempty,oneof=CONTROL_AX_DISABLE CONTROL_BX_DISABLE"`
+	PhoneNoA           string
+	GroupId            string
+	PhoneNoB           string
+	PhoneNoX           string
+	ExpectCity         string
+	Expiration         string
+	IsRecordingEnabled *bool
+	OutId              string
+	OutOrderId         string
+	CallDisplayType    *int
+	RingConfig         string
+	ASRStatus          *bool
+	ASRModelId         string
+	CallRestrict       string
 }
 
 // BindRequest is a validated BindAxg request.

@@ -120,12 +120,12 @@ func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool st
 		seen[h] = true
 		header[i] = h
 	}
-	for _, c := range []string{"PhoneNoA", "GroupId", "Expiration"} {
-		if !seen[c] {
-			return nil, fmt.Errorf("CSV header: no %s column", c)
+	for _, f := range core.ItemFields {
+		if f.Required() && !seen[f.Name] {
+			return nil, fmt.Errorf("CSV header: no %s column", f.Name)
 		}
 	}
-	if !seen["PoolKey"] && defaultPool == "" {
+	if !seen[core.PoolKey] && defaultPool == "" {
 		return nil, errors.New("CSV header: no PoolKey column, and no PoolKey configured")
 	}
 	rd.header = append([]string(nil), header...)
@@ -169,7 +169,7 @@ func (rd *Reader) nextCSV() (Row, error) {
 	for i, c := range rec {
 		cells[rd.header[i]] = c
 	}
-	row.Pool, row.Item, row.Err = rd.v.Cells(cells, rd.defaultPool)
+	row.Pool, row.Item, row.Err = rd.v.DecodeCells(cells, rd.defaultPool)
 	row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
 	if row.Err != nil && row.PhoneNoA == "" {
 		row.PhoneNoA, row.GroupId = cells["PhoneNoA"], cells["GroupId"]
@@ -202,7 +202,7 @@ func (rd *Reader) nextJSONL() (Row, error) {
 		}
 		rd.n++
 		row := Row{N: rd.n, Line: rd.line}
-		row.Pool, row.Item, row.Err = rd.v.Line(line, rd.defaultPool)
+		row.Pool, row.Item, row.Err = rd.v.DecodeLine(line, rd.defaultPool)
 		row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
 		return row, nil
 	}

@@ -3,7 +3,7 @@ package dypls
 import (
 	"context"
 	"encoding/json"
-	"strconv"
+	"reflect"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
@@ -16,7 +16,7 @@ import (
 func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.Binding, error) {
 	params := bindParams(pool, it)
 	resp := dyplsapi.CreateBindAxgResponse()
-	d, err := c.do(ctx, "BindAxg", params[:], resp, 1)
+	d, err := c.do(ctx, "BindAxg", params, resp, 1)
 	if err != nil {
 		return core.Binding{}, err
 	}
@@ -27,17 +27,16 @@ func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.
 	return core.Binding{SecretNo: dto.SecretNo, SubsId: dto.SubsId, Extension: dto.Extension}, nil
 }
 
-// bindParams are BindAxg's parameters under the upstream's names; empty
-// ones are left out of the request.
-func bindParams(pool string, it *core.Item) [15]param {
-	return [...]param{
-		{"PoolKey", pool},
-		{"PhoneNoA", it.PhoneNoA}, {"GroupId", it.GroupId}, {"PhoneNoB", it.PhoneNoB}, {"PhoneNoX", it.PhoneNoX},
-		{"ExpectCity", it.ExpectCity}, {"Expiration", it.Expiration},
-		{"IsRecordingEnabled", boolText(it.IsRecordingEnabled)}, {"OutId", it.OutId}, {"OutOrderId", it.OutOrderId},
-		{"CallDisplayType", intText(it.CallDisplayType)}, {"RingConfig", it.RingConfig},
-		{"ASRStatus", boolText(it.ASRStatus)}, {"ASRModelId", it.ASRModelId}, {"CallRestrict", it.CallRestrict},
+// bindParams are BindAxg's parameters under the upstream's names, from the
+// field table; empty ones are left out of the request.
+func bindParams(pool string, it *core.Item) []param {
+	params := make([]param, 1, 1+len(core.ItemFields))
+	params[0] = param{core.PoolKey, pool}
+	for i := range core.ItemFields {
+		f := &core.ItemFields[i]
+		params = append(params, param{f.Name, f.Text(it)})
 	}
+	return params
 }
 
 // BindBatchAxg sends items in one call and returns the item answers as they came.
@@ -73,16 +72,36 @@ func batchParams(pool string, items []*core.Item) ([]param, error) {
 	return []param{{"PoolKey", pool}, {"AxgBindList", string(js)}}, nil
 }
 
+// sdkItemFields maps each field of the SDK's BindBatchAxg item type, by its
+// name, to the field table: the item list is encoded as the SDK encodes it,
+// and a field either lacks stops the program at start (any test).
+var sdkItemFields = func() []int {
+	t := reflect.TypeFor[dyplsapi.BindBatchAxgAxgBindList]()
+	idx := make([]int, t.NumField())
+	for i := range idx {
+		idx[i] = -1
+		for k := range core.ItemFields {
+			if core.ItemFields[k].Name == t.Field(i).Name {
+				idx[i] = k
+			}
+		}
+		if idx[i] < 0 {
+			panic("dypls: the SDK's AxgBindList item has " + t.Field(i).Name + ", which core.ItemFields has not")
+		}
+	}
+	if len(idx) != len(core.ItemFields) {
+		panic("dypls: core.ItemFields has a field the SDK's AxgBindList item has not: it would not be sent in a batch")
+	}
+	return idx
+}()
+
 // axgBindList is items as the SDK's BindBatchAxg item type.
 func axgBindList(items []*core.Item) []dyplsapi.BindBatchAxgAxgBindList {
 	list := make([]dyplsapi.BindBatchAxgAxgBindList, len(items))
 	for i, it := range items {
-		list[i] = dyplsapi.BindBatchAxgAxgBindList{
-			PhoneNoA: it.PhoneNoA, GroupId: it.GroupId, PhoneNoB: it.PhoneNoB, PhoneNoX: it.PhoneNoX,
-			ExpectCity: it.ExpectCity, Expiration: it.Expiration, IsRecordingEnabled: boolText(it.IsRecordingEnabled),
-			OutId: it.OutId, OutOrderId: it.OutOrderId, CallDisplayType: intText(it.CallDisplayType),
-			RingConfig: it.RingConfig, ASRStatus: boolText(it.ASRStatus), ASRModelId: it.ASRModelId,
-			CallRestrict: it.CallRestrict,
+		v := reflect.ValueOf(&list[i]).Elem()
+		for j, k := range sdkItemFields {
+			v.Field(j).SetString(core.ItemFields[k].Text(it))
 		}
 	}
 	return list
@@ -104,18 +123,4 @@ func answered(ctx context.Context, action, code, msg, reqID string, items int, d
 	}
 	return &core.Error{Code: core.Code(code), Message: redact.Text(msg), Origin: core.OriginUpstream,
 		Outcome: core.Answered, HTTPStatus: 200, RequestID: reqID}
-}
-
-func boolText(b *bool) string {
-	if b == nil {
-		return ""
-	}
-	return strconv.FormatBool(*b)
-}
-
-func intText(n *int) string {
-	if n == nil {
-		return ""
-	}
-	return strconv.Itoa(*n)
 }

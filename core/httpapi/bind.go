@@ -18,7 +18,7 @@ func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, e)
 		return
 	}
-	req, e := h.v.Bind(body)
+	req, e := h.v.DecodeBind(body, "")
 	note(r, slog.String("phone_a", redact.Phone(req.PhoneNoA)), slog.String("pool", req.PoolKey))
 	if e != nil {
 		h.writeError(w, r, e)
@@ -41,7 +41,7 @@ func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, e)
 		return
 	}
-	req, e := h.v.Batch(body)
+	req, e := h.v.DecodeBatch(body, "")
 	if e != nil {
 		h.writeError(w, r, e)
 		return

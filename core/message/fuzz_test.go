@@ -1,50 +1,60 @@
 package message
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core/validate"
 )
 
 // FuzzBody: a message body, as sent or base64 of it, never panics the
-// decoding; where the default PoolKey is spliced into a JSON object that had
-// none, the result is that object with the PoolKey added, and nothing else
-// changed.
+// decoding; it is a batch exactly when it holds AxgBindList; and a body
+// without a PoolKey decoded with the default pool answers as the same body
+// with that PoolKey written in.
 func FuzzBody(f *testing.F) {
 	for _, s := range []string{
 		`{"PhoneNoA":"13800138000","GroupId":1234}`, `{}`, ` { } `, `{"PoolKey":"FC1"}`, `{"poolkey":null}`,
-		`{"AxgBindList":[{"PhoneNoA":"1"}]}`, `[]`, `null`, `{`, `"x"`, "",
+		`{"AxgBindList":[{"PhoneNoA":"1"}]}`, `{"axgbindlist":"[]","PhoneNoA":1}`, `[]`, `null`, `{`, `"x"`, "",
 		base64.StdEncoding.EncodeToString([]byte(`{"PhoneNoA":"1"}`)),
 	} {
 		f.Add([]byte(s))
 	}
-	h := &Handler{DefaultPool: `FC"123`}
+	const pool = `FC"123`
+	v := validate.New(func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, validate.CST) }, 100)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		body := decodeBody(b)
-		_ = isBatch(body)
-		out := h.withPool(body)
-		var before map[string]any
-		if json.Unmarshal(body, &before) != nil || before == nil {
+		bind, batch, isBatch, e := v.DecodeMessage(body, pool)
+		var members map[string]json.RawMessage
+		if json.Unmarshal(body, &members) != nil || members == nil {
 			return
 		}
-		var probe struct{ PoolKey json.RawMessage }
-		if json.Unmarshal(body, &probe) == nil && probe.PoolKey != nil {
-			if string(out) != string(body) {
-				t.Fatalf("a body with a PoolKey was changed: %q -> %q", body, out)
-			}
+		hasList, hasPool := false, false
+		for k := range members {
+			hasList = hasList || strings.EqualFold(k, "AxgBindList")
+			hasPool = hasPool || strings.EqualFold(k, "PoolKey")
+		}
+		if isBatch != hasList {
+			t.Fatalf("%q: batch %v, AxgBindList %v", body, isBatch, hasList)
+		}
+		if hasPool {
 			return
 		}
-		var after map[string]any
-		if err := json.Unmarshal(out, &after); err != nil {
-			t.Fatalf("%q -> %q: %v", body, out, err)
+		inner := bytes.TrimSpace(body)
+		inner = bytes.TrimSpace(inner[1 : len(inner)-1])
+		sep := ","
+		if len(inner) == 0 {
+			sep = ""
 		}
-		if after["PoolKey"] != h.DefaultPool {
-			t.Fatalf("%q -> %q: PoolKey %v", body, out, after["PoolKey"])
-		}
-		delete(after, "PoolKey")
-		if !reflect.DeepEqual(before, after) {
-			t.Fatalf("%q -> %q: members changed", body, out)
+		quoted, _ := json.Marshal(pool)
+		spliced := append(append([]byte(`{"PoolKey":`+string(quoted)+sep), inner...), '}')
+		bind2, batch2, isBatch2, e2 := v.DecodeMessage(spliced, "")
+		if isBatch2 != isBatch || !reflect.DeepEqual(bind, bind2) || !reflect.DeepEqual(batch, batch2) || !reflect.DeepEqual(e, e2) {
+			t.Fatalf("%q with the default pool: %+v %+v %+v; written in: %+v %+v %+v", body, bind, batch, e, bind2, batch2, e2)
 		}
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"time"
 
 	"github.com/axg-binder/binder/core"
@@ -89,16 +88,15 @@ func (h *Handler) Handle(ctx context.Context, id string, body []byte) (Result, e
 			Message: "an earlier delivery stopped while this message was being sent: its outcome is unknown, and it was not sent again"}
 		return h.finish(ctx, id, res)
 	}
-	body = decodeBody(body)
-	if isBatch(body) {
-		return h.batch(ctx, id, body)
+	bind, batch, isBatch, e := h.Validator.DecodeMessage(decodeBody(body), h.DefaultPool)
+	if isBatch {
+		return h.batch(ctx, id, batch, e)
 	}
-	return h.bind(ctx, id, body)
+	return h.bind(ctx, id, bind, e)
 }
 
-func (h *Handler) bind(ctx context.Context, id string, body []byte) (Result, error) {
+func (h *Handler) bind(ctx context.Context, id string, req core.BindRequest, e *core.Error) (Result, error) {
 	res := Result{MessageId: id, Kind: "bind"}
-	req, e := h.Validator.Bind(h.withPool(body))
 	if e != nil {
 		if len(e.Fields) == 0 {
 			res.Kind = "invalid"
@@ -122,9 +120,8 @@ func (h *Handler) bind(ctx context.Context, id string, body []byte) (Result, err
 	return h.finish(ctx, id, res)
 }
 
-func (h *Handler) batch(ctx context.Context, id string, body []byte) (Result, error) {
+func (h *Handler) batch(ctx context.Context, id string, req core.BatchRequest, e *core.Error) (Result, error) {
 	res := Result{MessageId: id, Kind: "batch-bind"}
-	req, e := h.Validator.Batch(h.withPool(body))
 	if e != nil {
 		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
 		return h.finish(ctx, id, res)
@@ -181,28 +178,6 @@ func (h *Handler) retry(ctx context.Context, id string, res Result) error {
 	return Retry{Result: res}
 }
 
-// withPool adds the default PoolKey to a body that has none.
-func (h *Handler) withPool(body []byte) []byte {
-	if h.DefaultPool == "" {
-		return body
-	}
-	var probe struct{ PoolKey json.RawMessage }
-	if json.Unmarshal(body, &probe) != nil || probe.PoolKey != nil {
-		return body
-	}
-	b := bytes.TrimSpace(body)
-	if len(b) < 2 || b[0] != '{' {
-		return body
-	}
-	pool, _ := json.Marshal(h.DefaultPool)
-	inner := bytes.TrimSpace(b[1 : len(b)-1])
-	sep := ","
-	if len(inner) == 0 {
-		sep = ""
-	}
-	return append(append([]byte(`{"PoolKey":`+string(pool)+sep), inner...), '}')
-}
-
 // decodeBody accepts a JSON body as is, or base64 of one.
 func decodeBody(b []byte) []byte {
 	t := bytes.TrimSpace(b)
@@ -213,9 +188,4 @@ func decodeBody(b []byte) []byte {
 		return bytes.TrimSpace(d)
 	}
 	return t
-}
-
-func isBatch(body []byte) bool {
-	var probe struct{ AxgBindList json.RawMessage }
-	return json.Unmarshal(body, &probe) == nil && probe.AxgBindList != nil
 }

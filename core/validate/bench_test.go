@@ -12,7 +12,7 @@ func BenchmarkValidateBind(b *testing.B) {
 	body := []byte(`{"PoolKey":"FC123456","PhoneNoA":"13800138000","GroupId":1234,"ExpectCity":"北京","Expiration":"` + exp(time.Hour) + `"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, e := v.Bind(body); e != nil {
+		if _, e := v.DecodeBind(body, ""); e != nil {
 			b.Fatal(e)
 		}
 	}
@@ -27,7 +27,7 @@ func BenchmarkValidateBatch1000(b *testing.B) {
 	body := []byte(`{"PoolKey":"FC123456","AxgBindList":[` + strings.Join(items, ",") + `]}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		req, e := v.Batch(body)
+		req, e := v.DecodeBatch(body, "")
 		if e != nil || req.Items[999].Err != nil {
 			b.Fatal(e)
 		}

@@ -3,135 +3,164 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/axg-binder/binder/core"
 )
 
-// rawItem is one BindAxg object as sent; each field converts itself.
-type rawItem struct {
-	PoolKey            textField
-	PhoneNoA           textField
-	GroupId            textField
-	PhoneNoB           textField
-	PhoneNoX           textField
-	ExpectCity         textField
-	Expiration         textField
-	IsRecordingEnabled boolField
-	OutId              textField
-	OutOrderId         textField
-	CallDisplayType    intField
-	RingConfig         objectField
-	ASRStatus          boolField
-	ASRModelId         textField
-	CallRestrict       textField
+// items is BindAxg's form: its fields come from core.ItemFields.
+var items = newForm("BindAxg", core.ItemFields)
+
+// Columns are the field names a file row may carry, in the upstream's order.
+var Columns = items.columns()
+
+// member is one member of a JSON object, as sent.
+type member struct {
+	name  string
+	value []byte
 }
 
-// empty reports whether no field was given: {} or null.
-func (r *rawItem) empty() bool { return *r == rawItem{} }
+// members walks a JSON object once, keeping its members in order.
+func members(body []byte) ([]member, error) {
+	var ms []member
+	err := walkObject(body, func(name string, value []byte) { ms = append(ms, member{name, value}) })
+	return ms, err
+}
 
-// Bind decodes and validates a BindAxg request body. A body that is not a JSON
-// object is one error without fields; otherwise every broken field is named.
-func (v *Validator) Bind(body []byte) (core.BindRequest, *core.Error) { return v.bind(body, true) }
+// DecodeBind decodes and validates a BindAxg request body whose PoolKey may
+// be left to defaultPool ("" when it must be given). A body that is not a
+// JSON object is one error without fields; otherwise every broken field is
+// named.
+func (v *Validator) DecodeBind(body []byte, defaultPool string) (core.BindRequest, *core.Error) {
+	return v.decodeBind(body, defaultPool, true)
+}
 
-// bind is Bind, with or without the scanner (FuzzBind compares the two).
-func (v *Validator) bind(body []byte, tryScan bool) (core.BindRequest, *core.Error) {
-	var req core.BindRequest
+// decodeBind is DecodeBind, with or without the scanner (FuzzBind compares
+// the two).
+func (v *Validator) decodeBind(body []byte, defaultPool string, tryScan bool) (core.BindRequest, *core.Error) {
 	if !isObject(body) {
-		return req, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object (a BindAxg request)")
+		return core.BindRequest{}, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object (a BindAxg request)")
 	}
-	var raw rawItem
+	r := items.newRaws(1)
+	if tryScan && scanBind(items, body, &r[0]) {
+		return v.bindFrom(&r[0], defaultPool)
+	}
+	ms, err := members(body)
+	if err != nil {
+		return core.BindRequest{}, core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+	}
+	return v.bindMembers(ms, defaultPool)
+}
+
+func (v *Validator) bindMembers(ms []member, defaultPool string) (core.BindRequest, *core.Error) {
+	r := items.newRaws(1)
+	for _, m := range ms {
+		items.member(&r[0], m.name, m.value)
+	}
+	return v.bindFrom(&r[0], defaultPool)
+}
+
+// bindFrom converts and checks a decoded BindAxg body.
+func (v *Validator) bindFrom(r *rawItem, defaultPool string) (core.BindRequest, *core.Error) {
+	var req core.BindRequest
 	var issues []issue
-	if !tryScan || !scanBind(body, &raw) {
-		raw = rawItem{}
-		var err error
-		if issues, err = decodeRaw(body, &raw, ""); err != nil {
-			return req, core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+	req.PoolKey, issues = poolKey(r.pool, defaultPool, nil)
+	issues = items.convert(r, &req.Item, issues)
+	issues = v.check(items, &req.Item, "", issues)
+	return req, v.finish(items, issues)
+}
+
+// DecodeBatch decodes a BindBatchAxg request body whose PoolKey may be left
+// to defaultPool. Only a body that is not a JSON object, an AxgBindList that
+// is not an array, a missing or broken PoolKey, no items or too many are
+// request-level errors; every problem inside an element stays with that
+// element, which is answered without being sent.
+func (v *Validator) DecodeBatch(body []byte, defaultPool string) (core.BatchRequest, *core.Error) {
+	return v.decodeBatch(body, defaultPool, true)
+}
+
+// decodeBatch is DecodeBatch, with or without the scanner (FuzzBatch
+// compares the two).
+func (v *Validator) decodeBatch(body []byte, defaultPool string, tryScan bool) (core.BatchRequest, *core.Error) {
+	if !isObject(body) {
+		return core.BatchRequest{}, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object: {\"PoolKey\": ..., \"AxgBindList\": [...]}")
+	}
+	if tryScan {
+		if req, e, ok := v.scanBatch(body, defaultPool); ok {
+			return req, e
 		}
 	}
-	var pool string
-	pool, issues = poolKey(raw.PoolKey, issues)
-	req.PoolKey = pool
-	issues = convert(&raw, &req.Item, "", issues)
-	issues = v.check(&req.Item, "", issues)
-	return req, finish(issues)
+	ms, err := members(body)
+	if err != nil {
+		return core.BatchRequest{}, core.Errorf(core.CodeInvalidParameters, "body: "+err.Error())
+	}
+	return v.batchMembers(ms, defaultPool)
 }
 
-// Batch decodes a BindBatchAxg request body. Only a body that is not a JSON
-// object, an AxgBindList that is not an array, a missing or broken PoolKey, no
-// items or too many are request-level errors; every problem inside an element
-// stays with that element, which is answered without being sent.
-func (v *Validator) Batch(body []byte) (core.BatchRequest, *core.Error) { return v.batch(body, true) }
-
-// batch is Batch, with or without its fast path (FuzzBatch compares the two).
-func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.Error) {
-	var req core.BatchRequest
-	if !isObject(body) {
-		return req, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object: {\"PoolKey\": ..., \"AxgBindList\": [...]}")
+// scanBatch is the fast path for the plain shape: the scanner, sized from a
+// count of objects (capped at the limit), since growing the items one by one
+// costs more than decoding them.
+func (v *Validator) scanBatch(body []byte, defaultPool string) (core.BatchRequest, *core.Error, bool) {
+	var pool raw
+	raws, ok := scanBatch(items, body, &pool, items.newRaws(max(0, min(bytes.Count(body, []byte("{"))-1, v.maxItems+1))))
+	if !ok || len(raws) == 0 {
+		return core.BatchRequest{}, nil, false
 	}
-	// The fast path is the scanner (scan.go), for the plain shape; a list
-	// the scanner gives up on is decoded by encoding/json in one pass, and
-	// anything unusual (AxgBindList missing, empty, a string or not an array,
-	// an element that is not an object, an unknown field, {} or null) again,
-	// element by element, for exact messages.
-	// Sized from a count of objects (capped at the limit): growing a slice of
-	// rawItems element by element costs more than decoding them.
-	raws := make([]rawItem, 0, max(0, min(bytes.Count(body, []byte("{"))-1, v.maxItems+1)))
-	var pool textField
-	fast := false
-	if tryFast {
-		raws, fast = scanBatch(body, &pool, raws)
-		fast = fast && allSet(raws)
+	for i := range raws {
+		if raws[i].empty() {
+			return core.BatchRequest{}, nil, false // {} or null: the slow path words it
+		}
+	}
+	req, e := v.batchOf(pool, defaultPool, len(raws), func(i int) core.BatchItem { return v.batchRaw(&raws[i], nil, i) })
+	return req, e, true
+}
+
+// batchMembers is the slow path: AxgBindList element by element, for
+// exact messages about anything unusual.
+func (v *Validator) batchMembers(ms []member, defaultPool string) (core.BatchRequest, *core.Error) {
+	var pool raw
+	var list []byte
+	for _, m := range ms {
+		switch {
+		case strings.EqualFold(m.name, core.PoolKey):
+			pool.decode(core.KindText, m.value)
+		case strings.EqualFold(m.name, "AxgBindList"):
+			list = m.value
+		default:
+			return core.BatchRequest{}, core.Errorf(core.CodeInvalidParameters, "body: json: unknown field "+strconv.Quote(m.name))
+		}
+	}
+	list = bytes.TrimSpace(list)
+	if len(list) > 0 && list[0] == '"' {
+		// The upstream takes AxgBindList as a JSON-encoded string; accept that too.
+		var s string
+		if json.Unmarshal(list, &s) == nil {
+			list = bytes.TrimSpace([]byte(s))
+		}
+	}
+	if _, issues := poolKey(pool, defaultPool, nil); len(issues) > 0 {
+		return core.BatchRequest{}, v.finish(items, issues) // the PoolKey is named before the list
+	}
+	if len(list) == 0 || string(list) == "null" {
+		return core.BatchRequest{}, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
 	}
 	var elems []json.RawMessage
-	if !fast {
-		// AxgBindList as raw JSON, not decoded into raws: encoding/json would
-		// decode a repeated key's array over the first one's items.
-		var top struct {
-			PoolKey     textField
-			AxgBindList json.RawMessage
-		}
-		if err := strictDecode(body, &top); err != nil {
-			return req, core.Errorf(core.CodeInvalidParameters, "body: "+err.Error())
-		}
-		pool = top.PoolKey
-		list := bytes.TrimSpace(top.AxgBindList)
-		if len(list) > 0 && list[0] == '"' {
-			// The upstream takes AxgBindList as a JSON-encoded string; accept that too.
-			var s string
-			if json.Unmarshal(list, &s) == nil {
-				list = bytes.TrimSpace([]byte(s))
-			}
-		}
-		if _, issues := poolKey(pool, nil); len(issues) > 0 {
-			return req, finish(issues) // the PoolKey is named before the list
-		}
-		if len(list) == 0 || string(list) == "null" {
-			return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
-		}
-		// encoding/json decodes into the elements already there, without
-		// zeroing them: clear what the scanner left.
-		raws = raws[:cap(raws)]
-		clear(raws)
-		raws = raws[:0]
-		fast = tryFast && list[0] == '[' && strictDecode(list, &raws) == nil && allSet(raws)
-		if !fast {
-			if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
-				return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
-			}
-		}
+	if list[0] != '[' || json.Unmarshal(list, &elems) != nil {
+		return core.BatchRequest{}, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must be a JSON array of BindAxg items"}})
 	}
-	p, issues := poolKey(pool, nil)
+	return v.batchOf(pool, defaultPool, len(elems), func(i int) core.BatchItem { return v.batchElem(elems[i], i) })
+}
+
+// batchOf checks a batch's PoolKey and size, then answers each of its n
+// elements with item(i).
+func (v *Validator) batchOf(pool raw, defaultPool string, n int, item func(i int) core.BatchItem) (core.BatchRequest, *core.Error) {
+	var req core.BatchRequest
+	p, issues := poolKey(pool, defaultPool, nil)
 	if len(issues) > 0 {
-		return req, finish(issues)
+		return req, v.finish(items, issues)
 	}
 	req.PoolKey = p
-	n := len(elems)
-	if fast {
-		n = len(raws)
-	}
 	switch {
 	case n == 0:
 		return req, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: "must hold at least one item"}})
@@ -141,50 +170,36 @@ func (v *Validator) batch(body []byte, tryFast bool) (core.BatchRequest, *core.E
 	}
 	req.Items = make([]core.BatchItem, n)
 	for i := range req.Items {
-		if fast {
-			req.Items[i] = v.batchRaw(&raws[i], nil, i)
-		} else {
-			req.Items[i] = v.batchItem(elems[i], i)
-		}
+		req.Items[i] = item(i)
 	}
 	return req, nil
-}
-
-// allSet reports whether raws is not empty and no element is {} or null.
-func allSet(raws []rawItem) bool {
-	for i := range raws {
-		if raws[i].empty() {
-			return false
-		}
-	}
-	return len(raws) > 0
 }
 
 // itemPath names element i; built only when there is something to report.
 func itemPath(i int) string { return "AxgBindList[" + strconv.Itoa(i) + "]" }
 
-func (v *Validator) batchItem(el json.RawMessage, i int) core.BatchItem {
+func (v *Validator) batchElem(el json.RawMessage, i int) core.BatchItem {
 	var bi core.BatchItem
 	if !isObject(el) {
 		bi.Err = core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: itemPath(i), Message: "must be a JSON object (a BindAxg item)"}})
 		return bi
 	}
-	var raw rawItem
-	issues, _ := decodeRaw(el, &raw, "") // el is valid JSON: it came out of the array
-	return v.batchRaw(&raw, issues, i)
+	r := items.newRaws(1)
+	_ = items.decodeObject(el, &r[0]) // el is valid JSON: it came out of the array
+	return v.batchRaw(&r[0], nil, i)
 }
 
 // batchRaw converts and checks element i, decoded.
-func (v *Validator) batchRaw(raw *rawItem, issues []issue, i int) core.BatchItem {
+func (v *Validator) batchRaw(r *rawItem, issues []issue, i int) core.BatchItem {
 	var bi core.BatchItem
-	if raw.PoolKey.set {
-		issues = append(issues, issue{core.FieldError{Field: "PoolKey", Message: "belongs to the request, not to an item"}, core.CodeInvalidParameters})
+	if r.pool.set || r.pool.bad {
+		issues = append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "belongs to the request, not to an item"}, core.CodeInvalidParameters})
 	}
-	issues = convert(raw, &bi.Item, "", issues)
-	issues = v.check(&bi.Item, "", issues)
+	issues = items.convert(r, &bi.Item, issues)
+	issues = v.check(items, &bi.Item, "", issues)
 	bi.PhoneNoA, bi.GroupId = bi.Item.PhoneNoA, bi.Item.GroupId
-	if raw.PhoneNoA.bad {
-		bi.PhoneNoA = raw.PhoneNoA.s // not a string: echoed as given
+	if a := &r.vals[0]; a.bad {
+		bi.PhoneNoA = a.s // not a string: echoed as given
 	}
 	if len(issues) > 0 {
 		p := itemPath(i) + "."
@@ -192,40 +207,37 @@ func (v *Validator) batchRaw(raw *rawItem, issues []issue, i int) core.BatchItem
 			issues[k].Field = p + issues[k].Field
 		}
 	}
-	bi.Err = finish(issues)
+	bi.Err = v.finish(items, issues)
 	return bi
 }
 
-// decodeRaw decodes an object into raw. An unknown field becomes an issue and
-// the rest is still decoded; anything else is a syntax error.
-func decodeRaw(data []byte, raw *rawItem, prefix string) ([]issue, error) {
-	err := strictDecode(data, raw)
-	if err == nil {
-		return nil, nil
+// DecodeMessage decodes a message body, parsed once: a BindBatchAxg request
+// when it holds AxgBindList, else a BindAxg one; PoolKey may be left to
+// defaultPool.
+func (v *Validator) DecodeMessage(body []byte, defaultPool string) (bind core.BindRequest, batch core.BatchRequest, isBatch bool, e *core.Error) {
+	if !isObject(body) {
+		return bind, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not a JSON object (a BindAxg or BindBatchAxg request)")
 	}
-	name, unknown := strings.CutPrefix(err.Error(), "json: unknown field ")
-	if !unknown {
-		return nil, err
+	r := items.newRaws(1)
+	if scanBind(items, body, &r[0]) {
+		bind, e = v.bindFrom(&r[0], defaultPool)
+		return bind, batch, false, e
 	}
-	*raw = rawItem{}
-	if err := json.Unmarshal(data, raw); err != nil {
-		return nil, err
+	if batch, e, ok := v.scanBatch(body, defaultPool); ok {
+		return bind, batch, true, e
 	}
-	name, _ = strconv.Unquote(name)
-	return []issue{{core.FieldError{Field: prefix + name, Message: "is not a BindAxg field"}, core.CodeInvalidParameters}}, nil
-}
-
-// strictDecode decodes one JSON value, refusing unknown fields and trailing data.
-func strictDecode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
+	ms, err := members(body)
+	if err != nil {
+		return bind, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not valid JSON: "+err.Error())
 	}
-	if len(bytes.TrimSpace(data[dec.InputOffset():])) != 0 {
-		return errors.New("unexpected data after the JSON object")
+	for _, m := range ms {
+		if strings.EqualFold(m.name, "AxgBindList") {
+			batch, e = v.batchMembers(ms, defaultPool)
+			return bind, batch, true, e
+		}
 	}
-	return nil
+	bind, e = v.bindMembers(ms, defaultPool)
+	return bind, batch, false, e
 }
 
 func isObject(b []byte) bool {
@@ -233,51 +245,16 @@ func isObject(b []byte) bool {
 	return len(b) > 0 && b[0] == '{'
 }
 
-func poolKey(raw textField, issues []issue) (string, []issue) {
-	s := strings.TrimSpace(raw.s)
+// poolKey is the request's PoolKey: as sent, else defaultPool.
+func poolKey(r raw, defaultPool string, issues []issue) (string, []issue) {
+	s := strings.TrimSpace(r.s)
 	switch {
-	case raw.bad:
-		return "", append(issues, issue{core.FieldError{Field: "PoolKey", Message: "must be a string"}, core.CodeInvalidParameters})
+	case r.bad:
+		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "must be a string"}, core.CodeInvalidParameters})
+	case !r.set && defaultPool != "":
+		return defaultPool, issues
 	case s == "":
-		return "", append(issues, issue{core.FieldError{Field: "PoolKey", Message: msgRequired}, core.CodeInvalidParameters})
+		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: msgRequired}, core.CodeInvalidParameters})
 	}
 	return s, issues
-}
-
-// convert moves raw into it, turning each JSON-type mismatch into an issue.
-func convert(raw *rawItem, it *core.Item, prefix string, issues []issue) []issue {
-	bad := func(field, msg string) {
-		issues = append(issues, issue{core.FieldError{Field: prefix + field, Message: msg}, core.CodeInvalidParameters})
-	}
-	strs := [...]struct {
-		name string
-		f    *textField
-		dst  *string
-	}{
-		{"PhoneNoA", &raw.PhoneNoA, &it.PhoneNoA}, {"GroupId", &raw.GroupId, &it.GroupId},
-		{"PhoneNoB", &raw.PhoneNoB, &it.PhoneNoB}, {"PhoneNoX", &raw.PhoneNoX, &it.PhoneNoX},
-		{"ExpectCity", &raw.ExpectCity, &it.ExpectCity}, {"Expiration", &raw.Expiration, &it.Expiration},
-		{"OutId", &raw.OutId, &it.OutId}, {"OutOrderId", &raw.OutOrderId, &it.OutOrderId},
-		{"ASRModelId", &raw.ASRModelId, &it.ASRModelId}, {"CallRestrict", &raw.CallRestrict, &it.CallRestrict},
-	}
-	for _, f := range strs {
-		if f.f.bad {
-			bad(f.name, "must be a string")
-			continue
-		}
-		*f.dst = f.f.s
-	}
-	if it.IsRecordingEnabled = raw.IsRecordingEnabled.v; raw.IsRecordingEnabled.bad {
-		bad("IsRecordingEnabled", "must be true or false")
-	}
-	if it.ASRStatus = raw.ASRStatus.v; raw.ASRStatus.bad {
-		bad("ASRStatus", "must be true or false")
-	}
-	if it.CallDisplayType = raw.CallDisplayType.v; raw.CallDisplayType.bad {
-		bad("CallDisplayType", "must be a whole number (the only accepted value is 1)")
-	}
-	if it.RingConfig = raw.RingConfig.s; raw.RingConfig.bad {
-		bad("RingConfig", "must be a JSON object, or a string holding one")
-	}
-	return issues
 }

@@ -5,106 +5,99 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/axg-binder/binder/core"
 )
 
-// The field types below take a value the way callers write it, during the one
-// decoding pass. They never fail the decoding: a wrong JSON type is remembered
-// (bad) and becomes that field's validation error, so an item's other fields
-// still decode and every problem can be named at once.
-
-// textField accepts a JSON string, or a number kept as written (people write
-// phone numbers and group IDs as numbers).
-type textField struct {
-	s        string // the value; with bad, the JSON as written, for the echo
+// raw is one field's value as sent, read by its Kind during the one
+// decoding pass. Reading never fails: a wrong JSON type is remembered (bad)
+// and becomes that field's validation error, so the other fields still
+// decode and every problem can be named at once.
+type raw struct {
+	s        string // text or object; with bad, the JSON as written, for the echo
+	n        int    // an int, or a bool as 1 or 0
 	set, bad bool
 }
 
-func (f *textField) UnmarshalJSON(b []byte) error {
-	f.set = true
-	switch {
-	case string(b) == "null":
-		f.set = false
-	case b[0] == '"':
-		if bytes.IndexByte(b, '\\') < 0 {
-			f.s = string(b[1 : len(b)-1]) // no escapes: the common case, one copy
-		} else if json.Unmarshal(b, &f.s) != nil {
-			f.bad, f.s = true, string(b)
-		}
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
-		f.s = string(b)
-	default:
-		f.bad, f.s = true, string(b)
-	}
-	return nil
-}
-
-// boolField accepts a JSON boolean, or the strings "true" and "false".
-type boolField struct {
-	v        *bool
-	set, bad bool
-}
-
-func (f *boolField) UnmarshalJSON(b []byte) error {
-	f.set = true
-	var t bool
-	switch string(b) {
-	case "null":
-		f.set = false
-		return nil
-	case "true", `"true"`:
-		t = true
-	case "false", `"false"`:
-	default:
-		f.bad = true
-		return nil
-	}
-	f.v = &t
-	return nil
-}
-
-// intField accepts a JSON whole number, or a string of digits.
-type intField struct {
-	v        *int
-	set, bad bool
-}
-
-func (f *intField) UnmarshalJSON(b []byte) error {
-	f.set = true
+// decode reads a JSON value token of kind k.
+func (r *raw) decode(k core.Kind, b []byte) {
+	*r = raw{set: true}
 	if string(b) == "null" {
-		f.set = false
-		return nil
+		r.set = false
+		return
 	}
-	n, err := strconv.Atoi(strings.Trim(string(b), `"`))
-	if err != nil {
-		f.bad = true
-		return nil
-	}
-	f.v = &n
-	return nil
-}
-
-// objectField accepts a JSON object (kept as its JSON text) or a string.
-type objectField struct {
-	s        string
-	set, bad bool
-}
-
-func (f *objectField) UnmarshalJSON(b []byte) error {
-	f.set = true
-	switch {
-	case string(b) == "null":
-		f.set = false
-	case b[0] == '{':
-		f.s = string(b) // compacted by Normalize
-	case b[0] == '"':
-		var t textField
-		_ = t.UnmarshalJSON(b)
-		f.s, f.bad = t.s, t.bad
-		if t.bad {
-			f.s = ""
+	switch k {
+	case core.KindText:
+		switch {
+		case b[0] == '"':
+			r.text(b)
+		case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+			r.s = string(b) // a number kept as written
+		default:
+			r.bad, r.s = true, string(b)
 		}
-	default:
-		f.bad = true
+	case core.KindBool:
+		switch string(b) {
+		case "true", `"true"`:
+			r.n = 1
+		case "false", `"false"`:
+		default:
+			r.bad = true
+		}
+	case core.KindInt:
+		n, err := strconv.Atoi(strings.Trim(string(b), `"`))
+		r.n, r.bad = n, err != nil
+	case core.KindObject:
+		switch b[0] {
+		case '{':
+			r.s = string(b) // compacted by normalisation
+		case '"':
+			if r.text(b); r.bad {
+				r.s = ""
+			}
+		default:
+			r.bad = true
+		}
 	}
-	return nil
+}
+
+// text reads a JSON string token.
+func (r *raw) text(b []byte) {
+	if bytes.IndexByte(b, '\\') < 0 {
+		r.s = string(b[1 : len(b)-1]) // no escapes: the common case, one copy
+	} else if json.Unmarshal(b, &r.s) != nil {
+		r.bad, r.s = true, string(b)
+	}
+}
+
+// cell reads a CSV cell of kind k: empty is unset.
+func (r *raw) cell(k core.Kind, s string) {
+	switch k {
+	case core.KindBool:
+		s = strings.ToLower(strings.TrimSpace(s))
+	case core.KindInt:
+		s = strings.TrimSpace(s)
+	}
+	if s == "" {
+		*r = raw{}
+		return
+	}
+	if k == core.KindText || k == core.KindObject {
+		*r = raw{s: s, set: true}
+		return
+	}
+	r.decode(k, []byte(strconv.Quote(s)))
+}
+
+// typeMessage says what a field of kind k must be, when it was not.
+func typeMessage(k core.Kind) string {
+	switch k {
+	case core.KindBool:
+		return "must be true or false"
+	case core.KindInt:
+		return "must be a whole number"
+	case core.KindObject:
+		return "must be a JSON object, or a string holding one"
+	}
+	return "must be a string"
 }

@@ -27,8 +27,8 @@ func FuzzBind(f *testing.F) {
 	}
 	v := New(clock, 100)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		req, e := v.Bind(b)
-		if stdReq, stdE := v.bind(b, false); !reflect.DeepEqual(req, stdReq) || !reflect.DeepEqual(e, stdE) {
+		req, e := v.DecodeBind(b, "")
+		if stdReq, stdE := v.decodeBind(b, "", false); !reflect.DeepEqual(req, stdReq) || !reflect.DeepEqual(e, stdE) {
 			t.Fatalf("scanner %+v %+v, encoding/json %+v %+v", req, e, stdReq, stdE)
 		}
 		if e != nil {
@@ -60,8 +60,8 @@ func FuzzBatch(f *testing.F) {
 	}
 	v := New(clock, 50)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		req, e := v.Batch(b)
-		if slowReq, slowE := v.batch(b, false); !reflect.DeepEqual(req, slowReq) || !reflect.DeepEqual(e, slowE) {
+		req, e := v.DecodeBatch(b, "")
+		if slowReq, slowE := v.decodeBatch(b, "", false); !reflect.DeepEqual(req, slowReq) || !reflect.DeepEqual(e, slowE) {
 			t.Fatalf("fast path %+v %+v, element by element %+v %+v", req, e, slowReq, slowE)
 		}
 		if e != nil {

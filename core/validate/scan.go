@@ -1,6 +1,6 @@
 package validate
 
-import "encoding/json"
+import "github.com/axg-binder/binder/core"
 
 // scanner decodes the plain shape nearly every request has: the upstream's
 // field names spelled exactly, once each, with values that are strings
@@ -118,14 +118,15 @@ func (s *scanner) number() ([]byte, bool) {
 	return s.b[start:j], true
 }
 
-// item decodes one object into raw; withPool lets it hold PoolKey (a
-// BindAxg body; in a batch, an item's PoolKey goes to encoding/json, which
+// item decodes one object into r; withPool lets it hold PoolKey (a
+// request body; in a batch, an item's PoolKey goes to the slow path, which
 // names it).
-func (s *scanner) item(raw *rawItem, withPool bool) bool {
+func (s *scanner) item(f *form[core.Item], r *rawItem, withPool bool) bool {
 	if !s.next('{') {
 		return false
 	}
-	var seen uint16
+	var seen uint64
+	last := poolIndex
 	for first := true; ; first = false {
 		if first && s.next('}') {
 			return true
@@ -134,8 +135,10 @@ func (s *scanner) item(raw *rawItem, withPool bool) bool {
 		if !ok || !s.next(':') {
 			return false
 		}
-		f, bit := raw.field(string(key[1 : len(key)-1]))
-		if f == nil || seen&bit != 0 || (!withPool && bit == 1) {
+		i, known := f.find(key[1:len(key)-1], last+1)
+		last = i
+		bit := uint64(1) << uint(i+1)
+		if !known || seen&bit != 0 || (!withPool && i == poolIndex) {
 			return false
 		}
 		seen |= bit
@@ -143,7 +146,11 @@ func (s *scanner) item(raw *rawItem, withPool bool) bool {
 		if !ok {
 			return false
 		}
-		_ = f.UnmarshalJSON(tok) // the fields never fail: they remember what is wrong
+		if i == poolIndex {
+			r.pool.decode(core.KindText, tok)
+		} else {
+			r.vals[i].decode(f.fields[i].Kind, tok)
+		}
 		if s.next('}') {
 			return true
 		}
@@ -159,95 +166,62 @@ func (s *scanner) end() bool {
 	return s.i == len(s.b)
 }
 
-// field returns raw's field of that exact name, and a bit of its own.
-func (r *rawItem) field(name string) (json.Unmarshaler, uint16) {
-	switch name {
-	case "PoolKey":
-		return &r.PoolKey, 1 << 0
-	case "PhoneNoA":
-		return &r.PhoneNoA, 1 << 1
-	case "GroupId":
-		return &r.GroupId, 1 << 2
-	case "PhoneNoB":
-		return &r.PhoneNoB, 1 << 3
-	case "PhoneNoX":
-		return &r.PhoneNoX, 1 << 4
-	case "ExpectCity":
-		return &r.ExpectCity, 1 << 5
-	case "Expiration":
-		return &r.Expiration, 1 << 6
-	case "IsRecordingEnabled":
-		return &r.IsRecordingEnabled, 1 << 7
-	case "OutId":
-		return &r.OutId, 1 << 8
-	case "OutOrderId":
-		return &r.OutOrderId, 1 << 9
-	case "CallDisplayType":
-		return &r.CallDisplayType, 1 << 10
-	case "RingConfig":
-		return &r.RingConfig, 1 << 11
-	case "ASRStatus":
-		return &r.ASRStatus, 1 << 12
-	case "ASRModelId":
-		return &r.ASRModelId, 1 << 13
-	case "CallRestrict":
-		return &r.CallRestrict, 1 << 14
-	}
-	return nil, 0
-}
-
 // scanBind decodes a BindAxg body of the plain shape.
-func scanBind(body []byte, raw *rawItem) bool {
+func scanBind(f *form[core.Item], body []byte, r *rawItem) bool {
 	s := scanner{b: body}
-	return s.item(raw, true) && s.end()
+	return s.item(f, r, true) && s.end()
 }
 
-// scanBatch decodes a BindBatchAxg body of the plain shape with at least one
-// item, appending the items to list.
-func scanBatch(body []byte, pool *textField, list []rawItem) ([]rawItem, bool) {
+// scanBatch decodes a BindBatchAxg body of the plain shape with at least
+// one item, into raws (grown as needed).
+func scanBatch(f *form[core.Item], body []byte, pool *raw, raws []rawItem) ([]rawItem, bool) {
 	s := scanner{b: body}
 	if !s.next('{') {
-		return list, false
+		return raws, false
 	}
 	var havePool, haveList bool
+	n := 0
 	for {
 		key, ok := s.str()
 		if !ok || !s.next(':') {
-			return list, false
+			return raws, false
 		}
 		switch string(key) {
 		case `"PoolKey"`:
 			tok, ok := s.value()
 			if !ok || havePool {
-				return list, false
+				return raws, false
 			}
 			havePool = true
-			_ = pool.UnmarshalJSON(tok)
+			pool.decode(core.KindText, tok)
 		case `"AxgBindList"`:
 			if haveList || !s.next('[') {
-				return list, false
+				return raws, false
 			}
 			haveList = true
 			for {
-				list = append(list, rawItem{})
-				if !s.item(&list[len(list)-1], false) {
-					return list, false
+				if n == len(raws) {
+					raws = append(raws, f.newRaws(max(len(raws), 16))...)
 				}
+				if !s.item(f, &raws[n], false) {
+					return raws, false
+				}
+				n++
 				if s.next(']') {
 					break
 				}
 				if !s.next(',') {
-					return list, false
+					return raws, false
 				}
 			}
 		default:
-			return list, false
+			return raws, false
 		}
 		if s.next('}') {
-			return list, haveList && s.end()
+			return raws[:n], haveList && s.end()
 		}
 		if !s.next(',') {
-			return list, false
+			return raws, false
 		}
 	}
 }

@@ -139,7 +139,7 @@ func TestBindRules(t *testing.T) {
 					m[k] = val
 				}
 			}
-			_, e := v.Bind(body(t, m))
+			_, e := v.DecodeBind(body(t, m), "")
 			if c.code == "" {
 				if e != nil {
 					t.Fatalf("want valid, got %v (%+v)", e, e.Fields)
@@ -162,7 +162,7 @@ func TestBindRules(t *testing.T) {
 func TestBindNamesEveryBrokenField(t *testing.T) {
 	m := valid()
 	m["PhoneNoA"], m["GroupId"], m["CallRestrict"] = "1", "x", "y"
-	_, e := New(clock, 10).Bind(body(t, m))
+	_, e := New(clock, 10).DecodeBind(body(t, m), "")
 	var got []string
 	for _, f := range e.Fields {
 		got = append(got, f.Field)
@@ -176,7 +176,7 @@ func TestBindNormalises(t *testing.T) {
 	m := valid()
 	m["PhoneNoA"], m["PhoneNoB"], m["ExpectCity"], m["GroupId"] = "+86 571 8888 8888", "8615800000000", "上海市", " 1234 "
 	m["RingConfig"] = "{ \"AXGRing_A\" : \"1\" }"
-	req, e := New(clock, 10).Bind(body(t, m))
+	req, e := New(clock, 10).DecodeBind(body(t, m), "")
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -200,7 +200,7 @@ func TestBindRequestLevel(t *testing.T) {
 		"a JSON null":     `null`,
 		"object then not": `{"PoolKey":"x"`,
 	} {
-		_, e := v.Bind([]byte(b))
+		_, e := v.DecodeBind([]byte(b), "")
 		if e == nil || e.Code != core.CodeInvalidParameters || len(e.Fields) != 0 {
 			t.Errorf("%s: got %+v, want a request-level isv.INVALID_PARAMETERS", name, e)
 		}
@@ -212,7 +212,7 @@ func TestBatch(t *testing.T) {
 	good := func(a string) string {
 		return `{"PhoneNoA":"` + a + `","GroupId":1234,"Expiration":"` + exp(time.Hour) + `"}`
 	}
-	req, e := v.Batch([]byte(`{"PoolKey":"FC123456","AxgBindList":[` + good("139 0000 0001") + `, 42, {"PhoneNoA":"1","GroupId":"x","Expiration":"` + exp(time.Hour) + `","PoolKey":"p"}]}`))
+	req, e := v.DecodeBatch([]byte(`{"PoolKey":"FC123456","AxgBindList":[`+good("139 0000 0001")+`, 42, {"PhoneNoA":"1","GroupId":"x","Expiration":"`+exp(time.Hour)+`","PoolKey":"p"}]}`), "")
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -237,7 +237,7 @@ func TestBatch(t *testing.T) {
 
 	// The upstream's own form: AxgBindList as a JSON-encoded string.
 	inner, _ := json.Marshal("[" + good("13900000002") + "]")
-	req, e = v.Batch([]byte(`{"PoolKey":"FC123456","AxgBindList":` + string(inner) + `}`))
+	req, e = v.DecodeBatch([]byte(`{"PoolKey":"FC123456","AxgBindList":`+string(inner)+`}`), "")
 	if e != nil || len(req.Items) != 1 || req.Items[0].Err != nil {
 		t.Fatalf("string AxgBindList: %v %+v", e, req.Items)
 	}
@@ -257,7 +257,7 @@ func TestBatchRequestLevel(t *testing.T) {
 		"no items":           {`{"PoolKey":"FC","AxgBindList":[]}`, "AxgBindList", "must hold at least one item"},
 		"over the limit":     {`{"PoolKey":"FC","AxgBindList":[` + item + `,` + item + `,` + item + `]}`, "AxgBindList", "holds 3 items; at most 2 are accepted in one batch-bind"},
 	} {
-		_, e := v.Batch([]byte(c.body))
+		_, e := v.DecodeBatch([]byte(c.body), "")
 		if e == nil || e.Code != core.CodeInvalidParameters {
 			t.Errorf("%s: got %+v, want isv.INVALID_PARAMETERS", name, e)
 			continue
@@ -273,7 +273,7 @@ func TestBatchRequestLevel(t *testing.T) {
 
 func TestItemValidatesBuiltItems(t *testing.T) {
 	it := core.Item{PhoneNoA: "139 0000 0000", GroupId: "1", Expiration: exp(2 * time.Minute), RingConfig: "{}"}
-	e := New(clock, 1).Item(&it, "row 7.")
+	e := New(clock, 1).Check(&it, "row 7.")
 	if e == nil || e.Fields[0].Field != "row 7.RingConfig" || it.PhoneNoA != "13900000000" {
 		t.Fatalf("got %+v, item %+v", e, it)
 	}

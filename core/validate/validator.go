@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -17,14 +16,6 @@ import (
 
 	"github.com/axg-binder/binder/core"
 )
-
-// fieldOrder is the upstream's documented field order: an item with several
-// broken fields takes the code of the first.
-var fieldOrder = map[string]int{
-	"PoolKey": 0, "PhoneNoA": 1, "GroupId": 2, "PhoneNoB": 3, "PhoneNoX": 4, "ExpectCity": 5,
-	"Expiration": 6, "IsRecordingEnabled": 7, "OutId": 8, "OutOrderId": 9, "CallDisplayType": 10,
-	"RingConfig": 11, "ASRStatus": 12, "ASRModelId": 13, "CallRestrict": 14,
-}
 
 // Validator checks requests against contract.md's rules. It is safe for
 // concurrent use.
@@ -41,10 +32,6 @@ func New(now func() time.Time, maxItems int) *Validator {
 		now = time.Now
 	}
 	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		return name
-	})
 	must(v.RegisterValidation("phone", phoneRule))
 	must(v.RegisterValidation("groupid", groupIDRule))
 	must(v.RegisterValidation("city", cityRule))
@@ -59,28 +46,33 @@ func must(err error) {
 	}
 }
 
-// Normalize rewrites what callers decorate into what the upstream takes.
-func Normalize(it *core.Item) {
-	it.PhoneNoA = NormalizeNumber(it.PhoneNoA)
-	it.PhoneNoB = NormalizeNumber(it.PhoneNoB)
-	it.PhoneNoX = NormalizeNumber(it.PhoneNoX)
-	it.GroupId = strings.TrimSpace(it.GroupId)
-	it.Expiration = strings.TrimSpace(it.Expiration)
-	it.ExpectCity = strings.TrimSuffix(strings.TrimSpace(it.ExpectCity), "市")
-	if rc := strings.TrimSpace(it.RingConfig); rc != "" {
+// normalizers rewrite what callers decorate into what the upstream takes,
+// by the name a field's Norm gives.
+var normalizers = map[string]func(string) string{
+	"":       func(s string) string { return s },
+	"number": NormalizeNumber,
+	"trim":   strings.TrimSpace,
+	"city":   func(s string) string { return strings.TrimSuffix(strings.TrimSpace(s), "市") },
+	"json": func(s string) string {
+		s = strings.TrimSpace(s)
 		var b bytes.Buffer
-		if json.Compact(&b, []byte(rc)) == nil {
-			rc = b.String()
+		if s != "" && json.Compact(&b, []byte(s)) == nil {
+			return b.String()
 		}
-		it.RingConfig = rc
-	}
+		return s
+	},
 }
 
-// Item normalises it and checks every rule. It answers nil, or a validation
-// error whose fields (prefixed with prefix, as "AxgBindList[3].") come in the
-// upstream's field order and whose code is the first field's.
-func (v *Validator) Item(it *core.Item, prefix string) *core.Error {
-	return finish(v.check(it, prefix, nil))
+// Check normalises it and checks every rule of a BindAxg item built in code.
+// It answers nil, or a validation error whose fields (prefixed with prefix,
+// as "AxgBindList[3].") come in the upstream's field order and whose code is
+// the first field's.
+func (v *Validator) Check(it *core.Item, prefix string) *core.Error {
+	issues := v.check(items, it, "", nil)
+	for k := range issues {
+		issues[k].Field = prefix + issues[k].Field
+	}
+	return v.finish(items, issues)
 }
 
 // issue is a field error with the code it earns.
@@ -89,38 +81,43 @@ type issue struct {
 	code core.Code
 }
 
-func (v *Validator) check(it *core.Item, prefix string, issues []issue) []issue {
-	Normalize(it)
-	// Optional fields left empty pass their omitempty rules anyway; skipping
-	// them spares validator/v10 boxing each one (most of its cost per item).
-	err := v.v.StructFiltered(it, func(ns []byte) bool {
-		switch string(ns[bytes.LastIndexByte(ns, '.')+1:]) {
-		case "PhoneNoB":
-			return it.PhoneNoB == ""
-		case "PhoneNoX":
-			return it.PhoneNoX == ""
-		case "ExpectCity":
-			return it.ExpectCity == ""
-		case "CallDisplayType":
-			return it.CallDisplayType == nil
-		case "RingConfig":
-			return it.RingConfig == ""
-		case "ASRModelId":
-			return it.ASRModelId == ""
-		case "CallRestrict":
-			return it.CallRestrict == ""
+// check normalises each field of x, then checks its rule: a required one
+// that is unset earns "is required"; an optional one that is unset is
+// skipped, which spares validator/v10 boxing it.
+func (v *Validator) check(f *form[core.Item], x *core.Item, prefix string, issues []issue) []issue {
+	for i := range f.fields {
+		fd := &f.fields[i]
+		if fd.Str != nil {
+			p := fd.Str(x)
+			*p = f.norms[i](*p)
 		}
-		return false
-	})
-	if err == nil {
-		return issues
-	}
-	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) {
-		return append(issues, issue{core.FieldError{Field: strings.TrimSuffix(prefix, "."), Message: err.Error()}, core.CodeInvalidParameters})
-	}
-	for _, fe := range ves {
-		issues = append(issues, issue{core.FieldError{Field: prefix + fe.Field(), Message: v.message(fe)}, codeFor(fe.Tag())})
+		if !fd.Set(x) {
+			if fd.Required() {
+				issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: msgRequired}, core.CodeInvalidParameters})
+			}
+			continue
+		}
+		if f.rules[i] == "" {
+			continue
+		}
+		var err error
+		switch {
+		case fd.Str != nil:
+			err = v.v.Var(*fd.Str(x), f.rules[i])
+		case fd.Int != nil:
+			err = v.v.Var(**fd.Int(x), f.rules[i])
+		case fd.Bool != nil:
+			err = v.v.Var(**fd.Bool(x), f.rules[i])
+		}
+		if err == nil {
+			continue
+		}
+		var ves validator.ValidationErrors
+		if !errors.As(err, &ves) || len(ves) == 0 {
+			issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: err.Error()}, core.CodeInvalidParameters})
+			continue
+		}
+		issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: v.message(ves[0])}, codeFor(ves[0].Tag())})
 	}
 	return issues
 }
@@ -138,13 +135,13 @@ func codeFor(tag string) core.Code {
 	return core.CodeInvalidParameters
 }
 
-// finish orders issues by the upstream's field order (unknown fields last) and
+// finish orders issues by the form's field order (unknown fields last) and
 // makes them one error carrying the first one's code.
-func finish(issues []issue) *core.Error {
+func (v *Validator) finish(f *form[core.Item], issues []issue) *core.Error {
 	if len(issues) == 0 {
 		return nil
 	}
-	sort.SliceStable(issues, func(i, j int) bool { return rank(issues[i].Field) < rank(issues[j].Field) })
+	sort.SliceStable(issues, func(i, j int) bool { return f.rank(issues[i].Field) < f.rank(issues[j].Field) })
 	fields := make([]core.FieldError, len(issues))
 	for i, is := range issues {
 		fields[i] = is.FieldError
@@ -174,22 +171,13 @@ func (v *Validator) message(fe validator.FieldError) string {
 		}
 		return "must be more than one minute after now (" + v.now().In(CST).Format(ExpirationLayout) + " UTC+8)"
 	case "eq":
-		return "the only accepted value is 1"
+		return "the only accepted value is " + fe.Param()
 	case "ringconfig":
 		return "must be a JSON object whose keys are among AXGRing_AB, AXGRing_A and AXGRing_G, each with a non-empty string value"
 	case "len", "hexadecimal":
 		return "must be 32 hexadecimal digits"
 	case "oneof":
-		return "must be CONTROL_AX_DISABLE or CONTROL_BX_DISABLE"
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	}
 	return "breaks the rule " + fe.Tag()
-}
-
-func rank(path string) int {
-	dot := strings.LastIndexByte(path, '.')
-	name := path[dot+1:]
-	if r, ok := fieldOrder[name]; ok && (dot < 0 || name != "PoolKey") { // an item's PoolKey is a stray field
-		return r
-	}
-	return len(fieldOrder)
 }

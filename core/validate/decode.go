@@ -67,8 +67,8 @@ func (v *Validator) bindFrom(r *rawItem, defaultPool string) (core.BindRequest, 
 	var issues []issue
 	req.PoolKey, issues = poolKey(r.pool, defaultPool, nil)
 	issues = items.convert(r, &req.Item, issues)
-	issues = v.check(items, &req.Item, "", issues)
-	return req, v.finish(items, issues)
+	issues = check(v, items, &req.Item, "", issues)
+	return req, finish(items, issues)
 }
 
 // DecodeBatch decodes a BindBatchAxg request body whose PoolKey may be left
@@ -140,7 +140,7 @@ func (v *Validator) batchMembers(ms []member, defaultPool string) (core.BatchReq
 		}
 	}
 	if _, issues := poolKey(pool, defaultPool, nil); len(issues) > 0 {
-		return core.BatchRequest{}, v.finish(items, issues) // the PoolKey is named before the list
+		return core.BatchRequest{}, finish(items, issues) // the PoolKey is named before the list
 	}
 	if len(list) == 0 || string(list) == "null" {
 		return core.BatchRequest{}, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: "AxgBindList", Message: msgRequired}})
@@ -158,7 +158,7 @@ func (v *Validator) batchOf(pool raw, defaultPool string, n int, item func(i int
 	var req core.BatchRequest
 	p, issues := poolKey(pool, defaultPool, nil)
 	if len(issues) > 0 {
-		return req, v.finish(items, issues)
+		return req, finish(items, issues)
 	}
 	req.PoolKey = p
 	switch {
@@ -196,7 +196,7 @@ func (v *Validator) batchRaw(r *rawItem, issues []issue, i int) core.BatchItem {
 		issues = append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "belongs to the request, not to an item"}, core.CodeInvalidParameters})
 	}
 	issues = items.convert(r, &bi.Item, issues)
-	issues = v.check(items, &bi.Item, "", issues)
+	issues = check(v, items, &bi.Item, "", issues)
 	bi.PhoneNoA, bi.GroupId = bi.Item.PhoneNoA, bi.Item.GroupId
 	if a := &r.vals[0]; a.bad {
 		bi.PhoneNoA = a.s // not a string: echoed as given
@@ -207,7 +207,7 @@ func (v *Validator) batchRaw(r *rawItem, issues []issue, i int) core.BatchItem {
 			issues[k].Field = p + issues[k].Field
 		}
 	}
-	bi.Err = v.finish(items, issues)
+	bi.Err = finish(items, issues)
 	return bi
 }
 

@@ -68,11 +68,11 @@ var normalizers = map[string]func(string) string{
 // as "AxgBindList[3].") come in the upstream's field order and whose code is
 // the first field's.
 func (v *Validator) Check(it *core.Item, prefix string) *core.Error {
-	issues := v.check(items, it, "", nil)
+	issues := check(v, items, it, "", nil)
 	for k := range issues {
 		issues[k].Field = prefix + issues[k].Field
 	}
-	return v.finish(items, issues)
+	return finish(items, issues)
 }
 
 // issue is a field error with the code it earns.
@@ -84,7 +84,7 @@ type issue struct {
 // check normalises each field of x, then checks its rule: a required one
 // that is unset earns "is required"; an optional one that is unset is
 // skipped, which spares validator/v10 boxing it.
-func (v *Validator) check(f *form[core.Item], x *core.Item, prefix string, issues []issue) []issue {
+func check[T any](v *Validator, f *form[T], x *T, prefix string, issues []issue) []issue {
 	for i := range f.fields {
 		fd := &f.fields[i]
 		if fd.Str != nil {
@@ -137,7 +137,7 @@ func codeFor(tag string) core.Code {
 
 // finish orders issues by the form's field order (unknown fields last) and
 // makes them one error carrying the first one's code.
-func (v *Validator) finish(f *form[core.Item], issues []issue) *core.Error {
+func finish[T any](f *form[T], issues []issue) *core.Error {
 	if len(issues) == 0 {
 		return nil
 	}

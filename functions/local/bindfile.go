@@ -28,7 +28,7 @@ func (e exitError) Error() string { return e.msg }
 // same code as the OSS and S3 triggers, writing FILE.results.jsonl and
 // FILE.summary.json beside it (and FILE.checkpoint.json, so that a run cut
 // short goes on where it stopped, and a finished file is not bound twice).
-func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, stderr io.Writer) error {
+func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stderr io.Writer) error {
 	if len(args) != 1 {
 		return exitError{2, "usage: bind-file FILE (.csv or .jsonl); PoolKey from the rows or AXG_POOL_KEY"}
 	}
@@ -42,16 +42,12 @@ func bindFile(ctx context.Context, args []string, cfg binder.Config, stdout, std
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
-	svc, v, err := binder.Service(cfg, binder.Deps{})
-	if err != nil {
-		return exitError{2, err.Error()}
-	}
 	start := time.Now()
 	// The file's size and modification time stand for its ETag: an edited
 	// file is bound afresh, the same file again binds nothing.
 	etag := strconv.FormatInt(st.Size(), 16) + "-" + strconv.FormatInt(st.ModTime().UnixNano(), 16)
-	s, err := batchfile.Bind(ctx, svc, v, batchfile.File{Name: path, ETag: etag, Body: f}, batchfile.DirStore{Base: path}, batchfile.Options{
-		PoolKey: cfg.PoolKey,
+	s, err := batchfile.Bind(ctx, env.Service, env.Validator, batchfile.File{Name: path, ETag: etag, Body: f}, batchfile.DirStore{Base: path}, batchfile.Options{
+		PoolKey: env.Config.Files.PoolKey,
 		Progress: func(done int) {
 			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
 		},

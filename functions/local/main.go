@@ -39,7 +39,7 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	binder.TuneRuntime(getenv)
-	cfg, err := binder.Load(getenv, binder.AuthIfTokens)
+	cfg, err := binder.Load(getenv, binder.HTTP|binder.Files, binder.AuthIfTokens)
 	if err != nil {
 		return err
 	}
@@ -48,41 +48,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer stop()
-	if len(args) > 1 && args[1] == "bind-file" {
-		return bindFile(ctx, args[2:], cfg, stdout, stderr)
-	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	h, err := binder.New(cfg, binder.Deps{Log: log})
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(stderr, nil))})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
+	if len(args) > 1 && args[1] == "bind-file" {
+		return bindFile(ctx, args[2:], env, stdout, stderr)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.HTTP.Port)))
 	if err != nil {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "AXG binder listening on %s (upstream: %s)\n", base, upstream)
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
-	return server.Serve(ctx, ln, h, cfg.RequestTimeout, stdout)
+	return server.Serve(ctx, ln, env.HTTP(), cfg.HTTP.RequestTimeout, stdout)
 }
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing
 // cfg at it (with the demo key unless credentials are set, which it accepts).
 func embedded(cfg *binder.Config) (desc string, stop func(), err error) {
-	if cfg.Endpoint != "" {
-		return cfg.Endpoint, func() {}, nil
+	c := &cfg.Core
+	if c.Endpoint != "" {
+		return c.Endpoint, func() {}, nil
 	}
 	emu := emulator.New(emulator.Demo())
-	if cfg.AccessKeyID == "" {
-		cfg.AccessKeyID, cfg.AccessKeySecret = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
+	if c.AccessKeyID == "" {
+		c.AccessKeyID, c.AccessKeySecret = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
 	} else {
-		emu.AddKey(emulator.Key{ID: cfg.AccessKeyID, Secret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
+		emu.AddKey(emulator.Key{ID: c.AccessKeyID, Secret: c.AccessKeySecret, SecurityToken: c.SecurityToken})
 	}
 	srv, err := emulator.Start(emu, "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}
-	cfg.Endpoint = srv.URL
+	c.Endpoint = srv.URL
 	return "embedded emulator at " + srv.URL, func() { _ = srv.Close() }, nil
 }
 
@@ -90,7 +90,7 @@ func embedded(cfg *binder.Config) (desc string, stop func(), err error) {
 func exampleCurl(base string, cfg binder.Config, now time.Time) string {
 	exp := now.Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 	auth := ""
-	if len(cfg.APITokens) > 0 {
+	if len(cfg.HTTP.APITokens) > 0 {
 		auth = ` -H "Authorization: Bearer $AXG_TOKEN"` // one of AXG_API_TOKENS; never printed
 	}
 	return fmt.Sprintf(`curl -s -X POST %s/v1/axg/bind -H 'Content-Type: application/json'%s -d '{"PoolKey":"%s","PhoneNoA":"13800138000","GroupId":%d,"ExpectCity":"北京","Expiration":"%s"}'`,

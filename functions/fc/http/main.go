@@ -15,10 +15,10 @@ import (
 )
 
 func main() {
-	h, log, err := binder.FromEnv(os.Getenv, os.Stderr, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
+	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-http:", err)
 		os.Exit(1)
 	}
-	fc.Start(fchttp.Handler(h, log))
+	fc.Start(fchttp.Handler(env.HTTP(), env.Log))
 }

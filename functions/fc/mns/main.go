@@ -5,9 +5,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
@@ -26,13 +24,9 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcmns.Handler, error) {
-	cfg, svc, v, err := binder.Core(getenv, binder.Deps{ContextCredentials: true})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true})
 	if err != nil {
 		return nil, err
 	}
-	if cfg.ResultBucket == "" {
-		return nil, errors.New("AXG_RESULT_BUCKET: want the bucket where message results are written")
-	}
-	return fcmns.New(svc, v, slog.New(slog.NewJSONHandler(os.Stderr, nil)), fcmns.Config{ResultBucket: cfg.ResultBucket,
-		ResultPrefix: cfg.MessagePrefix, PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, Fallback: cfg.Credentials()}), nil
+	return fcmns.New(env), nil
 }

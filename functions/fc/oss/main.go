@@ -7,7 +7,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
@@ -26,10 +25,9 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcoss.Handler, error) {
-	cfg, svc, v, err := binder.Core(getenv, binder.Deps{ContextCredentials: true})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true})
 	if err != nil {
 		return nil, err
 	}
-	return fcoss.New(svc, v, slog.New(slog.NewJSONHandler(os.Stderr, nil)), fcoss.Config{InputPrefix: cfg.InputPrefix,
-		OutputPrefix: cfg.OutputPrefix, PoolKey: cfg.PoolKey, Endpoint: cfg.OSSEndpoint, Fallback: cfg.Credentials()}), nil
+	return fcoss.New(env), nil
 }

@@ -15,7 +15,6 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fchttp"
@@ -37,7 +36,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil || port < 1 || port > 65535 {
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: want the port Function Compute gives a web function (1 to 65535), got %q; to run the binder on your machine, use make run", getenv("FC_CUSTOM_LISTEN_PORT"))
 	}
-	h, _, err := binder.FromEnv(getenv, stderr, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
+	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
 	if err != nil {
 		return err
 	}
@@ -46,5 +45,5 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: %w", err)
 	}
 	fmt.Fprintf(stdout, "AXG binder web function listening on %s\n", ln.Addr())
-	return server.Serve(ctx, ln, fchttp.WebFunction(h), 15*time.Second, stdout)
+	return server.Serve(ctx, ln, fchttp.WebFunction(env.HTTP()), env.Config.HTTP.RequestTimeout, stdout)
 }

@@ -15,92 +15,87 @@ import (
 
 // Deps are what a deployable may supply beyond the configuration.
 type Deps struct {
+	// Log is the logger (JSON lines to stderr when nil, in Setup).
 	Log *slog.Logger
 	// Now is the clock for validation (time.Now when nil).
 	Now func() time.Time
 	// Transport carries upstream calls (a tuned transport when nil).
 	Transport http.RoundTripper
-	// RequestID returns the platform's request ID, or "".
+	// RequestID returns the platform's request ID, or "" (the HTTP API).
 	RequestID func(*http.Request) string
 	// ContextCredentials: the platform brings credentials with every call
 	// (dypls.WithCredentials), so none are required at start-up.
 	ContextCredentials bool
 }
 
-// New builds the HTTP API from cfg.
-func New(cfg Config, d Deps) (*httpapi.Handler, error) {
-	if d.Log == nil {
-		return nil, errors.New("binder: a logger is required")
-	}
-	svc, v, err := Service(cfg, d)
+// Env is what every deployable builds on: its configuration, the core that
+// HTTP requests, files and messages all go through, and the logger.
+type Env struct {
+	Config    Config
+	Service   *core.Service
+	Validator *validate.Validator
+	Log       *slog.Logger
+	requestID func(*http.Request) string
+}
+
+// Setup is what every deployed function's main does first: tune the Go
+// runtime, read the core's configuration and the parts the deployable uses
+// (AXG_AUTH defaulting to token, failing closed), and build the core, with
+// JSON log lines to stderr.
+func Setup(getenv func(string) string, stderr io.Writer, parts Part, d Deps) (*Env, error) {
+	TuneRuntime(getenv)
+	cfg, err := Load(getenv, parts, AuthToken)
 	if err != nil {
 		return nil, err
 	}
-	tokens := cfg.APITokens
-	if cfg.Auth == AuthPlatform {
-		tokens = nil // the trigger authenticates callers
+	if d.Log == nil {
+		d.Log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}
-	return httpapi.NewHandler(svc, v, d.Log, httpapi.Config{
-		Tokens:         tokens,
-		RequireToken:   cfg.Auth == AuthToken,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		RequestTimeout: cfg.RequestTimeout,
-		RequestID:      d.RequestID,
-	}), nil
+	return Build(cfg, d)
 }
 
-// Service builds the core from cfg: what event paths (files, messages) use.
-func Service(cfg Config, d Deps) (*core.Service, *validate.Validator, error) {
-	if cfg.AccessKeyID == "" && !d.ContextCredentials {
-		return nil, nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
+// Build builds the core from a configuration already read: Setup's second
+// half, and the local server's, which points the configuration at its
+// emulator first.
+func Build(cfg Config, d Deps) (*Env, error) {
+	if d.Log == nil {
+		return nil, errors.New("binder: a logger is required")
 	}
-	endpoint := cfg.Endpoint
+	c := cfg.Core
+	if c.AccessKeyID == "" && !d.ContextCredentials {
+		return nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
+	}
+	endpoint := c.Endpoint
 	if endpoint == "" {
 		endpoint = dypls.DefaultEndpoint
 	}
 	up, err := dypls.New(dypls.Config{
-		Endpoint: endpoint, Region: cfg.Region,
-		AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken,
-		Timeout: cfg.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials,
+		Endpoint: endpoint, Region: c.Region,
+		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken,
+		Timeout: c.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	svc, err := core.NewService(up, core.Options{Chunk: cfg.UpstreamChunk, QPS: cfg.UpstreamQPS})
+	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return svc, validate.New(d.Now, cfg.MaxBatchItems), nil
+	return &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID}, nil
 }
 
-// FromEnv is what a deployed function's main does: tune the Go runtime, read
-// the configuration (AXG_AUTH defaulting to token, failing closed), log JSON
-// lines to stderr, and build the handler.
-func FromEnv(getenv func(string) string, stderr io.Writer, d Deps) (*httpapi.Handler, *slog.Logger, error) {
-	TuneRuntime(getenv)
-	cfg, err := Load(getenv, AuthToken)
-	if err != nil {
-		return nil, nil, err
+// HTTP is the HTTP API over the core, as its part of the configuration says.
+func (e *Env) HTTP() *httpapi.Handler {
+	c := e.Config.HTTP
+	tokens := c.APITokens
+	if c.Auth == AuthPlatform {
+		tokens = nil // the trigger authenticates callers
 	}
-	d.Log = slog.New(slog.NewJSONHandler(stderr, nil))
-	h, err := New(cfg, d)
-	return h, d.Log, err
-}
-
-// Core is what an event function's main does first: tune the Go runtime, read
-// the configuration, and build the core that files and messages go through.
-func Core(getenv func(string) string, d Deps) (Config, *core.Service, *validate.Validator, error) {
-	TuneRuntime(getenv)
-	cfg, err := Load(getenv, AuthToken)
-	if err != nil {
-		return cfg, nil, nil, err
-	}
-	svc, v, err := Service(cfg, d)
-	return cfg, svc, v, err
-}
-
-// Credentials are the configured AccessKey, the fallback where a platform
-// brings none per call.
-func (c Config) Credentials() dypls.Credentials {
-	return dypls.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+	return httpapi.NewHandler(e.Service, e.Validator, e.Log, httpapi.Config{
+		Tokens:         tokens,
+		RequireToken:   c.Auth == AuthToken,
+		MaxBodyBytes:   c.MaxBodyBytes,
+		RequestTimeout: c.RequestTimeout,
+		RequestID:      e.requestID,
+	})
 }

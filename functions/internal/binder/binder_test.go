@@ -37,15 +37,16 @@ func TestAuthModes(t *testing.T) {
 			for k, v := range c.env {
 				env[k] = v
 			}
-			cfg, err := Load(func(k string) string { return env[k] }, c.def)
+			cfg, err := Load(func(k string) string { return env[k] }, HTTP, c.def)
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emulator.New(emulator.Demo()).Transport(),
+			e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emulator.New(emulator.Demo()).Transport(),
 				RequestID: func(*http.Request) string { return "platform-id-1" }})
 			if err != nil {
 				t.Fatal(err)
 			}
+			h := e.HTTP()
 			r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(body))
 			if c.token != "" {
 				r.Header.Set("Authorization", "Bearer "+c.token)
@@ -59,11 +60,11 @@ func TestAuthModes(t *testing.T) {
 	}
 }
 
-func TestNewRefusesMissingPieces(t *testing.T) {
-	if _, err := New(Config{}, Deps{}); err == nil {
+func TestBuildRefusesMissingPieces(t *testing.T) {
+	if _, err := Build(Config{}, Deps{}); err == nil {
 		t.Error("no logger accepted")
 	}
-	if _, err := New(Config{}, Deps{Log: slog.Default()}); err == nil || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
+	if _, err := Build(Config{}, Deps{Log: slog.Default()}); err == nil || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
 		t.Errorf("no credentials: %v", err)
 	}
 }

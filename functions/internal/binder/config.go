@@ -1,5 +1,6 @@
-// Package binder wires a deployable: configuration from the environment,
-// read once and checked at start-up, into the core's HTTP handler.
+// Package binder sets a deployable up: the parts of the configuration it
+// uses, read from the environment once and checked at start-up, and the
+// core built from them (Env), which every main hands to its platform.
 package binder
 
 import (
@@ -21,71 +22,148 @@ const (
 	AuthIfTokens = ""
 )
 
-// Config is the binder's configuration (contract.md, "Configuration").
+// Part is a part of the configuration beyond the core's: a deployable reads,
+// and so checks, only the parts it uses.
+type Part uint8
+
+const (
+	HTTP     Part = 1 << iota // the HTTP API
+	Files                     // the file path
+	Messages                  // the message path
+)
+
+// Config is the binder's configuration (contract.md, "Configuration"), in
+// parts. Core is always read; the others only when asked for.
 type Config struct {
+	Core     CoreConfig
+	HTTP     HTTPConfig
+	Files    FilesConfig
+	Messages MessagesConfig
+}
+
+// CoreConfig is what calling the upstream takes.
+type CoreConfig struct {
 	AccessKeyID, AccessKeySecret, SecurityToken string
 	// Endpoint is the upstream base URL; "" when DYPLS_ENDPOINT is unset.
 	Endpoint        string
 	Region          string
-	APITokens       []string
-	Auth            string
-	MaxBodyBytes    int64
 	MaxBatchItems   int
 	UpstreamChunk   int
 	UpstreamQPS     float64
 	UpstreamTimeout time.Duration
-	RequestTimeout  time.Duration
-	Port            int
-	// PoolKey is the default for file rows and messages that carry none.
+}
+
+// Credentials are the configured AccessKey, the fallback where a platform
+// brings none per call.
+func (c CoreConfig) Credentials() dypls.Credentials {
+	return dypls.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+}
+
+// HTTPConfig is the HTTP API's part.
+type HTTPConfig struct {
+	APITokens      []string
+	Auth           string
+	MaxBodyBytes   int64
+	RequestTimeout time.Duration
+	Port           int
+}
+
+// FilesConfig is the file path's part: where files arrive and results go.
+type FilesConfig struct {
+	InputPrefix, OutputPrefix string
+	// PoolKey is the default for rows that carry none.
 	PoolKey string
-	// InputPrefix and OutputPrefix place the OSS file path's objects;
 	// OSSEndpoint overrides the region's internal OSS endpoint.
-	InputPrefix, OutputPrefix, OSSEndpoint string
-	// ResultBucket and MessagePrefix are where message results go.
-	ResultBucket, MessagePrefix string
+	OSSEndpoint string
+}
+
+// MessagesConfig is the message path's part: where results are written.
+type MessagesConfig struct {
+	ResultBucket, Prefix string
+	// PoolKey is the default for messages that carry none.
+	PoolKey     string
+	OSSEndpoint string
 }
 
 var regionRE = regexp.MustCompile(`^[a-z0-9-]+$`)
 
-// Load reads the configuration through getenv. defaultAuth is the deployable's
-// AXG_AUTH default: AuthToken for deployed functions, AuthIfTokens locally.
-// Every bad variable is named in the error; a secret's value never is.
-func Load(getenv func(string) string, defaultAuth string) (Config, error) {
-	c := Config{
+// Load reads the core's configuration and the parts asked for through
+// getenv. defaultAuth is the deployable's AXG_AUTH default: AuthToken for
+// deployed functions, AuthIfTokens locally. Every bad variable is named in
+// the error; a secret's value never is.
+func Load(getenv func(string) string, parts Part, defaultAuth string) (Config, error) {
+	var errs []error
+	bad := func(name, want, got string) {
+		errs = append(errs, fmt.Errorf("%s: want %s, got %q", name, want, got))
+	}
+	var c Config
+	c.Core = loadCore(getenv, bad, &errs)
+	if parts&HTTP != 0 {
+		c.HTTP = loadHTTP(getenv, defaultAuth, bad)
+	}
+	if parts&Files != 0 {
+		c.Files = FilesConfig{
+			InputPrefix:  orDefault(getenv("AXG_INPUT_PREFIX"), "axg/incoming/"),
+			OutputPrefix: orDefault(getenv("AXG_OUTPUT_PREFIX"), "axg/results/"),
+			PoolKey:      strings.TrimSpace(getenv("AXG_POOL_KEY")),
+			OSSEndpoint:  strings.TrimSpace(getenv("AXG_OSS_ENDPOINT")),
+		}
+		if in, out := c.Files.InputPrefix, c.Files.OutputPrefix; strings.HasPrefix(out, in) || strings.HasPrefix(in, out) {
+			errs = append(errs, fmt.Errorf("AXG_INPUT_PREFIX %q and AXG_OUTPUT_PREFIX %q must not contain each other: results would trigger the function again", in, out))
+		}
+	}
+	if parts&Messages != 0 {
+		c.Messages = MessagesConfig{
+			ResultBucket: strings.TrimSpace(getenv("AXG_RESULT_BUCKET")),
+			Prefix:       orDefault(getenv("AXG_MESSAGE_PREFIX"), "axg/messages/"),
+			PoolKey:      strings.TrimSpace(getenv("AXG_POOL_KEY")),
+			OSSEndpoint:  strings.TrimSpace(getenv("AXG_OSS_ENDPOINT")),
+		}
+		if c.Messages.ResultBucket == "" {
+			errs = append(errs, errors.New("AXG_RESULT_BUCKET: want the bucket where message results are written"))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func loadCore(getenv func(string) string, bad func(name, want, got string), errs *[]error) CoreConfig {
+	c := CoreConfig{
 		AccessKeyID:     strings.TrimSpace(getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")),
 		AccessKeySecret: strings.TrimSpace(getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")),
 		SecurityToken:   strings.TrimSpace(getenv("ALIBABA_CLOUD_SECURITY_TOKEN")),
 		Endpoint:        strings.TrimSpace(getenv("DYPLS_ENDPOINT")),
 		Region:          orDefault(getenv("DYPLS_REGION"), "cn-hangzhou"),
-		Auth:            defaultAuth,
-		PoolKey:         strings.TrimSpace(getenv("AXG_POOL_KEY")),
-		InputPrefix:     orDefault(getenv("AXG_INPUT_PREFIX"), "axg/incoming/"),
-		OutputPrefix:    orDefault(getenv("AXG_OUTPUT_PREFIX"), "axg/results/"),
-		OSSEndpoint:     strings.TrimSpace(getenv("AXG_OSS_ENDPOINT")),
-		ResultBucket:    strings.TrimSpace(getenv("AXG_RESULT_BUCKET")),
-		MessagePrefix:   orDefault(getenv("AXG_MESSAGE_PREFIX"), "axg/messages/"),
-	}
-	var errs []error
-	bad := func(name, want, got string) {
-		errs = append(errs, fmt.Errorf("%s: want %s, got %q", name, want, got))
 	}
 	if (c.AccessKeyID == "") != (c.AccessKeySecret == "") {
-		errs = append(errs, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET: set both or neither"))
+		*errs = append(*errs, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET: set both or neither"))
 	}
 	if c.SecurityToken != "" && c.AccessKeyID == "" {
-		errs = append(errs, errors.New("ALIBABA_CLOUD_SECURITY_TOKEN: set only with ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
+		*errs = append(*errs, errors.New("ALIBABA_CLOUD_SECURITY_TOKEN: set only with ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
 	}
 	if c.Endpoint != "" {
 		if _, err := dypls.New(dypls.Config{Endpoint: c.Endpoint, AccessKeyID: "x", AccessKeySecret: "x"}); err != nil {
 			bad("DYPLS_ENDPOINT", "a base URL such as https://dyplsapi.aliyuncs.com or http://127.0.0.1:18080", c.Endpoint)
 		}
 	}
-	if strings.HasPrefix(c.OutputPrefix, c.InputPrefix) || strings.HasPrefix(c.InputPrefix, c.OutputPrefix) {
-		errs = append(errs, fmt.Errorf("AXG_INPUT_PREFIX %q and AXG_OUTPUT_PREFIX %q must not contain each other: results would trigger the function again", c.InputPrefix, c.OutputPrefix))
-	}
 	if !regionRE.MatchString(c.Region) {
 		bad("DYPLS_REGION", "a region ID such as cn-hangzhou", c.Region)
 	}
+	c.MaxBatchItems = intVar(getenv, "AXG_MAX_BATCH_ITEMS", 1000, 1, 100000, bad)
+	c.UpstreamChunk = intVar(getenv, "AXG_UPSTREAM_CHUNK", 100, 1, 1000, bad)
+	c.UpstreamQPS = 5000
+	if v := strings.TrimSpace(getenv("AXG_UPSTREAM_QPS")); v != "" {
+		q, err := strconv.ParseFloat(v, 64)
+		if err != nil || q <= 0 || q > 1e6 {
+			bad("AXG_UPSTREAM_QPS", "a number of calls per second above 0", v)
+		}
+		c.UpstreamQPS = q
+	}
+	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
+	return c
+}
+
+func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, want, got string)) HTTPConfig {
+	c := HTTPConfig{Auth: defaultAuth}
 	for _, t := range strings.Split(getenv("AXG_API_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.APITokens = append(c.APITokens, t)
@@ -98,20 +176,9 @@ func Load(getenv func(string) string, defaultAuth string) (Config, error) {
 		c.Auth = v
 	}
 	c.MaxBodyBytes = int64(intVar(getenv, "AXG_MAX_BODY_BYTES", 1<<20, 1, 1<<30, bad))
-	c.MaxBatchItems = intVar(getenv, "AXG_MAX_BATCH_ITEMS", 1000, 1, 100000, bad)
-	c.UpstreamChunk = intVar(getenv, "AXG_UPSTREAM_CHUNK", 100, 1, 1000, bad)
 	c.Port = intVar(getenv, "PORT", 9000, 0, 65535, bad)
-	c.UpstreamQPS = 5000
-	if v := strings.TrimSpace(getenv("AXG_UPSTREAM_QPS")); v != "" {
-		q, err := strconv.ParseFloat(v, 64)
-		if err != nil || q <= 0 || q > 1e6 {
-			bad("AXG_UPSTREAM_QPS", "a number of calls per second above 0", v)
-		}
-		c.UpstreamQPS = q
-	}
-	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
 	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
-	return c, errors.Join(errs...)
+	return c
 }
 
 func orDefault(v, def string) string {

@@ -9,29 +9,33 @@ import (
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestLoadDefaults(t *testing.T) {
-	c, err := Load(env(nil), AuthToken)
+	cfg, err := Load(env(nil), HTTP|Files, AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Region != "cn-hangzhou" || c.Auth != AuthToken || c.MaxBodyBytes != 1<<20 || c.MaxBatchItems != 1000 ||
+	c, h, f := cfg.Core, cfg.HTTP, cfg.Files
+	if c.Region != "cn-hangzhou" || h.Auth != AuthToken || h.MaxBodyBytes != 1<<20 || c.MaxBatchItems != 1000 ||
 		c.UpstreamChunk != 100 || c.UpstreamQPS != 5000 || c.UpstreamTimeout != 5*time.Second ||
-		c.RequestTimeout != 15*time.Second || c.Port != 9000 || c.Endpoint != "" {
-		t.Fatalf("defaults = %+v", c)
+		h.RequestTimeout != 15*time.Second || h.Port != 9000 || c.Endpoint != "" ||
+		f.InputPrefix != "axg/incoming/" || f.OutputPrefix != "axg/results/" {
+		t.Fatalf("defaults = %+v", cfg)
 	}
 }
 
 func TestLoad(t *testing.T) {
-	c, err := Load(env(map[string]string{
+	cfg, err := Load(env(map[string]string{
 		"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s3cr3t", "ALIBABA_CLOUD_SECURITY_TOKEN": "tok",
 		"DYPLS_ENDPOINT": "http://127.0.0.1:18080", "AXG_API_TOKENS": " a, b ,,", "AXG_AUTH": "platform",
-		"AXG_UPSTREAM_QPS": "250.5", "AXG_UPSTREAM_TIMEOUT": "1500ms", "PORT": "0",
-	}), AuthIfTokens)
+		"AXG_UPSTREAM_QPS": "250.5", "AXG_UPSTREAM_TIMEOUT": "1500ms", "PORT": "0", "AXG_RESULT_BUCKET": "b", "AXG_POOL_KEY": "FC1",
+	}), HTTP|Messages, AuthIfTokens)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SecurityToken != "tok" || strings.Join(c.APITokens, "|") != "a|b" || c.Auth != AuthPlatform ||
-		c.UpstreamQPS != 250.5 || c.UpstreamTimeout != 1500*time.Millisecond || c.Port != 0 {
-		t.Fatalf("config = %+v", c)
+	c, h, m := cfg.Core, cfg.HTTP, cfg.Messages
+	if c.SecurityToken != "tok" || strings.Join(h.APITokens, "|") != "a|b" || h.Auth != AuthPlatform ||
+		c.UpstreamQPS != 250.5 || c.UpstreamTimeout != 1500*time.Millisecond || h.Port != 0 ||
+		m.ResultBucket != "b" || m.Prefix != "axg/messages/" || m.PoolKey != "FC1" {
+		t.Fatalf("config = %+v", cfg)
 	}
 }
 
@@ -41,12 +45,12 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"DYPLS_REGION": "cn hangzhou", "AXG_AUTH": "none", "AXG_MAX_BODY_BYTES": "-1", "AXG_MAX_BATCH_ITEMS": "many",
 		"AXG_UPSTREAM_CHUNK": "0", "AXG_UPSTREAM_QPS": "0", "AXG_UPSTREAM_TIMEOUT": "5", "AXG_REQUEST_TIMEOUT": "-1s", "PORT": "70000",
 		"AXG_INPUT_PREFIX": "axg/", "AXG_OUTPUT_PREFIX": "axg/results/",
-	}), AuthToken)
+	}), HTTP|Files|Messages, AuthToken)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "DYPLS_ENDPOINT", "DYPLS_REGION", "AXG_AUTH", "AXG_MAX_BODY_BYTES",
-		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX"} {
+		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -54,8 +58,41 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 }
 
 func TestLoadNeverPrintsSecrets(t *testing.T) {
-	_, err := Load(env(map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "very-secret", "ALIBABA_CLOUD_SECURITY_TOKEN": "very-token"}), AuthToken)
+	_, err := Load(env(map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "very-secret", "ALIBABA_CLOUD_SECURITY_TOKEN": "very-token"}), HTTP, AuthToken)
 	if err == nil || strings.Contains(err.Error(), "very-") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestLoadChecksOnlyThePartsAsked: a deployable validates what it uses, and
+// nothing else: the HTTP function does not care for file prefixes, nor the
+// file function for a request timeout.
+func TestLoadChecksOnlyThePartsAsked(t *testing.T) {
+	vars := env(map[string]string{"AXG_INPUT_PREFIX": "axg/", "AXG_OUTPUT_PREFIX": "axg/results/", "AXG_REQUEST_TIMEOUT": "soon"})
+	for _, c := range []struct {
+		parts Part
+		bad   []string
+	}{
+		{0, nil},
+		{HTTP, []string{"AXG_REQUEST_TIMEOUT"}},
+		{Files, []string{"AXG_OUTPUT_PREFIX"}},
+		{Messages, []string{"AXG_RESULT_BUCKET"}},
+		{HTTP | Files, []string{"AXG_REQUEST_TIMEOUT", "AXG_OUTPUT_PREFIX"}},
+	} {
+		_, err := Load(vars, c.parts, AuthToken)
+		if (err == nil) != (len(c.bad) == 0) {
+			t.Errorf("parts %b: %v", c.parts, err)
+			continue
+		}
+		for _, name := range []string{"AXG_REQUEST_TIMEOUT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET"} {
+			named := err != nil && strings.Contains(err.Error(), name)
+			want := false
+			for _, b := range c.bad {
+				want = want || b == name
+			}
+			if named != want {
+				t.Errorf("parts %b: names %s %v, want %v (%v)", c.parts, name, named, want, err)
+			}
+		}
 	}
 }

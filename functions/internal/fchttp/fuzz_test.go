@@ -30,7 +30,7 @@ func FuzzRequest(f *testing.F) {
 		if json.Unmarshal(payload, &ev) != nil {
 			return
 		}
-		r, err := fchttp.Request(context.Background(), ev)
+		r, err := fchttp.Event(ev).Request(context.Background())
 		if err != nil {
 			return
 		}

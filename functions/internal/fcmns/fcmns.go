@@ -11,42 +11,26 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/message"
-	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/ossstore"
 )
 
-// Config is the message path's part of the configuration.
-type Config struct {
-	// ResultBucket and ResultPrefix are where results go, one object per message.
-	ResultBucket, ResultPrefix string
-	PoolKey                    string
-	Endpoint                   string // OSS endpoint; "" means the region's internal one
-	// Fallback credentials, where the invocation brings none.
-	Fallback   dypls.Credentials
+// Handler handles MNS queue and topic events, as env's message part says.
+type Handler struct {
+	env *binder.Env
+	// HTTPClient carries OSS requests (nil: the SDK's own).
 	HTTPClient *http.Client
 }
 
-// Handler handles MNS queue events.
-type Handler struct {
-	svc *core.Service
-	v   *validate.Validator
-	cfg Config
-	log *slog.Logger
-}
-
 // New returns the handler.
-func New(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg Config) *Handler {
-	return &Handler{svc: svc, v: v, cfg: cfg, log: log}
-}
+func New(env *binder.Env) *Handler { return &Handler{env: env} }
 
 // Outcome lists each message's result by ID and code: no numbers, which the
 // records under ResultPrefix hold.
@@ -71,13 +55,14 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 	if err != nil {
 		return out, err
 	}
-	ctx, inv := fcrole.FromContext(ctx, h.cfg.Fallback)
+	cfg := h.env.Config.Messages
+	ctx, inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
 	requestID := inv.RequestID
 	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
 		inv.Region = *msgs[0].region
 	}
-	store := ossstore.Records(inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), h.cfg.ResultBucket, h.cfg.ResultPrefix)
-	mh := &message.Handler{Service: h.svc, Validator: h.v, Store: store, DefaultPool: h.cfg.PoolKey}
+	store := ossstore.Records(fcrole.OSS(inv, cfg.OSSEndpoint, h.HTTPClient), cfg.ResultBucket, cfg.Prefix)
+	mh := &message.Handler{Service: h.env.Service, Validator: h.env.Validator, Store: store, DefaultPool: cfg.PoolKey}
 	retries := 0
 	for _, m := range msgs {
 		id := m.id
@@ -89,7 +74,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		case err != nil:
 			return out, fmt.Errorf("message %s: %w", id, err) // the store failed: deliver again
 		}
-		h.log.Info("mns message", "request_id", requestID, "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
+		h.env.Log.Info("mns message", "request_id", requestID, "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
 		out.Messages = append(out.Messages, Brief{MessageId: id, Kind: res.Kind, Code: res.Code, Result: store.Key(id)})
 	}
 	if retries > 0 {

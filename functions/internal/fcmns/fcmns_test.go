@@ -32,16 +32,16 @@ func newSetup(t *testing.T) *setup {
 	s := &setup{fake: fakeoss.New(), emu: emulator.New(emulator.Demo(), emulator.WithQPS(0))}
 	srv := httptest.NewServer(s.fake)
 	t.Cleanup(srv.Close)
-	cfg, err := binder.Load(func(k string) string { return map[string]string{"AXG_UPSTREAM_QPS": "1000000"}[k] }, binder.AuthToken)
+	vars := map[string]string{"AXG_UPSTREAM_QPS": "1000000", "AXG_POOL_KEY": emulator.DemoPoolKey, "AXG_OSS_ENDPOINT": srv.URL, "AXG_RESULT_BUCKET": "axg-bucket"}
+	cfg, err := binder.Load(func(k string) string { return vars[k] }, binder.Files|binder.Messages, binder.AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, v, err := binder.Service(cfg, binder.Deps{Transport: s.emu.Transport(), ContextCredentials: true})
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: s.emu.Transport(), ContextCredentials: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.h = fcmns.New(svc, v, slog.New(slog.NewJSONHandler(io.Discard, nil)), fcmns.Config{ResultBucket: "axg-bucket",
-		ResultPrefix: "axg/messages/", PoolKey: emulator.DemoPoolKey, Endpoint: srv.URL})
+	s.h = fcmns.New(env)
 	s.emu.AddKey(emulator.Key{ID: "STS.role", Secret: "role-secret", SecurityToken: "role-token"})
 	s.ctx = fccontext.NewContext(context.Background(), &fccontext.FcContext{RequestID: "req-1", Region: "cn-hangzhou",
 		Credentials: fccontext.Credentials{AccessKeyId: "STS.role", AccessKeySecret: "role-secret", SecurityToken: "role-token"}})

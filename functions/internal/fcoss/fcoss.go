@@ -7,7 +7,6 @@ package fcoss
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,41 +14,24 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
-	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/ossstore"
 )
 
-// Config is the file path's part of the configuration.
-type Config struct {
-	InputPrefix, OutputPrefix string
-	PoolKey                   string
-	// Endpoint is the OSS endpoint; "" means the region's internal one.
-	Endpoint string
-	// Fallback credentials, where the invocation brings none.
-	Fallback dypls.Credentials
+// Handler handles OSS trigger events, as env's file part says.
+type Handler struct {
+	env *binder.Env
 	// HTTPClient carries OSS requests (nil: the SDK's own).
 	HTTPClient *http.Client
-	// Step and Progress are passed to batchfile.Run (Progress: tests).
+	// Step and Progress are passed to batchfile.Bind (Progress: tests).
 	Step     int
 	Progress func(done int)
 }
 
-// Handler handles OSS trigger events.
-type Handler struct {
-	svc *core.Service
-	v   *validate.Validator
-	cfg Config
-	log *slog.Logger
-}
-
 // New returns the handler.
-func New(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg Config) *Handler {
-	return &Handler{svc: svc, v: v, cfg: cfg, log: log}
-}
+func New(env *binder.Env) *Handler { return &Handler{env: env} }
 
 // Outcome is the invocation's answer: a summary per object bound.
 type Outcome struct {
@@ -65,7 +47,8 @@ type File struct {
 // Invoke binds the objects the event announces.
 func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, error) {
 	var out Outcome
-	ctx, inv := fcrole.FromContext(ctx, h.cfg.Fallback)
+	cfg := h.env.Config.Files
+	ctx, inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
 	requestID := inv.RequestID
 	for _, rec := range ev.Events {
 		if rec == nil || rec.Oss == nil || rec.Oss.Bucket == nil || rec.Oss.Object == nil {
@@ -76,15 +59,15 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 		if k, err := url.PathUnescape(key); err == nil {
 			key = k // event keys arrive URL-encoded
 		}
-		if !strings.HasPrefix(name, "ObjectCreated") || !strings.HasPrefix(key, h.cfg.InputPrefix) {
-			h.log.Info("oss event ignored", "request_id", requestID, "event", name, "key", key)
+		if !strings.HasPrefix(name, "ObjectCreated") || !strings.HasPrefix(key, cfg.InputPrefix) {
+			h.env.Log.Info("oss event ignored", "request_id", requestID, "event", name, "key", key)
 			continue
 		}
 		if inv.Region == "" {
 			inv.Region = str(rec.Region)
 		}
-		f, err := h.file(ctx, inv.OSS(h.cfg.Endpoint, h.cfg.HTTPClient), bucket, key, strings.Trim(str(rec.Oss.Object.ETag), `"`))
-		h.log.Info("oss file", "request_id", requestID, "bucket", bucket, "key", key, "rows", f.Summary.Rows,
+		f, err := h.file(ctx, fcrole.OSS(inv, cfg.OSSEndpoint, h.HTTPClient), bucket, key, strings.Trim(str(rec.Oss.Object.ETag), `"`))
+		h.env.Log.Info("oss file", "request_id", requestID, "bucket", bucket, "key", key, "rows", f.Summary.Rows,
 			"codes", f.Summary.Counts, "error", errText(err))
 		if err != nil {
 			return out, err
@@ -95,7 +78,8 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 }
 
 func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag string) (File, error) {
-	st := ossstore.Files(c, bucket, h.cfg.OutputPrefix+strings.TrimPrefix(key, h.cfg.InputPrefix))
+	cfg := h.env.Config.Files
+	st := ossstore.Files(c, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
 	f := File{Bucket: bucket, Key: key, Results: st.ResultsKey()}
 	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: &bucket, Key: &key})
 	if err != nil {
@@ -105,8 +89,8 @@ func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag str
 	if res.ETag != nil && etag == "" {
 		etag = strings.Trim(*res.ETag, `"`)
 	}
-	f.Summary, err = batchfile.Bind(ctx, h.svc, h.v, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
-		batchfile.Options{PoolKey: h.cfg.PoolKey, Chunk: h.cfg.Step, Progress: h.cfg.Progress})
+	f.Summary, err = batchfile.Bind(ctx, h.env.Service, h.env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
+		batchfile.Options{PoolKey: cfg.PoolKey, Chunk: h.Step, Progress: h.Progress})
 	return f, err // batchfile.ErrNotFinished fails the invocation: FC's asynchronous retry goes on from the checkpoint
 }
 

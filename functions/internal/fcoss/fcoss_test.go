@@ -51,17 +51,17 @@ func newSetup(t *testing.T, rows int, progress func(int)) *setup {
 		fmt.Fprintf(&b, "137%08d,1234,%s\n", i, exp)
 	}
 	s.fake.Put("axg-bucket", inputKey, []byte(b.String()))
-	cfg, err := binder.Load(func(k string) string { return map[string]string{"AXG_UPSTREAM_QPS": "1000000"}[k] }, binder.AuthToken)
+	vars := map[string]string{"AXG_UPSTREAM_QPS": "1000000", "AXG_POOL_KEY": emulator.DemoPoolKey, "AXG_OSS_ENDPOINT": srv.URL, "AXG_RESULT_BUCKET": "axg-bucket"}
+	cfg, err := binder.Load(func(k string) string { return vars[k] }, binder.Files|binder.Messages, binder.AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, v, err := binder.Service(cfg, binder.Deps{Transport: s.emu.Transport(), ContextCredentials: true})
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: s.emu.Transport(), ContextCredentials: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.h = fcoss.New(svc, v, slog.New(slog.NewJSONHandler(io.Discard, nil)), fcoss.Config{
-		InputPrefix: "axg/incoming/", OutputPrefix: "axg/results/", PoolKey: emulator.DemoPoolKey,
-		Endpoint: srv.URL, Step: 400, Progress: progress})
+	s.h = fcoss.New(env)
+	s.h.Step, s.h.Progress = 400, progress
 	raw, err := os.ReadFile("testdata/oss-object-created.json")
 	if err != nil {
 		t.Fatal(err)

@@ -13,18 +13,14 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
 	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/functions/internal/platform"
 )
 
-// Invocation is what Function Compute says of the call.
-type Invocation struct {
-	Region, RequestID string
-	Credentials       dypls.Credentials
-}
-
-// FromContext reads the invocation from ctx (falling back to the configured
-// credentials) and returns a context whose upstream calls sign with the role.
-func FromContext(ctx context.Context, fallback dypls.Credentials) (context.Context, Invocation) {
-	inv := Invocation{Credentials: fallback}
+// FromContext reads what Function Compute says of the invocation from ctx
+// (falling back to the configured credentials where it brings none) and
+// returns a context whose upstream calls sign with the role.
+func FromContext(ctx context.Context, fallback dypls.Credentials) (context.Context, platform.Invocation) {
+	inv := platform.Invocation{Credentials: fallback}
 	if fcc, ok := fccontext.FromContext(ctx); ok {
 		inv.Region, inv.RequestID = fcc.Region, fcc.RequestID
 		if c := fcc.Credentials; c.AccessKeyId != "" {
@@ -34,10 +30,10 @@ func FromContext(ctx context.Context, fallback dypls.Credentials) (context.Conte
 	return dypls.WithCredentials(ctx, inv.Credentials), inv
 }
 
-// OSS returns a client signing with the invocation's credentials. endpoint ""
+// OSS returns a client signing with the invocation's credentials, in its region. endpoint ""
 // means the region's internal endpoint; an http:// endpoint (a local one) is
 // addressed path-style.
-func (inv Invocation) OSS(endpoint string, hc *http.Client) *oss.Client {
+func OSS(inv platform.Invocation, endpoint string, hc *http.Client) *oss.Client {
 	c := inv.Credentials
 	cfg := oss.LoadDefaultConfig().WithRegion(inv.Region).
 		WithCredentialsProvider(osscreds.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken))

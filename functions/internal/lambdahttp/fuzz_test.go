@@ -39,11 +39,11 @@ func FuzzRequest(f *testing.F) {
 		}
 		var v2 events.APIGatewayV2HTTPRequest
 		if json.Unmarshal(payload, &v2) == nil {
-			check(requestV2(context.Background(), v2))
+			check(eventV2(v2).Request(context.Background()))
 		}
 		var v1 events.APIGatewayProxyRequest
 		if json.Unmarshal(payload, &v1) == nil {
-			check(requestV1(context.Background(), v1))
+			check(eventV1(v1).Request(context.Background()))
 		}
 	})
 }

@@ -91,7 +91,7 @@ func TestHeadersAndCookies(t *testing.T) {
 
 func TestUnsupportedEvents(t *testing.T) {
 	h, _ := bindertest.Handler(t, false)
-	for _, ev := range []string{`{"Records":[]}`, `not json`, `{"version":"2.0","body":"x","isBase64Encoded":true,"requestContext":{"http":{"method":"POST"}}}`} {
+	for _, ev := range []string{`{"Records":[]}`, `not json`} {
 		if _, err := lambdahttp.Handler(h, discard)(context.Background(), json.RawMessage(ev)); err == nil {
 			t.Errorf("%s: no error", ev)
 		}

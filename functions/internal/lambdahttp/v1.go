@@ -2,13 +2,11 @@ package lambdahttp
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -23,16 +21,14 @@ func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 		return events.APIGatewayProxyResponse{}, errors.New("not an API Gateway REST event")
 	}
 	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
-	r, err := requestV1(ctx, ev)
-	if err != nil {
-		return events.APIGatewayProxyResponse{}, err
-	}
-	a := platform.Serve(h, log, r, inv)
+	a := platform.Handle(ctx, h, log, eventV1(ev), inv)
 	return events.APIGatewayProxyResponse{StatusCode: a.Status, MultiValueHeaders: map[string][]string(a.Header),
 		Body: a.Body, IsBase64Encoded: a.Base64}, nil
 }
 
-func requestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Request, error) {
+// eventV1 translates a REST event: its path arrives decoded, its headers and
+// query both single- and multi-valued.
+func eventV1(ev events.APIGatewayProxyRequest) platform.Event {
 	q := url.Values{}
 	for k, vs := range ev.MultiValueQueryStringParameters {
 		q[k] = append(q[k], vs...)
@@ -42,37 +38,21 @@ func requestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Req
 			q.Set(k, v)
 		}
 	}
-	body := ev.Body
-	if ev.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(body)
-		if err != nil {
-			return nil, errors.New("the event's body is not valid base64")
-		}
-		body = string(b)
-	}
-	u := &url.URL{Path: ev.Path, RawQuery: q.Encode()}
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	if !platform.IsPath(u.Path) {
-		return nil, errors.New("the event's path is not valid")
-	}
-	r, err := http.NewRequestWithContext(ctx, ev.HTTPMethod, u.String(), strings.NewReader(body))
-	if err != nil {
-		return nil, errors.New("the event's method or path is not valid")
-	}
+	header := http.Header{}
 	for k, vs := range ev.MultiValueHeaders {
 		for _, v := range vs {
-			r.Header.Add(k, v)
+			header.Add(k, v)
 		}
 	}
 	for k, v := range ev.Headers {
-		if r.Header.Get(k) == "" {
-			r.Header.Set(k, v)
+		if header.Get(k) == "" {
+			header.Set(k, v)
 		}
 	}
-	r.Host = firstNonEmpty(r.Header.Get("Host"), ev.RequestContext.DomainName)
-	r.RemoteAddr = platform.RemoteAddr(ev.RequestContext.Identity.SourceIP)
-	r.RequestURI = u.RequestURI()
-	return r, nil
+	path := ev.Path
+	if path != "" {
+		path = (&url.URL{Path: path}).EscapedPath()
+	}
+	return platform.Event{Method: ev.HTTPMethod, Path: path, RawQuery: q.Encode(), Header: header, Body: ev.Body,
+		Base64: ev.IsBase64Encoded, Host: ev.RequestContext.DomainName, SourceIP: ev.RequestContext.Identity.SourceIP}
 }

@@ -7,7 +7,6 @@ package lambdas3
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 
@@ -15,21 +14,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/store/s3store"
 )
 
-// Handler handles S3 events.
+// Handler handles S3 events, as env's file part says.
 type Handler struct {
-	Service                   *core.Service
-	Validator                 *validate.Validator
-	Client                    *s3.Client
-	Log                       *slog.Logger
-	InputPrefix, OutputPrefix string
-	PoolKey                   string
-	// Step and Progress are passed to batchfile.Run (Progress: tests).
+	Env    *binder.Env
+	Client *s3.Client
+	// Step and Progress are passed to batchfile.Bind (Progress: tests).
 	Step     int
 	Progress func(done int)
 }
@@ -37,18 +31,19 @@ type Handler struct {
 // Invoke binds the objects the event announces.
 func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Summary, error) {
 	var out []batchfile.Summary
+	cfg := h.Env.Config.Files
 	for _, rec := range ev.Records {
 		bucket := rec.S3.Bucket.Name
 		key, err := url.QueryUnescape(rec.S3.Object.Key) // S3 event keys are URL-encoded, spaces as +
 		if err != nil {
 			key = rec.S3.Object.Key
 		}
-		if !strings.HasPrefix(rec.EventName, "ObjectCreated") || !strings.HasPrefix(key, h.InputPrefix) {
-			h.Log.Info("s3 event ignored", "event", rec.EventName, "key", key)
+		if !strings.HasPrefix(rec.EventName, "ObjectCreated") || !strings.HasPrefix(key, cfg.InputPrefix) {
+			h.Env.Log.Info("s3 event ignored", "event", rec.EventName, "key", key)
 			continue
 		}
 		s, err := h.file(ctx, bucket, key, rec.S3.Object.ETag)
-		h.Log.Info("s3 file", "bucket", bucket, "key", key, "rows", s.Rows, "codes", s.Counts, "error", fmt.Sprint(err))
+		h.Env.Log.Info("s3 file", "bucket", bucket, "key", key, "rows", s.Rows, "codes", s.Counts, "error", fmt.Sprint(err))
 		if err != nil {
 			return out, err
 		}
@@ -58,7 +53,8 @@ func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Su
 }
 
 func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile.Summary, error) {
-	st := s3store.Files(h.Client, bucket, h.OutputPrefix+strings.TrimPrefix(key, h.InputPrefix))
+	cfg := h.Env.Config.Files
+	st := s3store.Files(h.Client, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
 	res, err := h.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		return batchfile.Summary{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
@@ -67,7 +63,7 @@ func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile
 	if etag == "" {
 		etag = strings.Trim(aws.ToString(res.ETag), `"`)
 	}
-	s, err := batchfile.Bind(ctx, h.Service, h.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
-		batchfile.Options{PoolKey: h.PoolKey, Chunk: h.Step, Progress: h.Progress})
+	s, err := batchfile.Bind(ctx, h.Env.Service, h.Env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
+		batchfile.Options{PoolKey: cfg.PoolKey, Chunk: h.Step, Progress: h.Progress})
 	return s, err // batchfile.ErrNotFinished fails the invocation: Lambda's asynchronous retry goes on from the checkpoint
 }

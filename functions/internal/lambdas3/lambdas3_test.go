@@ -23,9 +23,9 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 )
@@ -56,14 +56,17 @@ func setup(t *testing.T, rows int, progress func(int)) (*lambdas3.Handler, *emul
 		t.Fatal(err)
 	}
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
-		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	vars := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret,
+		"AXG_UPSTREAM_QPS": "1000000", "AXG_POOL_KEY": emulator.DemoPoolKey}
+	cfg, err := binder.Load(func(k string) string { return vars[k] }, binder.Files, binder.AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, _ := core.NewService(c, core.Options{QPS: 1e6})
-	h := &lambdas3.Handler{Service: svc, Validator: validate.New(nil, 1000), Client: client, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		InputPrefix: "axg/incoming/", OutputPrefix: "axg/results/", PoolKey: emulator.DemoPoolKey, Step: 1000, Progress: progress}
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &lambdas3.Handler{Env: env, Client: client, Step: 1000, Progress: progress}
 	raw, err := os.ReadFile("testdata/s3-object-created.json")
 	if err != nil {
 		t.Fatal(err)

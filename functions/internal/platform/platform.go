@@ -31,10 +31,12 @@ func RequestID(r *http.Request) string {
 	return id
 }
 
-// Invocation is what an adapter knows of one call besides the HTTP request.
+// Invocation is what a platform says of one call besides its event: its
+// request ID, region, and the credentials it brings (Function Compute's
+// role), if any.
 type Invocation struct {
-	RequestID   string
-	Credentials dypls.Credentials
+	RequestID, Region string
+	Credentials       dypls.Credentials
 }
 
 // Answer is the handler's response as a platform event answer wants it.

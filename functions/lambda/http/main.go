@@ -16,10 +16,10 @@ import (
 )
 
 func main() {
-	h, log, err := binder.FromEnv(os.Getenv, os.Stderr, binder.Deps{RequestID: platform.RequestID})
+	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	lambda.Start(lambdahttp.Handler(h, log))
+	lambda.Start(lambdahttp.Handler(env.HTTP(), env.Log))
 }

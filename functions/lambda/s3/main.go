@@ -6,7 +6,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -26,7 +25,7 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*lambdas3.Handler, error) {
-	cfg, svc, v, err := binder.Core(getenv, binder.Deps{})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +33,5 @@ func setup(getenv func(string) string) (*lambdas3.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lambdas3.Handler{Service: svc, Validator: v, Client: client, Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
-		InputPrefix: cfg.InputPrefix, OutputPrefix: cfg.OutputPrefix, PoolKey: cfg.PoolKey}, nil
+	return &lambdas3.Handler{Env: env, Client: client}, nil
 }

@@ -9,7 +9,7 @@ func TestSetup(t *testing.T) {
 	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret", "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
 	h, err := setup(func(k string) string { return env[k] })
-	if err != nil || h.InputPrefix != "axg/incoming/" || h.OutputPrefix != "axg/results/" {
+	if err != nil || h.Env.Config.Files.InputPrefix != "axg/incoming/" || h.Env.Config.Files.OutputPrefix != "axg/results/" {
 		t.Fatalf("%+v %v", h, err)
 	}
 	env["AXG_OUTPUT_PREFIX"] = "axg/incoming/out/"

@@ -5,9 +5,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -29,18 +27,15 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*lambdasqs.Handler, error) {
-	cfg, svc, v, err := binder.Core(getenv, binder.Deps{})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}
-	if cfg.ResultBucket == "" {
-		return nil, errors.New("AXG_RESULT_BUCKET: want the S3 bucket where message results are written")
-	}
+	cfg := env.Config.Messages
 	client, err := s3env.Client(getenv) // the function role's credentials and region
 	if err != nil {
 		return nil, err
 	}
-	store := s3store.Records(client, cfg.ResultBucket, cfg.MessagePrefix)
-	return &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
-		Messages: &message.Handler{Service: svc, Validator: v, Store: store, DefaultPool: cfg.PoolKey}}, nil
+	return &lambdasqs.Handler{Log: env.Log, Messages: &message.Handler{Service: env.Service, Validator: env.Validator,
+		Store: s3store.Records(client, cfg.ResultBucket, cfg.Prefix), DefaultPool: cfg.PoolKey}}, nil
 }

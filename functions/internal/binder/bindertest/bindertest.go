@@ -41,14 +41,14 @@ func handler(t testing.TB, transport http.RoundTripper, contextCredentials bool)
 	if !contextCredentials {
 		env["ALIBABA_CLOUD_ACCESS_KEY_ID"], env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
 	}
-	cfg, err := binder.Load(func(k string) string { return env[k] }, binder.AuthToken)
+	cfg, err := binder.Load(func(k string) string { return env[k] }, binder.HTTP, binder.AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := binder.New(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: transport,
+	e, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: transport,
 		RequestID: platform.RequestID, ContextCredentials: contextCredentials})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return e.HTTP()
 }

@@ -14,30 +14,26 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/internal/conformance"
 )
 
 // NewStore returns an empty store of its own for one test.
-type NewStore func(t *testing.T) batchfile.Store
+type NewStore = func(t *testing.T) batchfile.Store
 
 // RunConformanceTests runs the suite against the stores newStore makes.
 func RunConformanceTests(t *testing.T, newStore NewStore) {
-	for _, c := range []struct {
-		name string
-		test func(*testing.T, batchfile.Store)
-	}{
-		{"NoCheckpointIsNil", testNoCheckpoint},
-		{"CheckpointRoundTrip", testCheckpoint},
-		{"AppendsInOrder", testAppends},
-		{"StaleAppendIsAhead", testStaleAppend},
-		{"ConcurrentAppendsOfOneStep", testConcurrentAppends},
-		{"NothingPastTheEnd", testNothingPastTheEnd},
-		{"SummaryStandsForCompleteResults", testSummary},
-		{"ResetRemovesEverything", testReset},
-		{"StepClaimIsCreateOnly", testClaim},
-		{"ConcurrentClaimsOneWins", testConcurrentClaims},
-	} {
-		t.Run(c.name, func(t *testing.T) { c.test(t, newStore(t)) })
-	}
+	conformance.Run(t, newStore, []conformance.Test[batchfile.Store]{
+		{Name: "NoCheckpointIsNil", Run: testNoCheckpoint},
+		{Name: "CheckpointRoundTrip", Run: testCheckpoint},
+		{Name: "AppendsInOrder", Run: testAppends},
+		{Name: "StaleAppendIsAhead", Run: testStaleAppend},
+		{Name: "ConcurrentAppendsOfOneStep", Run: testConcurrentAppends},
+		{Name: "NothingPastTheEnd", Run: testNothingPastTheEnd},
+		{Name: "SummaryStandsForCompleteResults", Run: testSummary},
+		{Name: "ResetRemovesEverything", Run: testReset},
+		{Name: "StepClaimIsCreateOnly", Run: testClaim},
+		{Name: "ConcurrentClaimsOneWins", Run: testConcurrentClaims},
+	})
 }
 
 var ctx = context.Background()
@@ -237,27 +233,8 @@ func testClaim(t *testing.T, st batchfile.Store) {
 }
 
 func testConcurrentClaims(t *testing.T, st batchfile.Store) {
-	const n = 8
-	var mu sync.Mutex
-	wins := 0
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			claimed, _, err := st.ClaimStep(ctx, "e", 3000)
-			if err != nil {
-				t.Error(err)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if claimed {
-				wins++
-			}
-		}()
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d of %d concurrent claims won, want 1", wins, n)
-	}
+	conformance.OneWins(t, 8, func(int) (bool, error) {
+		claimed, _, err := st.ClaimStep(ctx, "e", 3000)
+		return claimed, err
+	})
 }

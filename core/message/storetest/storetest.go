@@ -7,32 +7,27 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/internal/conformance"
 )
 
 // NewStore returns an empty store of its own for one test.
-type NewStore func(t *testing.T) message.Store
+type NewStore = func(t *testing.T) message.Store
 
 // RunConformanceTests runs the suite against the stores newStore makes.
 func RunConformanceTests(t *testing.T, newStore NewStore) {
-	for _, c := range []struct {
-		name string
-		test func(*testing.T, message.Store)
-	}{
-		{"UnknownIsNil", testUnknown},
-		{"ClaimIsCreateOnly", testClaim},
-		{"ConcurrentClaimsOneWins", testConcurrentClaims},
-		{"SaveOverwrites", testSave},
-		{"ForgetLetsItComeAgain", testForget},
-		{"IDsKeptApart", testIDs},
-	} {
-		t.Run(c.name, func(t *testing.T) { c.test(t, newStore(t)) })
-	}
+	conformance.Run(t, newStore, []conformance.Test[message.Store]{
+		{Name: "UnknownIsNil", Run: testUnknown},
+		{Name: "ClaimIsCreateOnly", Run: testClaim},
+		{Name: "ConcurrentClaimsOneWins", Run: testConcurrentClaims},
+		{Name: "SaveOverwrites", Run: testSave},
+		{Name: "ForgetLetsItComeAgain", Run: testForget},
+		{Name: "IDsKeptApart", Run: testIDs},
+	})
 }
 
 var ctx = context.Background()
@@ -80,29 +75,7 @@ func testClaim(t *testing.T, st message.Store) {
 }
 
 func testConcurrentClaims(t *testing.T, st message.Store) {
-	const n = 8
-	var mu sync.Mutex
-	wins := 0
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := st.Claim(ctx, "m", record("sending", fmt.Sprint(i)))
-			if err != nil {
-				t.Error(err)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if ok {
-				wins++
-			}
-		}()
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d of %d concurrent claims won, want 1", wins, n)
-	}
+	conformance.OneWins(t, 8, func(i int) (bool, error) { return st.Claim(ctx, "m", record("sending", fmt.Sprint(i))) })
 }
 
 func testSave(t *testing.T, st message.Store) {

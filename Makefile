@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet bench fuzz emulator build bind-file
+.PHONY: run test vet bench fuzz emulator build bind-file build-BinderFunction build-BinderSqsFunction build-BinderS3Function
 
 ## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
 run:
@@ -60,6 +60,15 @@ build:
 	$(ZIP) -o $(DIST)/fc-oss-amd64.zip $(DIST)/fc-oss-amd64/main
 	$(ZIP) -o $(DIST)/fc-mns-amd64.zip $(DIST)/fc-mns-amd64/main
 	@ls -l $(DIST)/*.zip $(DIST)/*/*
+
+## build-BinderFunction, build-BinderSqsFunction, build-BinderS3Function: what sam build runs (BuildMethod: makefile) for each function of template.yaml
+LAMBDA_BUILD = GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap
+build-BinderFunction:
+	$(LAMBDA_BUILD) ./functions/lambda/http
+build-BinderSqsFunction:
+	$(LAMBDA_BUILD) ./functions/lambda/sqs
+build-BinderS3Function:
+	$(LAMBDA_BUILD) ./functions/lambda/s3
 
 ## bench: the Go benchmarks, then cold starts, sizes and load on the built deployables (BENCH_ARGS=-duration 10s ...)
 BENCH_ARGS ?=

@@ -5,18 +5,25 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdahttp"
 	"github.com/axg-binder/binder/functions/internal/platform"
 )
 
 func main() {
-	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID})
+	getenv, err := awsenv.WithSecrets(context.Background(), os.Getenv) // AXG_ALIBABA_SECRET, AXG_API_TOKENS_SECRET
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lambda-http:", err)
+		os.Exit(1)
+	}
+	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)

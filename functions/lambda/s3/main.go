@@ -5,14 +5,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
-	"github.com/axg-binder/binder/functions/internal/s3env"
 )
 
 func main() {
@@ -25,11 +26,15 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*lambdas3.Handler, error) {
+	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
+	if err != nil {
+		return nil, err
+	}
 	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}
-	client, err := s3env.Client(getenv) // the function role's credentials and region
+	client, err := awsenv.S3(getenv) // the function role's credentials and region
 	if err != nil {
 		return nil, err
 	}

@@ -5,15 +5,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
-	"github.com/axg-binder/binder/functions/internal/s3env"
 	"github.com/axg-binder/binder/store/s3store"
 )
 
@@ -27,12 +28,16 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*lambdasqs.Handler, error) {
+	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
+	if err != nil {
+		return nil, err
+	}
 	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{})
 	if err != nil {
 		return nil, err
 	}
 	cfg := env.Config.Messages
-	client, err := s3env.Client(getenv) // the function role's credentials and region
+	client, err := awsenv.S3(getenv) // the function role's credentials and region
 	if err != nil {
 		return nil, err
 	}

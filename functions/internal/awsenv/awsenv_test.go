@@ -1,4 +1,4 @@
-package s3env_test
+package awsenv_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/axg-binder/binder/functions/internal/s3env"
+	"github.com/axg-binder/binder/functions/internal/awsenv"
 )
 
 func TestClientFromTheEnvironment(t *testing.T) {
@@ -20,7 +20,7 @@ func TestClientFromTheEnvironment(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret",
 		"AWS_SESSION_TOKEN": "token", "AWS_ENDPOINT_URL_S3": srv.URL}
-	c, err := s3env.Client(func(k string) string { return env[k] })
+	c, err := awsenv.S3(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestClientFromTheEnvironment(t *testing.T) {
 	for _, missing := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret"}
 		delete(env, missing)
-		if _, err := s3env.Client(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), missing) {
+		if _, err := awsenv.S3(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), missing) {
 			t.Errorf("without %s: %v", missing, err)
 		}
 	}

@@ -51,6 +51,10 @@ type CoreConfig struct {
 	UpstreamChunk   int
 	UpstreamQPS     float64
 	UpstreamTimeout time.Duration
+	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
+	// the descriptors set alike: each instance's share of the upstream's
+	// ceiling when the shared rate budget is out of reach.
+	MaxInstances int
 }
 
 // Credentials are the configured AccessKey, the fallback where a platform
@@ -159,6 +163,7 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		c.UpstreamQPS = q
 	}
 	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
+	c.MaxInstances = intVar(getenv, "AXG_MAX_INSTANCES", 1, 1, 100000, bad)
 	return c
 }
 

@@ -1,0 +1,430 @@
+package shipped
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+// descriptors are what a deploy reads, parsed: template.yaml (SAM), s.yaml
+// (Serverless Devs), the RAM policies, the README's deploy section and the
+// Makefile that sam build runs.
+type descriptors struct {
+	sam, fc  map[string]any
+	policies map[string]string // deploy/*.json by file name
+	readme   string            // the README's "Deploy" section
+	makefile string
+}
+
+func load(t *testing.T, dir, readme string) descriptors {
+	t.Helper()
+	d := descriptors{sam: readYAML(t, filepath.Join(dir, "template.yaml")), fc: readYAML(t, filepath.Join(dir, "s.yaml")), policies: map[string]string{}}
+	for _, name := range []string{"ram-policy.json", "ram-policy-oss.json", "ram-policy-mns.json"} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		d.policies[name] = string(b)
+	}
+	b, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.readme = string(b)
+	if i := strings.Index(d.readme, "## Deploy"); i >= 0 {
+		d.readme = d.readme[i:]
+		if j := strings.Index(d.readme[3:], "\n## "); j >= 0 {
+			d.readme = d.readme[:j+3]
+		}
+	}
+	mk, _ := os.ReadFile("../../Makefile")
+	d.makefile = string(mk)
+	return d
+}
+
+// current are the descriptors as they are; before, as they were when a first
+// deploy would have failed or lost data (testdata/before): each rule must
+// find something wrong there, or it checks nothing.
+func current(t *testing.T) descriptors {
+	d := load(t, "../..", "../../README.md")
+	for name := range d.policies {
+		b, _ := os.ReadFile("../../deploy/" + name)
+		d.policies[name] = string(b)
+	}
+	return d
+}
+
+func before(t *testing.T) descriptors {
+	return load(t, "testdata/before", "testdata/before/README-deploy.md")
+}
+
+func m(v any) map[string]any { x, _ := v.(map[string]any); return x }
+func l(v any) []any          { x, _ := v.([]any); return x }
+func num(v any) float64      { f, _ := strconv.ParseFloat(fmt.Sprint(v), 64); return f }
+
+// samFunctions are the template's functions, with Globals merged in.
+func (d descriptors) samFunctions() map[string]map[string]any {
+	global := m(m(d.sam["Globals"])["Function"])
+	out := map[string]map[string]any{}
+	for name, r := range m(d.sam["Resources"]) {
+		if m(r)["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		p := map[string]any{}
+		for k, v := range global {
+			p[k] = v
+		}
+		for k, v := range m(m(r)["Properties"]) {
+			p[k] = v
+		}
+		vars := map[string]any{}
+		for k, v := range m(m(global["Environment"])["Variables"]) {
+			vars[k] = v
+		}
+		for k, v := range m(m(m(m(r)["Properties"])["Environment"])["Variables"]) {
+			vars[k] = v
+		}
+		p["Environment"] = map[string]any{"Variables": vars}
+		p["Metadata"] = m(r)["Metadata"]
+		out[name] = p
+	}
+	return out
+}
+
+// wholeVar is a value that is one ${vars.x} and nothing else.
+var wholeVar = regexp.MustCompile(`^\$\{vars\.(\w+)\}$`)
+
+// fcFunctions are s.yaml's function props, with ${vars.x} values resolved.
+func (d descriptors) fcFunctions() map[string]map[string]any {
+	vars := m(d.fc["vars"])
+	out := map[string]map[string]any{}
+	for name, r := range m(d.fc["resources"]) {
+		p := map[string]any{}
+		for k, v := range m(m(r)["props"]) {
+			if s, ok := v.(string); ok {
+				if ref := wholeVar.FindStringSubmatch(s); ref != nil {
+					v = vars[ref[1]]
+				}
+			}
+			p[k] = v
+		}
+		out[name] = p
+	}
+	return out
+}
+
+// statement is one policy statement, flattened to text for matching.
+type statement struct{ actions, resources, condition string }
+
+func statements(policy any) []statement {
+	var out []statement
+	for _, s := range l(m(policy)["Statement"]) {
+		st := m(s)
+		out = append(out, statement{fmt.Sprint(st["Action"]), fmt.Sprint(st["Resource"]), fmt.Sprint(st["Condition"])})
+	}
+	return out
+}
+
+// grants reports whether some statement allows action on a resource holding
+// resource, under a condition holding cond.
+func grants(sts []statement, action, resource, cond string) bool {
+	for _, s := range sts {
+		if strings.Contains(s.actions, action) && strings.Contains(s.resources, resource) && strings.Contains(s.condition, cond) {
+			return true
+		}
+	}
+	return false
+}
+
+// need is one call a function's code makes, and what its policy must say.
+type need struct{ action, resource, cond string }
+
+// rules are the checks a first real deploy would otherwise make, each
+// returning what it finds wrong.
+var rules = []struct {
+	name  string
+	check func(d descriptors) []string
+}{
+	{"policies grant what the code calls (a read of a key that may be absent needs list permission)", func(d descriptors) []string {
+		var bad []string
+		fns := d.samFunctions()
+		secret := need{"secretsmanager:GetSecretValue", "${AlibabaCredentialsSecret}", ""}
+		for fn, needs := range map[string][]need{
+			"BinderFunction": {secret, {"secretsmanager:GetSecretValue", "${ApiTokensSecret}", ""}},
+			"BinderSqsFunction": {
+				{"s3:GetObject", "${ResultBucket}/axg/messages/*", ""}, {"s3:PutObject", "${ResultBucket}/axg/messages/*", ""},
+				{"s3:DeleteObject", "${ResultBucket}/axg/messages/*", ""}, {"s3:ListBucket", "${ResultBucket}", "axg/messages/*"}, secret},
+			"BinderS3Function": {
+				{"s3:GetObject", "/axg/incoming/*", ""}, {"s3:PutObject", "/axg/results/*", ""}, {"s3:DeleteObject", "/axg/results/*", ""},
+				{"s3:AbortMultipartUpload", "/axg/results/*", ""}, {"s3:ListBucket", "-files-", "axg/results/*"},
+				{"sqs:SendMessage", "FilesDeadLetterQueue", ""}, secret},
+		} {
+			var sts []statement
+			for _, p := range l(fns[fn]["Policies"]) {
+				sts = append(sts, statements(p)...)
+			}
+			for _, n := range needs {
+				if !grants(sts, n.action, n.resource, n.cond) {
+					bad = append(bad, fmt.Sprintf("template.yaml %s: no %s on %s %s", fn, n.action, n.resource, n.cond))
+				}
+			}
+		}
+		for file, needs := range map[string][]need{
+			"ram-policy.json": {{"dypls:BindAxg", "*", ""}, {"dypls:BindBatchAxg", "*", ""}},
+			"ram-policy-oss.json": {{"oss:GetObject", "/axg/incoming/*", ""}, {"oss:PutObject", "/axg/results/*", ""},
+				{"oss:DeleteObject", "/axg/messages/*", ""}, {"oss:ListObjects", "AXG_BUCKET", "axg/results/*"},
+				{"oss:ListObjects", "AXG_BUCKET", "axg/messages/*"}},
+			"ram-policy-mns.json": {{"mns:SendMessage", "/queues/AXG_DLQ_QUEUE", ""}},
+		} {
+			var policy any
+			_ = json.Unmarshal([]byte(d.policies[file]), &policy)
+			for _, n := range needs {
+				if !grants(statements(policy), n.action, n.resource, n.cond) {
+					bad = append(bad, fmt.Sprintf("deploy/%s: no %s on %s %s", file, n.action, n.resource, n.cond))
+				}
+			}
+		}
+		return bad
+	}},
+	{"Function Compute's memory is 1 to 4 GB per vCPU", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.fcFunctions() {
+			if cpu := num(p["cpu"]); cpu > 0 {
+				if r := num(p["memorySize"]) / 1024 / cpu; r < 1 || r > 4 {
+					bad = append(bad, fmt.Sprintf("s.yaml %s: %v MB for %v vCPU", fn, p["memorySize"], cpu))
+				}
+			}
+		}
+		return bad
+	}},
+	{"no instanceConcurrency on the built-in go1 runtime (fc3 drops it)", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.fcFunctions() {
+			if p["runtime"] == "go1" && p["instanceConcurrency"] != nil {
+				bad = append(bad, "s.yaml "+fn)
+			}
+		}
+		return bad
+	}},
+	{"an SQS event source's visibility timeout is at least 6 times its function's timeout", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.samFunctions() {
+			for _, e := range m(p["Events"]) {
+				if m(e)["Type"] != "SQS" {
+					continue
+				}
+				queue := strings.TrimSuffix(fmt.Sprint(m(m(e)["Properties"])["Queue"]), ".Arn")
+				vis := num(m(m(m(d.sam["Resources"])[queue])["Properties"])["VisibilityTimeout"])
+				if vis < 6*num(p["Timeout"]) {
+					bad = append(bad, fmt.Sprintf("%s: %s's visibility timeout %v for a %vs function", fn, queue, vis, p["Timeout"]))
+				}
+			}
+		}
+		return bad
+	}},
+	{"every asynchronous path ends in a dead-letter place", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.samFunctions() {
+			for _, e := range m(p["Events"]) {
+				switch m(e)["Type"] {
+				case "SQS":
+					queue := strings.TrimSuffix(fmt.Sprint(m(m(e)["Properties"])["Queue"]), ".Arn")
+					if m(m(m(d.sam["Resources"])[queue])["Properties"])["RedrivePolicy"] == nil {
+						bad = append(bad, "template.yaml "+queue+": no RedrivePolicy")
+					}
+				case "S3":
+					if m(m(m(p["EventInvokeConfig"])["DestinationConfig"])["OnFailure"])["Destination"] == nil {
+						bad = append(bad, "template.yaml "+fn+": S3 events with no on-failure destination")
+					}
+				}
+			}
+		}
+		for fn, p := range d.fcFunctions() {
+			for _, tr := range l(p["triggers"]) {
+				cfg := m(m(tr)["triggerConfig"])
+				switch m(tr)["triggerType"] {
+				case "oss":
+					if m(m(m(p["asyncInvokeConfig"])["destinationConfig"])["onFailure"])["destination"] == nil {
+						bad = append(bad, "s.yaml "+fn+": OSS events with no on-failure destination")
+					}
+				case "eventbridge":
+					run := m(cfg["runOptions"])
+					if m(run["deadLetterQueue"])["Arn"] == nil || run["errorsTolerance"] == "ALL" {
+						bad = append(bad, "s.yaml "+fn+": an EventBridge trigger that skips or drops what fails")
+					}
+				case "mns_topic":
+					bad = append(bad, "s.yaml "+fn+": an MNS topic trigger has no dead-letter place: subscribe a queue to the topic")
+				}
+			}
+		}
+		return bad
+	}},
+	{"instance caps set, and AXG_MAX_INSTANCES equal to them", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.samFunctions() {
+			limit, env := fmt.Sprint(p["ReservedConcurrentExecutions"]), fmt.Sprint(m(m(p["Environment"])["Variables"])["AXG_MAX_INSTANCES"])
+			if p["ReservedConcurrentExecutions"] == nil || limit != env {
+				bad = append(bad, fmt.Sprintf("template.yaml %s: reserved concurrency %s, AXG_MAX_INSTANCES %s", fn, limit, env))
+			}
+			for _, e := range m(p["Events"]) {
+				if mc := m(m(m(e)["Properties"])["ScalingConfig"])["MaximumConcurrency"]; m(e)["Type"] == "SQS" && fmt.Sprint(mc) != limit {
+					bad = append(bad, fmt.Sprintf("template.yaml %s: SQS maximum concurrency %v", fn, mc))
+				}
+			}
+		}
+		for fn, p := range d.fcFunctions() {
+			per := num(p["instanceConcurrency"])
+			if per == 0 {
+				per = 1
+			}
+			instances := num(m(p["concurrencyConfig"])["reservedConcurrency"]) / per
+			env := num(m(p["environmentVariables"])["AXG_MAX_INSTANCES"])
+			if instances == 0 || instances != env || env != num(m(d.fc["vars"])["maxInstances"]) {
+				bad = append(bad, fmt.Sprintf("s.yaml %s: %v instances, AXG_MAX_INSTANCES %v", fn, instances, env))
+			}
+		}
+		return bad
+	}},
+	{"no name is fixed: two stacks live in one account", func(d descriptors) []string {
+		var bad []string
+		for name, r := range m(d.sam["Resources"]) {
+			for _, k := range []string{"FunctionName", "BucketName", "QueueName", "Name"} {
+				if v, ok := m(m(r)["Properties"])[k]; ok && !strings.Contains(fmt.Sprint(v), "${") {
+					bad = append(bad, fmt.Sprintf("template.yaml %s: %s %v", name, k, v))
+				}
+			}
+		}
+		for fn, p := range d.fcFunctions() {
+			if !strings.Contains(fmt.Sprint(p["functionName"]), "${vars.prefix}") {
+				bad = append(bad, fmt.Sprintf("s.yaml %s: functionName %v", fn, p["functionName"]))
+			}
+		}
+		return bad
+	}},
+	{"no secret resolved into a function's configuration", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.samFunctions() {
+			for k, v := range m(m(p["Environment"])["Variables"]) {
+				if strings.Contains(fmt.Sprint(v), "{{resolve:") {
+					bad = append(bad, fmt.Sprintf("template.yaml %s: %s", fn, k))
+				}
+			}
+		}
+		return bad
+	}},
+	{"SAM conventions: Globals, sam build through the Makefile, a function URL", func(d descriptors) []string {
+		var bad []string
+		if d.sam["Globals"] == nil {
+			bad = append(bad, "template.yaml: no Globals")
+		}
+		for fn, p := range d.samFunctions() {
+			if m(p["Metadata"])["BuildMethod"] != "makefile" || !strings.Contains(d.makefile, "\nbuild-"+fn+":") {
+				bad = append(bad, "template.yaml "+fn+": not built by sam build through the Makefile")
+			}
+		}
+		if d.samFunctions()["BinderFunction"]["FunctionUrlConfig"] == nil {
+			bad = append(bad, "template.yaml BinderFunction: no FunctionUrlConfig")
+		}
+		return bad
+	}},
+	{"every variable s.yaml reads and every SAM parameter is named in the README's deploy steps", func(d descriptors) []string {
+		var bad []string
+		raw, _ := yaml.Marshal(d.fc)
+		for _, v := range regexp.MustCompile(`\$\{env\('([A-Z0-9_]+)'`).FindAllStringSubmatch(string(raw), -1) {
+			if !strings.Contains(d.readme, v[1]) {
+				bad = append(bad, "s.yaml reads "+v[1])
+			}
+		}
+		for p := range m(d.sam["Parameters"]) {
+			if !strings.Contains(d.readme, p) {
+				bad = append(bad, "template.yaml parameter "+p)
+			}
+		}
+		return bad
+	}},
+}
+
+func TestDescriptorRules(t *testing.T) {
+	now, then := current(t), before(t)
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			for _, p := range r.check(now) {
+				t.Error(p)
+			}
+			if len(r.check(then)) == 0 {
+				t.Error("finds nothing wrong in testdata/before, the descriptors it was written against: it checks nothing")
+			}
+		})
+	}
+}
+
+// TestTemplatePassesCfnLint: cfn-lint (on this kind of machine, and in CI)
+// finds nothing in template.yaml.
+func TestTemplatePassesCfnLint(t *testing.T) {
+	bin, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("cfn-lint is not on the PATH: .ci/run must provide it")
+		}
+		t.Skip("cfn-lint is not installed")
+	}
+	out, err := exec.Command(bin, "../../template.yaml").CombinedOutput()
+	if err != nil {
+		t.Fatalf("cfn-lint: %v\n%s", err, out)
+	}
+}
+
+// TestServerlessDevsPassesFC3Schema: every resource's props in s.yaml, its
+// ${vars.x} resolved as Serverless Devs does, pass the fc3 component's schema
+// (testdata/fc3-schema.json, which names its source).
+func TestServerlessDevsPassesFC3Schema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	f, err := os.Open("testdata/fc3-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource("fc3.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("fc3.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile("../../s.yaml")
+	var s struct {
+		Vars      map[string]any
+		Resources map[string]struct{ Props map[string]any }
+	}
+	if err := yaml.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range s.Resources {
+		for k, v := range r.Props {
+			if str, ok := v.(string); ok {
+				if ref := wholeVar.FindStringSubmatch(str); ref != nil {
+					r.Props[k] = s.Vars[ref[1]]
+				}
+			}
+		}
+		js, _ := json.Marshal(r.Props)
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Errorf("s.yaml %s: %v", name, err)
+		}
+	}
+}

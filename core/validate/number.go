@@ -4,7 +4,8 @@ import "strings"
 
 // NormalizeNumber strips the decorations people write around a phone number:
 // spaces and hyphens go; a leading +86 goes, and a fixed line written after +86
-// without its trunk 0 gets it back; a 13-digit 86-prefixed mobile loses the 86.
+// without its trunk 0 gets it back (a number starting with 1 is a mobile
+// there, but for Beijing's 10); a 13-digit 86-prefixed mobile loses the 86.
 // What comes out is what is validated, sent upstream and echoed.
 func NormalizeNumber(s string) string {
 	if s == "" || (len(s) != 13 && allDigits(s)) {
@@ -25,8 +26,12 @@ func NormalizeNumber(s string) string {
 	switch {
 	case strings.HasPrefix(s, "+86"):
 		s = s[3:]
-		if s != "" && s[0] != '0' && !(len(s) == 11 && s[0] == '1' && s[1] >= '3') {
-			s = "0" + s // a fixed line written without its trunk 0 (Beijing's 10 included)
+		// After +86 a number starting with 1 is a mobile, right or wrong,
+		// unless it starts with Beijing's area code 10; anything else not
+		// starting with 0 is a fixed line written without its trunk 0. A
+		// mistyped mobile must fail as one, not pass as a fixed line.
+		if s != "" && s[0] != '0' && (s[0] != '1' || strings.HasPrefix(s, "10")) {
+			s = "0" + s
 		}
 	case len(s) == 13 && strings.HasPrefix(s, "861") && allDigits(s):
 		s = s[2:]

@@ -29,6 +29,12 @@ func TestNormalizeNumber(t *testing.T) {
 		{"0571-88888888", "057188888888"},
 		{"+86 0571 88888888", "057188888888"},
 		{"861390000000", "861390000000"}, // 12 digits: not an 86-prefixed mobile
+		// After +86, a number starting with 1 is a mobile (Beijing's 10 aside):
+		// a mobile short of a digit, or not 1[3-9], stays one and fails as one.
+		{"+86 138 0013 800", "1380013800"},
+		{"+86 12345678901", "12345678901"},
+		{"+86 10 8888 8888", "01088888888"},
+		{"+86 21 6666 6666", "02166666666"},
 		{"", ""},
 	} {
 		if got := NormalizeNumber(c.in); got != c.want {

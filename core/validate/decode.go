@@ -3,8 +3,10 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/axg-binder/binder/core"
 )
@@ -41,6 +43,9 @@ func (v *Validator) DecodeBind(body []byte, defaultPool string) (core.BindReques
 func (v *Validator) decodeBind(body []byte, defaultPool string, tryScan bool) (core.BindRequest, *core.Error) {
 	if !isObject(body) {
 		return core.BindRequest{}, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object (a BindAxg request)")
+	}
+	if e := validUTF8(body, "body"); e != nil {
+		return core.BindRequest{}, e
 	}
 	r := items.newRaws(1)
 	if tryScan && scanBind(items, body, &r[0]) {
@@ -85,6 +90,9 @@ func (v *Validator) DecodeBatch(body []byte, defaultPool string) (core.BatchRequ
 func (v *Validator) decodeBatch(body []byte, defaultPool string, tryScan bool) (core.BatchRequest, *core.Error) {
 	if !isObject(body) {
 		return core.BatchRequest{}, core.Errorf(core.CodeInvalidParameters, "body must be a JSON object: {\"PoolKey\": ..., \"AxgBindList\": [...]}")
+	}
+	if e := validUTF8(body, "body"); e != nil {
+		return core.BatchRequest{}, e
 	}
 	if tryScan {
 		if req, e, ok := v.scanBatch(body, defaultPool); ok {
@@ -218,6 +226,9 @@ func (v *Validator) DecodeMessage(body []byte, defaultPool string) (bind core.Bi
 	if !isObject(body) {
 		return bind, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not a JSON object (a BindAxg or BindBatchAxg request)")
 	}
+	if e := validUTF8(body, "the message"); e != nil {
+		return bind, batch, false, e
+	}
 	r := items.newRaws(1)
 	if scanBind(items, body, &r[0]) {
 		bind, e = v.bindFrom(&r[0], defaultPool)
@@ -238,6 +249,26 @@ func (v *Validator) DecodeMessage(body []byte, defaultPool string) (bind core.Bi
 	}
 	bind, e = v.bindMembers(ms, defaultPool)
 	return bind, batch, false, e
+}
+
+// validUTF8 refuses text that is not UTF-8 anywhere, naming where: such
+// bytes are never forwarded, and never replaced by a guess.
+func validUTF8(b []byte, what string) *core.Error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	return core.Errorf(core.CodeInvalidParameters, fmt.Sprintf("%s is not valid UTF-8 (at byte %d)", what, invalidAt(b)))
+}
+
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 func isObject(b []byte) bool {

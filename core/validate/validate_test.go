@@ -284,3 +284,34 @@ func TestItemValidatesBuiltItems(t *testing.T) {
 		t.Fatalf("got %+v, item %+v", e, it)
 	}
 }
+
+// TestInvalidUTF8IsRefused: bytes that are not UTF-8 are a 400 wherever they
+// stand, whatever else the string holds (an escape elsewhere in it sent the
+// value down another decoding path, which replaced them; without one, they
+// were forwarded raw).
+func TestInvalidUTF8IsRefused(t *testing.T) {
+	v := New(clock, 10)
+	good := `"PhoneNoA":"13800000000","GroupId":1,"Expiration":"` + exp(time.Hour) + `"`
+	for _, body := range []string{
+		`{"PoolKey":"FC1",` + good + `,"OutId":"A` + "\xff\xfe" + `B"}`,
+		`{"PoolKey":"FC1",` + good + `,"OutId":"A` + "\xff" + `\n"}`,
+		`{"PoolKey":"FC1",` + good + `,"OutOrderId":"\u00e9` + "\xc3" + `"}`,
+	} {
+		if _, e := v.DecodeBind([]byte(body), ""); e == nil || !strings.Contains(e.Message, "not valid UTF-8") {
+			t.Errorf("bind %q: %v", body, e)
+		}
+		batch := `{"PoolKey":"FC1","AxgBindList":[` + strings.TrimPrefix(body, `{"PoolKey":"FC1",`) + `]}`
+		if _, e := v.DecodeBatch([]byte(batch), ""); e == nil || !strings.Contains(e.Message, "not valid UTF-8") {
+			t.Errorf("batch %q: %v", batch, e)
+		}
+		if _, _, _, e := v.DecodeMessage([]byte(body), ""); e == nil {
+			t.Errorf("message %q accepted", body)
+		}
+		if _, _, e := v.DecodeLine([]byte(body), ""); e == nil {
+			t.Errorf("line %q accepted", body)
+		}
+	}
+	if _, _, e := v.DecodeCells(map[string]string{"PhoneNoA": "13800000000", "GroupId": "1", "Expiration": exp(time.Hour), "OutId": "A\xffB"}, "FC1"); e == nil || !strings.Contains(e.Message, "OutId cell") {
+		t.Errorf("cells: %v", e)
+	}
+}

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "AXG binder listening on %s (upstream: %s)\n", base, upstream)
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
-	return server.Serve(ctx, ln, env.HTTP(), cfg.HTTP.RequestTimeout, stdout)
+	return server.Serve(ctx, ln, env.HTTP(), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
 }
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing

@@ -45,5 +45,6 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: %w", err)
 	}
 	fmt.Fprintf(stdout, "AXG binder web function listening on %s\n", ln.Addr())
-	return server.Serve(ctx, ln, fchttp.WebFunction(env.HTTP()), env.Config.HTTP.RequestTimeout, stdout)
+	c := env.Config.HTTP
+	return server.Serve(ctx, ln, fchttp.WebFunction(env.HTTP()), server.Options{ReadTimeout: c.ReadTimeout, Grace: c.RequestTimeout}, stdout)
 }

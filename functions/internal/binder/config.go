@@ -69,7 +69,10 @@ type HTTPConfig struct {
 	Auth           string
 	MaxBodyBytes   int64
 	RequestTimeout time.Duration
-	Port           int
+	// ReadTimeout bounds a request's headers and body arriving, where the
+	// binder serves HTTP itself (the local server, the FC web function).
+	ReadTimeout time.Duration
+	Port        int
 }
 
 // FilesConfig is the file path's part: where files arrive and results go.
@@ -183,6 +186,7 @@ func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, wan
 	c.MaxBodyBytes = int64(intVar(getenv, "AXG_MAX_BODY_BYTES", 1<<20, 1, 1<<30, bad))
 	c.Port = intVar(getenv, "PORT", 9000, 0, 65535, bad)
 	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
+	c.ReadTimeout = durationVar(getenv, "AXG_READ_TIMEOUT", 10*time.Second, bad)
 	return c
 }
 

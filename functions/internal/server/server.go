@@ -13,10 +13,20 @@ import (
 	"time"
 )
 
-// Serve serves h on ln until ctx ends; requests under way then get grace to
-// finish. It prints "stopped" to stdout once they have.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, stdout io.Writer) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+// Options tune a server.
+type Options struct {
+	// ReadTimeout bounds the time a request's headers and body take to
+	// arrive (AXG_READ_TIMEOUT): a slow or silent client never holds a
+	// connection longer, with or without a token.
+	ReadTimeout time.Duration
+	// Grace is the time requests under way get to finish on shutdown.
+	Grace time.Duration
+}
+
+// Serve serves h on ln until ctx ends; requests under way then get
+// o.Grace to finish. It prints "stopped" to stdout once they have.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, o Options, stdout io.Writer) error {
+	srv := &http.Server{Handler: h, ReadTimeout: o.ReadTimeout, ReadHeaderTimeout: o.ReadTimeout, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -24,7 +34,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), grace+time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), o.Grace+time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSlowClientsAreCutOff: a client that trickles its body, or sends nothing
+// at all, loses its connection once ReadTimeout has passed, token or not;
+// the bound here is generous, the timeout short.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	go func() { done <- Serve(ctx, ln, h, Options{ReadTimeout: 300 * time.Millisecond, Grace: time.Second}, io.Discard) }()
+	defer func() { cancel(); <-done }()
+
+	cutOff := func(name string, send func(c net.Conn)) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		start := time.Now()
+		closed := make(chan struct{})
+		go func() {
+			_, _ = io.Copy(io.Discard, c) // until the server closes the connection
+			close(closed)
+		}()
+		go send(c)
+		select {
+		case <-closed:
+			if d := time.Since(start); d < 250*time.Millisecond {
+				t.Errorf("%s: cut off after %v, before the timeout", name, d)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s: still connected after 10 s with a 300 ms read timeout", name)
+		}
+	}
+	cutOff("silent", func(net.Conn) {})
+	cutOff("trickling a body", func(c net.Conn) {
+		_, _ = io.WriteString(c, "POST /v1/axg/bind HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+		for i := 0; i < 200; i++ {
+			if _, err := c.Write([]byte("{")); err != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	cutOff("trickling headers", func(c net.Conn) {
+		for _, b := range []byte("POST /v1/axg/bind HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 100)) {
+			if _, err := c.Write([]byte{b}); err != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+
+	// A client that sends in time is served.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("a prompt client: %v %v", resp, err)
+	}
+}

@@ -19,7 +19,7 @@ func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, e := h.v.DecodeBind(body, "")
-	note(r, slog.String("phone_a", redact.Phone(req.PhoneNoA)), slog.String("pool", req.PoolKey))
+	note(r, slog.String("phone_a", redact.Phone(req.PhoneNoA)), slog.String("pool", redact.Clip(req.PoolKey, maxLogged)))
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -53,7 +53,7 @@ func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
 	for _, it := range items {
 		counts[it.Code]++
 	}
-	note(r, slog.String("pool", req.PoolKey), slog.Int("items", len(items)), slog.Any("item_codes", counts))
+	note(r, slog.String("pool", redact.Clip(req.PoolKey, maxLogged)), slog.Int("items", len(items)), slog.Any("item_codes", counts))
 	h.setCode(r, core.CodeOK, "")
 	writeJSON(w, http.StatusOK, core.BatchAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()),
 		SecretBindList: core.SecretBindList{SecretBind: items}})
@@ -96,7 +96,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, e *core.Err
 
 func (h *Handler) setCode(r *http.Request, code core.Code, msg string) {
 	if lf, ok := r.Context().Value(logKey).(*logFields); ok {
-		lf.code, lf.message = code, redact.Text(msg)
+		lf.code, lf.message = code, redact.Clip(redact.Text(msg), 4*maxLogged)
 	}
 }
 
@@ -112,6 +112,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func redactText(s string) string { return redact.Text(s) }
+
+// maxLogged is the most of a caller's own string a log line repeats: a
+// 1 MB PoolKey wrote 2 MB of log.
+const maxLogged = 64
 
 func redactAny(v any) string {
 	if err, ok := v.(error); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -229,5 +230,33 @@ func TestLogs(t *testing.T) {
 	}
 	if !strings.Contains(logs, `"phone_a":"138****0777"`) || !strings.Contains(logs, `"request_id"`) {
 		t.Errorf("logs lack the masked number or request ID:\n%s", logs)
+	}
+}
+
+// TestLogsMaskWhatCallersDecorate: numbers written with spaces or hyphens, in
+// a body's keys or an unknown path, are masked in the logs; a caller's
+// PoolKey is clipped; a forged platform request ID is neither logged nor
+// echoed.
+func TestLogsMaskWhatCallersDecorate(t *testing.T) {
+	s := newSetup(t, options{http: httpapi.Config{RequestID: func(r *http.Request) string { return r.Header.Get("X-Platform-Id") }}})
+	s.do(t, "POST", bind, `{"138 1234 5678":1}`)
+	s.do(t, "POST", "/call/138-1234-5679", `{}`)
+	s.do(t, "POST", bind, `{"PoolKey":"`+strings.Repeat("P", 100000)+`","PhoneNoA":"13800000001","GroupId":1234,"Expiration":"2099-01-01 00:00:00"}`)
+	a := s.do(t, "POST", bind, bindBody("13800000002"), "X-Platform-Id", "forged\"id 13812345678")
+	good := s.do(t, "POST", bind, bindBody("13800000003"), "X-Platform-Id", "c0ffee-1234-fc-req")
+	logs := s.logs.String()
+	for _, whole := range []string{"138 1234 5678", "138-1234-5679", strings.Repeat("P", 1000), "forged", "13812345678"} {
+		if strings.Contains(logs, whole) {
+			t.Errorf("logs hold %q", whole)
+		}
+	}
+	if strings.Contains(a.raw, "forged") || a.header.Get("X-Request-Id") == "" || strings.Contains(a.header.Get("X-Request-Id"), "forged") {
+		t.Errorf("a forged request ID is echoed: %s %v", a.raw, a.header)
+	}
+	if good.str("RequestId") != "c0ffee-1234-fc-req" {
+		t.Errorf("a platform's request ID replaced: %s", good.raw)
+	}
+	if len(logs) > 20000 {
+		t.Errorf("%d bytes of logs for five requests", len(logs))
 	}
 }

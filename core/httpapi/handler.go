@@ -73,8 +73,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.RequestID != nil {
 		id = h.cfg.RequestID(r)
 	}
-	if id == "" {
-		id = newRequestID()
+	if !validRequestID(id) {
+		id = newRequestID() // none, or not one a platform makes: ours instead
 	}
 	lf := &logFields{}
 	ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), logKey, lf)
@@ -160,6 +160,23 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// validRequestID reports whether a platform's request ID can be logged and
+// echoed as it is: 1 to 128 letters, digits, and - _ . : / (FC's and
+// Lambda's are UUIDs or hex; a header a caller forged may be anything).
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func newRequestID() string {

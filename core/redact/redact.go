@@ -18,23 +18,113 @@ func Phone(s string) string {
 // whole request, numbers and security token included.
 const stringToSign = "string to sign"
 
-// Text makes an upstream message safe to log or pass on: a quoted string to
-// sign is cut off, and every run of seven or more digits (a phone number) is
-// masked as Phone does.
+// withheld replaces it; Text finds it again in its own output and leaves it.
+const withheld = "[string to sign withheld]"
+
+// Text makes an upstream message, or anything else a caller sent, safe to log
+// or pass on: a quoted string to sign is cut off, and every phone number is
+// masked as Phone does: a run of seven or more digits, counting the groups
+// people write with spaces or hyphens between them (138 1234 5678,
+// 0571-8888-8888); a group of one or two digits is not joined on, so dates and
+// times stay as they are. Text of its own output changes nothing.
 func Text(s string) string {
-	if i := strings.Index(strings.ToLower(s), stringToSign); i >= 0 {
-		s = strings.TrimRight(s[:i], " :") + " [string to sign withheld]"
-	}
-	run := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			run++
+	lower := strings.ToLower(s)
+	for from := 0; ; {
+		i := strings.Index(lower[from:], stringToSign)
+		if i < 0 {
+			break
+		}
+		i += from
+		if i > 0 && s[i-1] == '[' && strings.HasPrefix(s[i-1:], withheld) {
+			from = i + len(stringToSign)
 			continue
 		}
-		if run >= 7 {
-			return Text(s[:i-run] + Phone(s[i-run:i]) + s[i:])
-		}
-		run = 0
+		s = strings.TrimRight(s[:i], " :") + " " + withheld
+		break
 	}
-	return s
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		if !digit(s[i]) {
+			i++
+			continue
+		}
+		end, digits := numberAt(s, i)
+		if digits >= 7 {
+			if last == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last:i])
+			b.WriteString(Phone(onlyDigits(s[i:end])))
+			last = end
+		}
+		i = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// numberAt reads the digits from i on, joining on a next group after one
+// space or hyphen when that group has three digits or more.
+func numberAt(s string, i int) (end, digits int) {
+	j := i
+	for {
+		k := j
+		for k < len(s) && digit(s[k]) {
+			k++
+		}
+		digits += k - j
+		j = k
+		if j+1 >= len(s) || (s[j] != ' ' && s[j] != '-') {
+			return j, digits
+		}
+		g := j + 1
+		for g < len(s) && digit(s[g]) {
+			g++
+		}
+		if g-(j+1) < 3 {
+			return j, digits
+		}
+		j++
+	}
+}
+
+func digit(c byte) bool { return c >= '0' && c <= '9' }
+
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// Clip keeps what a caller sent short in the logs: at most n bytes (cut on a
+// character boundary), the length said after a cut.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xc0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "...(" + itoa(len(s)) + " bytes)"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for ; n > 0; n /= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+	}
+	return string(b[i:])
 }

@@ -9,7 +9,8 @@ run:
 ## bind-file: bind a CSV or JSON Lines file from disk (FILE=examples/bindings.csv), writing FILE.results.jsonl and FILE.summary.json
 FILE ?= examples/bindings.csv
 bind-file:
-	$(GO) run ./functions/local bind-file $(FILE)
+	@$(GO) build -o $(DIST)/local/axg-binder ./functions/local
+	@$(DIST)/local/axg-binder bind-file $(FILE) || { code=$$?; echo "bind-file exited $$code (1: some rows did not bind, 2: the run failed or stopped); make reports any failure as 2, so scripts run $(DIST)/local/axg-binder bind-file FILE" >&2; exit $$code; }
 
 ## test: formatting, vet, every test with the race detector (fuzz seed corpora included), and each benchmark once
 test: vet

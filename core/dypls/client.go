@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -167,6 +168,15 @@ func (c *Client) do(ctx context.Context, action string, params []param, resp res
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// closedIdle reports net/http's own word that the upstream closed a pooled
+// connection while it was idle, before our request could be read on it: the
+// call was written into a closed connection and never seen, so it may go
+// again. (net/http resends such a call itself only when it is idempotent;
+// the error is unexported, its text is its identity.)
+func closedIdle(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "http: server closed idle connection")
+}
+
 // classify turns an SDK error into what is known of the call.
 func classify(err error, sent bool, timeout time.Duration) *core.Error {
 	var se *sdkerrors.ServerError
@@ -191,7 +201,7 @@ func classify(err error, sent bool, timeout time.Duration) *core.Error {
 		}
 		return e
 	}
-	if !sent {
+	if !sent || closedIdle(err) {
 		return &core.Error{Code: core.CodeUpstreamUnavailable, Origin: core.OriginTransport, Outcome: core.NotSent,
 			Message: "could not reach the upstream: " + reason(err)}
 	}

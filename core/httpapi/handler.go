@@ -163,15 +163,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // validRequestID reports whether a platform's request ID can be logged and
-// echoed as it is: 1 to 128 letters, digits, and - _ . : / (FC's and
-// Lambda's are UUIDs or hex; a header a caller forged may be anything).
+// echoed as it is: 1 to 128 letters, digits, and - _ . : / + = (FC's and
+// Lambda's are UUIDs, hex or base64; a header a caller forged may be
+// anything).
 func validRequestID(id string) bool {
 	if id == "" || len(id) > 128 {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
 		switch c := id[i]; {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':', c == '/':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':', c == '/', c == '+', c == '=':
 		default:
 			return false
 		}

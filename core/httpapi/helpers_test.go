@@ -134,12 +134,23 @@ func bindBody(a string, extra ...string) string {
 	return b + "}"
 }
 
+// itemJSON is an item for A; each extra member replaces a default one of
+// its name (a key given twice is refused) or adds to them.
 func itemJSON(a string, extra ...string) string {
-	b := `{"PhoneNoA":"` + a + `","GroupId":"1234","Expiration":"` + expIn(time.Hour) + `"`
+	members := []string{`"PhoneNoA":"` + a + `"`, `"GroupId":"1234"`, `"Expiration":"` + expIn(time.Hour) + `"`}
 	for _, e := range extra {
-		b += "," + e
+		name, _, _ := strings.Cut(e, ":")
+		replaced := false
+		for i, m := range members {
+			if strings.HasPrefix(m, name+":") {
+				members[i], replaced = e, true
+			}
+		}
+		if !replaced {
+			members = append(members, e)
+		}
 	}
-	return b + "}"
+	return "{" + strings.Join(members, ",") + "}"
 }
 
 func batchBody(items ...string) string {

@@ -129,7 +129,14 @@ func (v *Validator) scanBatch(body []byte, defaultPool string) (core.BatchReques
 func (v *Validator) batchMembers(ms []member, defaultPool string) (core.BatchRequest, *core.Error) {
 	var pool raw
 	var list []byte
+	seen := map[string]bool{}
 	for _, m := range ms {
+		key := strings.ToLower(m.name)
+		if seen[key] && (key == "poolkey" || key == "axgbindlist") {
+			// Which one is meant cannot be told: the first list was dropped.
+			return core.BatchRequest{}, core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: m.name, Message: "is given more than once"}})
+		}
+		seen[key] = true
 		switch {
 		case strings.EqualFold(m.name, core.PoolKey):
 			pool.decode(core.KindText, m.value)

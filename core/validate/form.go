@@ -97,10 +97,11 @@ func (f *form[T]) rank(path string) int {
 
 // rawItem is one object as sent: PoolKey and the table's fields, read.
 type rawItem struct {
-	pool    raw
-	vals    []raw
-	unknown []string // fields the table has not, in order
-	seen    bool     // any member at all
+	pool     raw
+	vals     []raw
+	unknown  []string // fields the table has not, in order
+	got      uint64   // the fields given, by position + 1 (PoolKey is bit 0)
+	repeated []string // fields given more than once
 }
 
 // newRaws returns n rawItems sharing one backing array of values.
@@ -128,8 +129,14 @@ func (r *rawItem) empty() bool {
 
 // member reads one member of an object into r.
 func (f *form[T]) member(r *rawItem, name string, value []byte) {
-	r.seen = true
 	i, ok := f.lookup(name)
+	if ok {
+		bit := uint64(1) << uint(i+1)
+		if r.got&bit != 0 {
+			r.repeated = append(r.repeated, name) // which value is meant cannot be told
+		}
+		r.got |= bit
+	}
 	switch {
 	case !ok:
 		r.unknown = append(r.unknown, name)
@@ -203,6 +210,9 @@ func (f *form[T]) convert(r *rawItem, it *T, issues []issue) []issue {
 	}
 	for _, name := range r.unknown {
 		issues = append(issues, issue{core.FieldError{Field: name, Message: "is not a " + f.what + " field"}, core.CodeInvalidParameters})
+	}
+	for _, name := range r.repeated {
+		issues = append(issues, issue{core.FieldError{Field: name, Message: "is given more than once"}, core.CodeInvalidParameters})
 	}
 	return issues
 }

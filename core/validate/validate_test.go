@@ -315,3 +315,26 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 		t.Errorf("cells: %v", e)
 	}
 }
+
+// TestRepeatedKeysAreRefused: a body that gives a field twice is refused, as
+// which value is meant cannot be told (the first AxgBindList was dropped).
+func TestRepeatedKeysAreRefused(t *testing.T) {
+	v := New(clock, 10)
+	item := `{"PhoneNoA":"13800000000","GroupId":1,"Expiration":"` + exp(time.Hour) + `"}`
+	for _, body := range []string{
+		`{"PoolKey":"FC1","AxgBindList":[` + item + `],"AxgBindList":[` + item + `]}`,
+		`{"PoolKey":"FC1","PoolKey":"FC2","AxgBindList":[` + item + `]}`,
+		`{"PoolKey":"FC1","axgbindlist":[` + item + `],"AxgBindList":[` + item + `]}`,
+	} {
+		if _, e := v.DecodeBatch([]byte(body), ""); e == nil || !strings.Contains(e.Message, "more than once") {
+			t.Errorf("%s: %v", body, e)
+		}
+	}
+	req, e := v.DecodeBatch([]byte(`{"PoolKey":"FC1","AxgBindList":[{"PhoneNoA":"13800000000","PhoneNoA":"13900000000","GroupId":1,"Expiration":"`+exp(time.Hour)+`"},`+item+`]}`), "")
+	if e != nil || req.Items[0].Err == nil || !strings.Contains(req.Items[0].Err.Message, "PhoneNoA: is given more than once") || req.Items[1].Err != nil {
+		t.Errorf("a repeated field in an item: %+v %v", req, e)
+	}
+	if _, e := v.DecodeBind([]byte(`{"PoolKey":"FC1","PhoneNoA":"13800000000","phonenoa":"13900000000","GroupId":1,"Expiration":"`+exp(time.Hour)+`"}`), ""); e == nil {
+		t.Error("a repeated field in a bind accepted")
+	}
+}

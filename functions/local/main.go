@@ -37,7 +37,25 @@ func main() {
 	}
 }
 
+// usage is what -h, --help and help print, and what a wrong argument earns.
+const usage = `usage:
+  axg-binder                 serve the HTTP API on 127.0.0.1:$PORT (default 9000), on the
+                             embedded emulator unless DYPLS_ENDPOINT is set
+  axg-binder bind-file FILE  bind a CSV or JSON Lines file (exit 0: all bound, 1: some rows
+                             not, 2: the run failed or stopped; run it again to go on)
+Configuration comes from the environment (README, "Configuration").`
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		switch args[1] {
+		case "-h", "-help", "--help", "help":
+			fmt.Fprintln(stdout, usage)
+			return nil
+		case "bind-file":
+		default:
+			return exitError{2, fmt.Sprintf("unknown argument %q\n%s", args[1], usage)}
+		}
+	}
 	binder.TuneRuntime(getenv)
 	cfg, err := binder.Load(getenv, binder.HTTP|binder.Files, binder.AuthIfTokens)
 	if err != nil {
@@ -57,10 +75,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.HTTP.Port)))
 	if err != nil {
-		return err
+		return fmt.Errorf("PORT %d: %w (set PORT to another port, or 0 for a free one)", cfg.HTTP.Port, err)
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "AXG binder listening on %s (upstream: %s)\n", base, upstream)
+	if len(cfg.HTTP.APITokens) > 0 {
+		fmt.Fprintln(stdout, "Tokens are required: set AXG_TOKEN to one of AXG_API_TOKENS in your shell first (export AXG_TOKEN=...).")
+	}
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
 	return server.Serve(ctx, ln, env.HTTP(), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +111,37 @@ func TestRunAgainstAnotherEndpointNeedsCredentials(t *testing.T) {
 	}, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestUsageAndBusyPort: -h and help print a usage instead of starting a
+// server; a wrong argument is refused; a busy port's error names PORT; with
+// tokens set, the output says how to set the AXG_TOKEN its curl uses.
+func TestUsageAndBusyPort(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, arg := range []string{"-h", "--help", "help"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"axg-binder", arg}, none, &out, &bytes.Buffer{}); err != nil || !strings.Contains(out.String(), "usage:") {
+			t.Errorf("%s: %v, %q", arg, err, out.String())
+		}
+	}
+	var ex exitError
+	if err := run(context.Background(), []string{"axg-binder", "serve"}, none, &bytes.Buffer{}, &bytes.Buffer{}); !errors.As(err, &ex) || ex.code != 2 {
+		t.Errorf("a wrong argument: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	err = run(context.Background(), nil, func(k string) string { return map[string]string{"PORT": port}[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "PORT "+port) {
+		t.Errorf("a busy port: %v", err)
+	}
+	stdout, _, _, _, stop := start(t, map[string]string{"AXG_API_TOKENS": "local-token"})
+	defer stop()
+	if !strings.Contains(stdout.String(), "set AXG_TOKEN to one of AXG_API_TOKENS") {
+		t.Errorf("nothing says how to set AXG_TOKEN: %q", stdout.String())
 	}
 }

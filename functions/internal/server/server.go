@@ -28,7 +28,7 @@ type Options struct {
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, o Options, stdout io.Writer) error {
 	srv := &http.Server{Handler: h, ReadTimeout: o.ReadTimeout, ReadHeaderTimeout: o.ReadTimeout, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(jsonErrors{ln}) }()
 	select {
 	case err := <-errc:
 		return err

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -25,7 +26,9 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	go func() { done <- Serve(ctx, ln, h, Options{ReadTimeout: 300 * time.Millisecond, Grace: time.Second}, io.Discard) }()
+	go func() {
+		done <- Serve(ctx, ln, h, Options{ReadTimeout: 300 * time.Millisecond, Grace: time.Second}, io.Discard)
+	}()
 	defer func() { cancel(); <-done }()
 
 	cutOff := func(name string, send func(c net.Conn)) {
@@ -79,5 +82,47 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("a prompt client: %v %v", resp, err)
+	}
+}
+
+// TestGoOwnErrorsAreJSON: what net/http answers by itself, before the
+// handler (a malformed request line, headers too large), comes in the
+// contract's JSON error shape, its detail masked.
+func TestGoOwnErrorsAreJSON(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, ln, http.NotFoundHandler(), Options{ReadTimeout: 5 * time.Second, Grace: time.Second}, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	for _, c := range []struct {
+		raw    string
+		status int
+		code   string
+	}{
+		{"GARBAGE /call/138-1234-5678\r\n\r\n", 400, "isv.INVALID_PARAMETERS"},
+		{"GET / HTTP/1.1\r\n\r\n", 400, "isv.INVALID_PARAMETERS"}, // no Host
+		{"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 2<<20) + "\r\n\r\n", 431, "RequestTooLarge"},
+	} {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { _, _ = io.WriteString(conn, c.raw) }()
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%.40q: %v", c.raw, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		var body struct{ Code, Message string }
+		if resp.StatusCode != c.status || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" ||
+			json.Unmarshal(b, &body) != nil || body.Code != c.code || strings.Contains(string(b), "1234-5678") {
+			t.Errorf("%.40q: %d %s %s", c.raw, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		}
 	}
 }

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestREADMEExamplesWork: the README's shell examples against the local
+// server run as written (their dates generated, never fixed) and bind; no
+// example carries a date of its own, which would expire.
+func TestREADMEExamplesWork(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	if m := regexp.MustCompile(`"Expiration"\s*:\s*"\d{4}-`).FindAllString(readme, -1); len(m) > 0 {
+		t.Errorf("the README carries fixed expirations, which expire: %v", m)
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	var blocks []string
+	for _, m := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(readme, -1) {
+		if strings.Contains(m[1], "http://127.0.0.1:9000/v1/axg/") {
+			blocks = append(blocks, m[1])
+		}
+	}
+	if len(blocks) < 2 {
+		t.Fatalf("found %d examples against the local server", len(blocks))
+	}
+	_, _, url, _, stop := start(t, map[string]string{})
+	defer stop()
+	base := strings.TrimSuffix(url, "/v1/axg/bind")
+	for _, block := range blocks {
+		out, err := exec.Command("bash", "-c", strings.ReplaceAll(block, "http://127.0.0.1:9000", base)).Output()
+		if err != nil {
+			t.Fatalf("%s\n%v", block, err)
+		}
+		var a struct {
+			Code           string
+			SecretBindDTO  struct{ SecretNo string }
+			SecretBindList struct{ SecretBind []struct{ Code string } }
+		}
+		if err := json.Unmarshal(out, &a); err != nil || a.Code != "OK" {
+			t.Fatalf("%s\nanswered %s", block, out)
+		}
+		if a.SecretBindDTO.SecretNo == "" && (len(a.SecretBindList.SecretBind) == 0 || a.SecretBindList.SecretBind[0].Code != "OK") {
+			t.Errorf("%s\nbound nothing: %s", block, out)
+		}
+	}
+}

@@ -34,6 +34,14 @@ type Options struct {
 	// MaxAttempts bounds the calls for one bind or chunk (default 8); the
 	// caller's deadline bounds them too.
 	MaxAttempts int
+	// MinCallTime is the least time a call must have before the deadline
+	// once its turn under the ceiling comes (default 500ms, and never more
+	// than CallTimeout): a call squeezed into less would fail before the
+	// upstream answers, its outcome unknown. Not sent, it is known not bound.
+	MinCallTime time.Duration
+	// CallTimeout is one upstream call's own timeout, where the Upstream has
+	// one (AXG_UPSTREAM_TIMEOUT).
+	CallTimeout time.Duration
 }
 
 func (o *Options) defaults() {
@@ -54,6 +62,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8
+	}
+	if o.MinCallTime <= 0 {
+		o.MinCallTime = 500 * time.Millisecond
+	}
+	if o.CallTimeout > 0 && o.MinCallTime > o.CallTimeout {
+		o.MinCallTime = o.CallTimeout
 	}
 }
 
@@ -120,19 +134,36 @@ func (s *Service) retry(ctx context.Context, call func() error) *Error {
 	}
 }
 
-// wait takes a turn under the rate ceiling. A wait that would pass the
-// deadline is isv.FLOW_LIMIT; a deadline already passed, UpstreamUnavailable.
+// wait takes a turn under the rate ceiling. A turn that would leave the call
+// less than MinCallTime before the deadline is not taken: isv.FLOW_LIMIT,
+// not sent; a deadline already passed is UpstreamUnavailable.
 func (s *Service) wait(ctx context.Context) *Error {
 	if ctx.Err() != nil {
 		return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
 	}
-	if err := s.limiter.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
-		}
-		return &Error{Code: CodeFlowLimit, Message: "not sent: the upstream rate ceiling (AXG_UPSTREAM_QPS) allows no call before the request's deadline", Outcome: NotSent}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < s.opts.MinCallTime {
+		return &Error{Code: CodeUpstreamUnavailable, Outcome: NotSent,
+			Message: "not sent: less than " + s.opts.MinCallTime.String() + " was left before the request's deadline"}
 	}
-	return nil
+	r := s.limiter.Reserve()
+	delay := r.Delay()
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-delay < s.opts.MinCallTime {
+		r.Cancel()
+		return &Error{Code: CodeFlowLimit, Outcome: NotSent, Message: "not sent: under the upstream rate ceiling (AXG_UPSTREAM_QPS) the call's turn " +
+			"would leave it less than " + s.opts.MinCallTime.String() + " before the request's deadline"}
+	}
+	if delay == 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
+	}
 }
 
 // backoff sleeps before resend number attempt+1, jittered; false when that
@@ -211,7 +242,6 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 			case last != nil:
 				fail(pending, last)
 			case attempt == 0: // never sent: known not bound
-				err.Code = CodeUpstreamUnavailable
 				fail(pending, err)
 			} // else each item keeps the transient code it last had
 			return

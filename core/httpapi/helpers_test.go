@@ -57,6 +57,9 @@ func newSetup(t *testing.T, opt options) *setup {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if opt.svc.MinCallTime == 0 {
+		opt.svc.MinCallTime = 50 * time.Millisecond // these tests' deadlines are short
+	}
 	if opt.svc.BackoffBase == 0 {
 		opt.svc.BackoffBase, opt.svc.BackoffMax = 5*time.Millisecond, 20*time.Millisecond
 	}

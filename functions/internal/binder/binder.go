@@ -77,7 +77,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS})
+	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime})
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,9 @@ type CoreConfig struct {
 	UpstreamChunk   int
 	UpstreamQPS     float64
 	UpstreamTimeout time.Duration
+	// MinCallTime is the least time a call must have left before the
+	// deadline once its turn under the ceiling comes (AXG_MIN_CALL_TIME).
+	MinCallTime time.Duration
 	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
 	// the descriptors set alike: each instance's share of the upstream's
 	// ceiling when the shared rate budget is out of reach.
@@ -167,6 +170,7 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 	}
 	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
 	c.MaxInstances = intVar(getenv, "AXG_MAX_INSTANCES", 1, 1, 100000, bad)
+	c.MinCallTime = durationVar(getenv, "AXG_MIN_CALL_TIME", 500*time.Millisecond, bad)
 	return c
 }
 

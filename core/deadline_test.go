@@ -1,0 +1,73 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// slowUpstream answers after latency, recording how long each call had left
+// before its deadline when it started.
+type slowUpstream struct {
+	latency time.Duration
+	mu      sync.Mutex
+	left    []time.Duration
+}
+
+func (u *slowUpstream) BindAxg(ctx context.Context, pool string, it *Item) (Binding, error) {
+	dl, _ := ctx.Deadline()
+	u.mu.Lock()
+	u.left = append(u.left, time.Until(dl))
+	u.mu.Unlock()
+	select {
+	case <-time.After(u.latency):
+		return Binding{SecretNo: "17100000000"}, nil
+	case <-ctx.Done():
+		return Binding{}, &Error{Code: CodeUpstreamTimeout, Outcome: Unknown, Origin: OriginTransport, Message: "sent, no answer"}
+	}
+}
+
+func (u *slowUpstream) BindBatchAxg(ctx context.Context, pool string, items []*Item) ([]ItemResult, error) {
+	panic("not used")
+}
+
+// TestCeilingWaitLeavesTheCallItsTime: requests that queue for a low ceiling
+// under a short deadline are either sent with at least MinCallTime left, or
+// not sent at all (isv.FLOW_LIMIT, known not bound); none is squeezed into
+// the deadline's last moments and left of unknown outcome.
+func TestCeilingWaitLeavesTheCallItsTime(t *testing.T) {
+	up := &slowUpstream{latency: 30 * time.Millisecond}
+	svc, _ := NewService(up, Options{QPS: 20, MinCallTime: 150 * time.Millisecond, CallTimeout: time.Second})
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for i := 0; i < 32; i++ {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+			defer cancel()
+			_, err := svc.Bind(ctx, BindRequest{PoolKey: "FC1", Item: Item{PhoneNoA: "13800000000"}})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	ok, limited := 0, 0
+	for err := range errs {
+		switch e := AsError(err); {
+		case err == nil:
+			ok++
+		case e.Code == CodeFlowLimit && e.Outcome == NotSent:
+			limited++
+		default:
+			t.Errorf("answered %s (outcome %v): %s", e.Code, e.Outcome, e.Message)
+		}
+	}
+	for _, left := range up.left {
+		if left < 150*time.Millisecond {
+			t.Errorf("a call was sent with %v left before its deadline", left)
+		}
+	}
+	if ok == 0 || limited == 0 {
+		t.Errorf("%d bound, %d refused: want some of each from 32 requests at 20 calls/s in 600 ms", ok, limited)
+	}
+}

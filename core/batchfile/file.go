@@ -2,6 +2,7 @@ package batchfile
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -22,8 +23,10 @@ type File struct {
 // file trigger and bind-file. A file that cannot be read at all (its name
 // or content is no CSV or JSON Lines, a bad header) binds nothing; its
 // summary says why, and that is its answer, not an error, since delivering
-// it again cannot help. An error that is ErrNotFinished asks for another
-// run, which goes on from the checkpoint; o.ETag is f.ETag.
+// it again cannot help. A file of a name bound before with other content is
+// refused alike (ErrOtherContent), its answer's Error saying so, the earlier
+// results untouched and no summary written. An error that is ErrNotFinished
+// asks for another run, which goes on from the checkpoint; o.ETag is f.ETag.
 func Bind(ctx context.Context, svc *core.Service, v *validate.Validator, f File, st Store, o Options) (Summary, error) {
 	o.ETag = f.ETag
 	rd, err := Open(f.Name, f.Body, v, o.PoolKey)
@@ -32,5 +35,12 @@ func Bind(ctx context.Context, svc *core.Service, v *validate.Validator, f File,
 		s := Summary{ETag: f.ETag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}
 		return s, st.WriteSummary(ctx, s)
 	}
-	return Run(ctx, svc, rd, st, o)
+	s, err := Run(ctx, svc, rd, st, o)
+	if errors.Is(err, ErrOtherContent) {
+		// Refused, and answered: the earlier content's summary and results
+		// stay as they were, this one's answer says why.
+		now := time.Now().UTC()
+		return Summary{ETag: f.ETag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}, nil
+	}
+	return s, err
 }

@@ -48,6 +48,12 @@ type Options struct {
 // ErrBusy and ErrIncomplete are ErrNotFinished (errors.Is).
 var ErrNotFinished = errors.New("batchfile: the file is not finished; run again to go on from its checkpoint")
 
+// ErrOtherContent says a file of this name was bound, or is being bound,
+// with other content: it is refused until its earlier results (and
+// checkpoint) are moved away, as nothing can tell which rows of the new
+// content were bound already.
+var ErrOtherContent = errors.New("batchfile: a file of this name with other content was bound here before: move its results, summary and checkpoint away to bind this one")
+
 // ErrBusy says another run of the same file is sending: this one stopped
 // before sending anything. Deliver again later.
 var ErrBusy = fmt.Errorf("%w: another run of this file is under way", ErrNotFinished)
@@ -77,10 +83,9 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		return Summary{}, err
 	}
 	if cp != nil && cp.ETag != o.ETag {
-		if err := st.Reset(ctx); err != nil {
-			return Summary{}, err
-		}
-		cp = nil
+		// The same name, other content: binding it would mix two files'
+		// results, and starting over would lose the first one's.
+		return Summary{}, fmt.Errorf("%w (bound before as %s, now %s)", ErrOtherContent, cp.ETag, o.ETag)
 	}
 	if cp != nil && cp.Finished {
 		return st.ReadSummary(ctx) // delivered again: nothing new to bind

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/axg-binder/binder/core"
@@ -38,14 +39,17 @@ func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stder
 		return exitError{2, err.Error()}
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	// The content's hash is the file's identity: touching or copying it binds
+	// nothing again, and other content under the same name is refused.
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
 		return exitError{2, err.Error()}
 	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return exitError{2, err.Error()}
+	}
+	etag := "sha256-" + hex.EncodeToString(h.Sum(nil))
 	start := time.Now()
-	// The file's size and modification time stand for its ETag: an edited
-	// file is bound afresh, the same file again binds nothing.
-	etag := strconv.FormatInt(st.Size(), 16) + "-" + strconv.FormatInt(st.ModTime().UnixNano(), 16)
 	s, err := batchfile.Bind(ctx, env.Service, env.Validator, batchfile.File{Name: path, ETag: etag, Body: f}, batchfile.DirStore{Base: path}, batchfile.Options{
 		PoolKey: env.Config.Files.PoolKey,
 		Progress: func(done int) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBindFile(t *testing.T) {
@@ -58,5 +59,44 @@ func TestExampleFile(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), `"OK": 5`) {
 		t.Fatalf("%s", stdout.String())
+	}
+}
+
+// TestBindFileKnowsTheFileByItsContent: a finished file touched, or copied
+// under its name, binds nothing again; edited, it is refused (exit 2) and its
+// earlier results stay.
+func TestBindFileKnowsTheFileByItsContent(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "orders.csv")
+	content := "PhoneNoA,GroupId,Expiration\n13800138101,1234,2099-12-31 23:59:59\n13800138102,1234,2099-12-31 23:59:59\n"
+	_ = os.WriteFile(path, []byte(content), 0o644)
+	env := func(k string) string { return map[string]string{"AXG_POOL_KEY": "FC123456"}[k] }
+	bindFile := func() (string, error) {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"local", "bind-file", path}, env, &stdout, &stderr)
+		return stdout.String(), err
+	}
+	if _, err := bindFile(); err != nil {
+		t.Fatal(err)
+	}
+	results, _ := os.ReadFile(path + ".results.jsonl")
+	// Touched: a later modification time, the same content.
+	later := time.Now().Add(time.Hour)
+	_ = os.Chtimes(path, later, later)
+	out, err := bindFile()
+	if err != nil || !strings.Contains(out, `"Rows": 2`) {
+		t.Fatalf("touched: %v %s", err, out)
+	}
+	if again, _ := os.ReadFile(path + ".results.jsonl"); string(again) != string(results) {
+		t.Fatalf("touched, the file was bound again:\n%s", again)
+	}
+	// Edited after the run: refused, the earlier results kept.
+	_ = os.WriteFile(path, []byte(strings.Replace(content, "13800138102", "13800138103", 1)), 0o644)
+	var ex exitError
+	if _, err := bindFile(); !errors.As(err, &ex) || ex.code != 2 || !strings.Contains(err.Error(), "other content") {
+		t.Fatalf("edited: %v", err)
+	}
+	if again, _ := os.ReadFile(path + ".results.jsonl"); string(again) != string(results) {
+		t.Fatalf("edited, the earlier results changed:\n%s", again)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,7 +100,7 @@ func open(t testing.TB, path, pool string) *batchfile.Reader {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	rd, err := batchfile.Open(path, f, validate.New(nil, 1000), pool)
+	rd, err := batchfile.Open(path, f, validate.New(nil, 1000), pool, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,4 +376,75 @@ func TestNotFinishedCoversBusyAndIncomplete(t *testing.T) {
 	if !errors.Is(batchfile.ErrBusy, batchfile.ErrNotFinished) || !errors.Is(batchfile.ErrIncomplete, batchfile.ErrNotFinished) {
 		t.Fatal("ErrBusy and ErrIncomplete must be ErrNotFinished: adapters ask for another run on it alone")
 	}
+}
+
+// TestRowsAreBounded: a huge cell or line is its row's error and memory
+// stays flat (a 50 MB cell took 655 MB); a stray quote is its row's error
+// and the rows after it are read on (they were swallowed into one error row).
+func TestRowsAreBounded(t *testing.T) {
+	v := validate.New(nil, 1000)
+	exp := time.Now().Add(48 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
+	good := func(i int) string { return fmt.Sprintf("139%08d,1234,%s\n", i, exp) }
+	read := func(t *testing.T, name, body string) (rows []batchfile.Row, allocated uint64) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		rd, err := batchfile.Open(name, strings.NewReader(body), v, "FC123456", 64<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			row, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, row)
+		}
+		runtime.ReadMemStats(&after)
+		return rows, after.TotalAlloc - before.TotalAlloc
+	}
+	huge := strings.Repeat("x", 20<<20)
+	t.Run("a huge cell", func(t *testing.T) {
+		body := "PhoneNoA,GroupId,Expiration,OutId\n" + strings.TrimSuffix(good(1), "\n") + ",a\n" +
+			"13900000002,1234," + exp + "," + huge + "\n" + strings.TrimSuffix(good(3), "\n") + ",c\n"
+		rows, alloc := read(t, "f.csv", body)
+		if len(rows) != 3 || rows[0].Err != nil || rows[1].Err == nil || !strings.Contains(rows[1].Err.Message, "AXG_MAX_ROW_BYTES") ||
+			rows[2].Err != nil || rows[2].Line != 4 {
+			t.Fatalf("rows %+v", rows)
+		}
+		if alloc > 4<<20 {
+			t.Errorf("reading a 20 MB cell allocated %d MB", alloc>>20)
+		}
+	})
+	t.Run("a huge line", func(t *testing.T) {
+		body := `{"PhoneNoA":"13900000001","GroupId":1,"Expiration":"` + exp + `"}` + "\n" + `{"OutId":"` + huge + `"}` + "\n" +
+			`{"PhoneNoA":"13900000003","GroupId":1,"Expiration":"` + exp + `"}` + "\n"
+		rows, alloc := read(t, "f.jsonl", body)
+		if len(rows) != 3 || rows[0].Err != nil || rows[1].Err == nil || rows[2].Err != nil || rows[2].Line != 3 {
+			t.Fatalf("rows %+v", rows)
+		}
+		if alloc > 4<<20 {
+			t.Errorf("reading a 20 MB line allocated %d MB", alloc>>20)
+		}
+	})
+	t.Run("a stray quote", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("PhoneNoA,GroupId,Expiration\n")
+		b.WriteString(`"13900000000,1234,` + exp + "\n") // the quote never closes
+		for i := 2; i <= 10000; i++ {
+			b.WriteString(good(i))
+		}
+		rows, _ := read(t, "f.csv", b.String())
+		if len(rows) != 10000 || rows[0].Err == nil || !strings.Contains(rows[0].Err.Message, "quote") {
+			t.Fatalf("%d rows, the first %+v", len(rows), rows[0])
+		}
+		for i, r := range rows[1:] {
+			if r.Err != nil || r.N != i+2 || r.Line != i+3 {
+				t.Fatalf("row %d after the stray quote: %+v", i+2, r)
+			}
+		}
+	})
 }

@@ -29,7 +29,7 @@ type File struct {
 // asks for another run, which goes on from the checkpoint; o.ETag is f.ETag.
 func Bind(ctx context.Context, svc *core.Service, v *validate.Validator, f File, st Store, o Options) (Summary, error) {
 	o.ETag = f.ETag
-	rd, err := Open(f.Name, f.Body, v, o.PoolKey)
+	rd, err := Open(f.Name, f.Body, v, o.PoolKey, o.MaxRowBytes)
 	if err != nil {
 		now := time.Now().UTC()
 		s := Summary{ETag: f.ETag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}

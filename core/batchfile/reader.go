@@ -60,46 +60,76 @@ type Row struct {
 	Err               *core.Error
 }
 
-// Reader streams a file's rows, validated.
+// Reader streams a file's rows, validated. No row is held longer than its
+// limit (DefaultMaxRowBytes unless set): memory stays flat whatever a file
+// holds.
 type Reader struct {
 	v           *validate.Validator
 	defaultPool string
-	br          *bufio.Reader
+	recs        *records
 	csv         *csv.Reader
+	feed        feed // what csv reads: one row at a time
 	header      []string
-	n, line     int
+	n           int
+}
+
+// feed hands the CSV parser one row's bytes, then io.EOF until the next.
+type feed struct{ b []byte }
+
+func (f *feed) Read(p []byte) (int, error) {
+	if len(f.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, f.b)
+	f.b = f.b[n:]
+	return n, nil
 }
 
 // NewReader reads r in format f. PoolKey comes from each row or, where a row
 // has none, from defaultPool. A CSV header with an unknown or repeated column,
 // or without the required ones, fails the whole file before any row is read.
 func NewReader(r io.Reader, f Format, v *validate.Validator, defaultPool string) (*Reader, error) {
-	return newReader(bufio.NewReaderSize(r, 64<<10), f, v, defaultPool)
+	return newReader(bufio.NewReaderSize(r, 64<<10), f, v, defaultPool, DefaultMaxRowBytes)
 }
 
 // Open reads the file name from r, its format chosen by Detect from the
 // name and the first bytes, sniffed through the reader's own buffer (r is
-// read once, from its start).
-func Open(name string, r io.Reader, v *validate.Validator, defaultPool string) (*Reader, error) {
+// read once, from its start); a row longer than maxRow bytes (0: the
+// default) is that row's error.
+func Open(name string, r io.Reader, v *validate.Validator, defaultPool string, maxRow int) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512) // a shorter file: what there is
 	f, err := Detect(name, head)
 	if err != nil {
 		return nil, err
 	}
-	return newReader(br, f, v, defaultPool)
+	return newReader(br, f, v, defaultPool, maxRow)
 }
 
-func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool string) (*Reader, error) {
+func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool string, maxRow int) (*Reader, error) {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
 		_, _ = br.Discard(3)
 	}
-	rd := &Reader{v: v, defaultPool: defaultPool, br: br}
+	if maxRow <= 0 {
+		maxRow = DefaultMaxRowBytes
+	}
+	rd := &Reader{v: v, defaultPool: defaultPool, recs: &records{br: br, max: maxRow, csv: f == CSV}}
 	if f == JSONL {
 		return rd, nil
 	}
-	rd.csv = csv.NewReader(br)
+	rd.csv = csv.NewReader(&rd.feed)
 	rd.csv.FieldsPerRecord = -1
+	rec, err := rd.nextRecord()
+	if err == io.EOF {
+		return nil, errors.New("reading the CSV header: the file is empty")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the CSV header: %w", err)
+	}
+	if rec.bad != "" {
+		return nil, errors.New("reading the CSV header: " + rec.bad)
+	}
+	rd.feed.b = rec.b
 	header, err := rd.csv.Read()
 	if err != nil {
 		return nil, fmt.Errorf("reading the CSV header: %w", err)
@@ -141,20 +171,38 @@ func (rd *Reader) Next() (Row, error) {
 	return rd.nextJSONL()
 }
 
+// nextRecord is the next row that is not blank.
+func (rd *Reader) nextRecord() (rawRow, error) {
+	for {
+		rec, err := rd.recs.next()
+		if err != nil || rec.bad != "" || len(bytes.TrimSpace(rec.b)) > 0 {
+			return rec, err
+		}
+	}
+}
+
 func (rd *Reader) nextCSV() (Row, error) {
-	rec, err := rd.csv.Read()
-	if err == io.EOF {
-		return Row{}, io.EOF
+	raw, err := rd.nextRecord()
+	if err != nil {
+		return Row{}, err
 	}
 	rd.n++
-	row := Row{N: rd.n}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		row.Line = pe.StartLine
-	} else if len(rec) > 0 {
-		row.Line, _ = rd.csv.FieldPos(0) // FieldPos panics on an empty record
+	row := Row{N: rd.n, Line: raw.line}
+	if raw.bad != "" {
+		row.Err = core.Errorf(core.CodeInvalidParameters, raw.bad)
+		return row, nil
+	}
+	rd.feed.b = raw.b
+	rec, err := rd.csv.Read()
+	rd.feed.b = nil
+	if err == io.EOF {
+		err = errors.New("no cells")
 	}
 	if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		row.Err = core.Errorf(core.CodeInvalidParameters, "the CSV row cannot be parsed: "+err.Error())
 		return row, nil
 	}
@@ -187,23 +235,17 @@ func index(s []string, v string) int {
 }
 
 func (rd *Reader) nextJSONL() (Row, error) {
-	for {
-		line, err := rd.br.ReadBytes('\n')
-		if len(line) == 0 && err != nil {
-			if err == io.EOF {
-				return Row{}, io.EOF
-			}
-			return Row{}, err
-		}
-		rd.line++
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue // blank lines are no rows
-		}
-		rd.n++
-		row := Row{N: rd.n, Line: rd.line}
-		row.Pool, row.Item, row.Err = rd.v.DecodeLine(line, rd.defaultPool)
-		row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
+	raw, err := rd.nextRecord() // blank lines are no rows
+	if err != nil {
+		return Row{}, err
+	}
+	rd.n++
+	row := Row{N: rd.n, Line: raw.line}
+	if raw.bad != "" {
+		row.Err = core.Errorf(core.CodeInvalidParameters, raw.bad)
 		return row, nil
 	}
+	row.Pool, row.Item, row.Err = rd.v.DecodeLine(bytes.TrimSpace(raw.b), rd.defaultPool)
+	row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
+	return row, nil
 }

@@ -41,6 +41,9 @@ type Options struct {
 	StepLease time.Duration
 	// PoolKey is the default for rows that carry none (Bind).
 	PoolKey string
+	// MaxRowBytes is the longest row (Bind; DefaultMaxRowBytes when 0): a
+	// longer one is that row's error.
+	MaxRowBytes int
 }
 
 // ErrNotFinished says the file is not finished, and the next run with the

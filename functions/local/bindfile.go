@@ -51,7 +51,8 @@ func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stder
 	etag := "sha256-" + hex.EncodeToString(h.Sum(nil))
 	start := time.Now()
 	s, err := batchfile.Bind(ctx, env.Service, env.Validator, batchfile.File{Name: path, ETag: etag, Body: f}, batchfile.DirStore{Base: path}, batchfile.Options{
-		PoolKey: env.Config.Files.PoolKey,
+		PoolKey:     env.Config.Files.PoolKey,
+		MaxRowBytes: env.Config.Files.MaxRowBytes,
 		Progress: func(done int) {
 			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
 		},

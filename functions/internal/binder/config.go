@@ -85,6 +85,8 @@ type FilesConfig struct {
 	PoolKey string
 	// OSSEndpoint overrides the region's internal OSS endpoint.
 	OSSEndpoint string
+	// MaxRowBytes is the longest row: a longer one is that row's error.
+	MaxRowBytes int
 }
 
 // MessagesConfig is the message path's part: where results are written.
@@ -117,6 +119,7 @@ func Load(getenv func(string) string, parts Part, defaultAuth string) (Config, e
 			OutputPrefix: orDefault(getenv("AXG_OUTPUT_PREFIX"), "axg/results/"),
 			PoolKey:      strings.TrimSpace(getenv("AXG_POOL_KEY")),
 			OSSEndpoint:  strings.TrimSpace(getenv("AXG_OSS_ENDPOINT")),
+			MaxRowBytes:  intVar(getenv, "AXG_MAX_ROW_BYTES", 64<<10, 256, 16<<20, bad),
 		}
 		if in, out := c.Files.InputPrefix, c.Files.OutputPrefix; strings.HasPrefix(out, in) || strings.HasPrefix(in, out) {
 			errs = append(errs, fmt.Errorf("AXG_INPUT_PREFIX %q and AXG_OUTPUT_PREFIX %q must not contain each other: results would trigger the function again", in, out))

@@ -76,6 +76,10 @@ const PoolKey = "PoolKey"
 
 // ItemFields are BindAxg's fields but PoolKey, in the upstream's documented
 // order: an item with several broken fields takes the code of the first.
+// Every string has a length limit: the vendor's where it documents one (the
+// numbers, ASRModelId, CallRestrict, ExpectCity's city names), else ours:
+// 128 characters for OutId and OutOrderId, 512 for RingConfig; an item over
+// one fails alone, never taking its chunk with it.
 // Adding a field to the binder is a field of Item and an entry here.
 var ItemFields = []Field[Item]{
 	{Name: "PhoneNoA", Norm: "number", Rule: "required,phone", Str: func(it *Item) *string { return &it.PhoneNoA }},
@@ -85,10 +89,10 @@ var ItemFields = []Field[Item]{
 	{Name: "ExpectCity", Norm: "city", Rule: "city", Str: func(it *Item) *string { return &it.ExpectCity }},
 	{Name: "Expiration", Norm: "trim", Rule: "required,expiration", Str: func(it *Item) *string { return &it.Expiration }},
 	{Name: "IsRecordingEnabled", Kind: KindBool, Bool: func(it *Item) **bool { return &it.IsRecordingEnabled }},
-	{Name: "OutId", Str: func(it *Item) *string { return &it.OutId }},
-	{Name: "OutOrderId", Str: func(it *Item) *string { return &it.OutOrderId }},
+	{Name: "OutId", Rule: "max=128", Str: func(it *Item) *string { return &it.OutId }},
+	{Name: "OutOrderId", Rule: "max=128", Str: func(it *Item) *string { return &it.OutOrderId }},
 	{Name: "CallDisplayType", Kind: KindInt, Rule: "eq=1", Int: func(it *Item) **int { return &it.CallDisplayType }},
-	{Name: "RingConfig", Kind: KindObject, Norm: "json", Rule: "ringconfig", Str: func(it *Item) *string { return &it.RingConfig }},
+	{Name: "RingConfig", Kind: KindObject, Norm: "json", Rule: "max=512,ringconfig", Str: func(it *Item) *string { return &it.RingConfig }},
 	{Name: "ASRStatus", Kind: KindBool, Bool: func(it *Item) **bool { return &it.ASRStatus }},
 	{Name: "ASRModelId", Rule: "len=32,hexadecimal", Str: func(it *Item) *string { return &it.ASRModelId }},
 	{Name: "CallRestrict", Rule: "oneof=CONTROL_AX_DISABLE CONTROL_BX_DISABLE", Str: func(it *Item) *string { return &it.CallRestrict }},

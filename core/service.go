@@ -42,6 +42,11 @@ type Options struct {
 	// CallTimeout is one upstream call's own timeout, where the Upstream has
 	// one (AXG_UPSTREAM_TIMEOUT).
 	CallTimeout time.Duration
+	// MaxCallBytes bounds one BindBatchAxg call's encoded item list (default
+	// 64 KiB): a chunk is split before its URL grows past what a gateway
+	// takes. The vendor publishes no limit; a typical 100-item chunk is
+	// about 42 KiB.
+	MaxCallBytes int
 }
 
 func (o *Options) defaults() {
@@ -62,6 +67,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8
+	}
+	if o.MaxCallBytes <= 0 {
+		o.MaxCallBytes = 64 << 10
 	}
 	if o.MinCallTime <= 0 {
 		o.MinCallTime = 500 * time.Millisecond
@@ -213,8 +221,18 @@ func (s *Service) BatchBind(ctx context.Context, req BatchRequest) []ItemResult 
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, s.opts.Concurrency)
-	for start := 0; start < len(send); start += s.opts.Chunk {
-		chunk := send[start:min(start+s.opts.Chunk, len(send))]
+	for start := 0; start < len(send); {
+		end, size := start, 0
+		for end < len(send) && end-start < s.opts.Chunk {
+			n := EncodedSize(&req.Items[send[end]].Item)
+			if end > start && size+n > s.opts.MaxCallBytes {
+				break
+			}
+			size += n
+			end++
+		}
+		chunk := send[start:end]
+		start = end
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
@@ -278,6 +296,25 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 		}
 		pending = again
 	}
+}
+
+// EncodedSize is about how many bytes an item adds to a BindBatchAxg call's
+// URL: its fields as the JSON of AxgBindList, percent-encoded (a byte that
+// is not a letter, digit or -_.~ takes three).
+func EncodedSize(it *Item) int {
+	n := 2
+	for i := range ItemFields {
+		f := &ItemFields[i]
+		n += len(f.Name) + 6*3 // "name":"value", around the name and value
+		for _, c := range []byte(f.Text(it)) {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+				n++
+			} else {
+				n += 3
+			}
+		}
+	}
+	return n
 }
 
 // Align matches the upstream's item answers to the items sent. No index is

@@ -176,3 +176,23 @@ func TestBatchChunkRetriesCutByTheDeadline(t *testing.T) {
 		t.Fatalf("%d calls: the ceiling allows one before the deadline", n)
 	}
 }
+
+// TestOversizedFieldFailsAlone: a 390 KB OutId fails its item alone; the
+// items beside it bind (the whole chunk was answered HTTP 431 before).
+func TestOversizedFieldFailsAlone(t *testing.T) {
+	s := newSetup(t, options{})
+	a := s.do(t, "POST", batch, batchBody(itemJSON("13800000011"), itemJSON("13800000012", `"OutId":"`+strings.Repeat("o", 390<<10)+`"`),
+		itemJSON("13800000013", `"RingConfig":{"AXGRing_A":"`+strings.Repeat("1", 600)+`"}`), itemJSON("13800000014")))
+	got := codes(a)
+	if a.status != 200 || len(got) != 4 || got[0] != "OK" || got[1] != string(core.CodeInvalidParameters) ||
+		got[2] != string(core.CodeInvalidParameters) || got[3] != "OK" {
+		t.Fatalf("codes %v: %.300s", got, a.raw)
+	}
+	if items := a.items(); !strings.Contains(items[1]["Message"].(string), "OutId: must be at most 128 characters") {
+		t.Fatalf("message %q", items[1]["Message"])
+	}
+	b := s.do(t, "POST", bind, `{"PoolKey":"`+strings.Repeat("K", 65)+`","PhoneNoA":"13800000015","GroupId":1234,"Expiration":"`+expIn(time.Hour)+`"}`)
+	if b.status != 400 || !strings.Contains(b.raw, "PoolKey: must be at most 64") {
+		t.Fatalf("a 65-character PoolKey: %d %s", b.status, b.raw)
+	}
+}

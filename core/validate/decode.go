@@ -283,10 +283,16 @@ func isObject(b []byte) bool {
 	return len(b) > 0 && b[0] == '{'
 }
 
+// maxPoolKey is the longest PoolKey: the vendor publishes none; its keys
+// are a dozen or two characters.
+const maxPoolKey = 64
+
 // poolKey is the request's PoolKey: as sent, else defaultPool.
 func poolKey(r raw, defaultPool string, issues []issue) (string, []issue) {
 	s := strings.TrimSpace(r.s)
 	switch {
+	case len(s) > maxPoolKey:
+		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "must be at most " + strconv.Itoa(maxPoolKey) + " characters long"}, core.CodeInvalidParameters})
 	case r.bad:
 		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "must be a string"}, core.CodeInvalidParameters})
 	case !r.set && defaultPool != "":

@@ -176,6 +176,8 @@ func (v *Validator) message(fe validator.FieldError) string {
 		return "must be a JSON object whose keys are among AXGRing_AB, AXGRing_A and AXGRing_G, each with a non-empty string value"
 	case "len", "hexadecimal":
 		return "must be 32 hexadecimal digits"
+	case "max":
+		return "must be at most " + fe.Param() + " characters long"
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	}

@@ -205,9 +205,24 @@ func finalize(e *Error) *Error {
 	return e
 }
 
+// Observer follows a batch's upstream calls, from several goroutines at
+// once: Sending before each call with the indexes of the items it carries
+// (an error keeps the call from being made, and its items are answered
+// UpstreamUnavailable, not sent), Settled once a chunk's items have their
+// final answers in out.
+type Observer interface {
+	Sending(items []int) error
+	Settled(items []int, out []ItemResult)
+}
+
 // BatchBind binds the valid items of req in chunks and answers every item in
 // input order: invalid items with their validation error, never sent.
 func (s *Service) BatchBind(ctx context.Context, req BatchRequest) []ItemResult {
+	return s.BatchBindObserved(ctx, req, nil)
+}
+
+// BatchBindObserved is BatchBind telling obs of each call (nil: no one).
+func (s *Service) BatchBindObserved(ctx context.Context, req BatchRequest, obs Observer) []ItemResult {
 	out := make([]ItemResult, len(req.Items))
 	send := make([]int, 0, len(req.Items))
 	for i := range req.Items {
@@ -236,7 +251,10 @@ func (s *Service) BatchBind(ctx context.Context, req BatchRequest) []ItemResult 
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			s.bindChunk(ctx, req.PoolKey, req.Items, chunk, out)
+			s.bindChunk(ctx, req.PoolKey, req.Items, chunk, out, obs)
+			if obs != nil {
+				obs.Settled(chunk, out)
+			}
 		})
 	}
 	wg.Wait()
@@ -245,7 +263,7 @@ func (s *Service) BatchBind(ctx context.Context, req BatchRequest) []ItemResult 
 
 // bindChunk sends the items at idx in one call, and again for the items the
 // upstream said it did not act on, writing each item's answer into out.
-func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem, idx []int, out []ItemResult) {
+func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem, idx []int, out []ItemResult, obs Observer) {
 	pending := idx
 	fail := func(which []int, e *Error) {
 		e = finalize(e)
@@ -267,6 +285,12 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 		send := make([]*Item, len(pending))
 		for k, i := range pending {
 			send[k] = &items[i].Item
+		}
+		if obs != nil {
+			if err := obs.Sending(pending); err != nil {
+				fail(pending, &Error{Code: CodeUpstreamUnavailable, Outcome: NotSent, Message: "not sent: " + err.Error()})
+				return
+			}
 		}
 		res, err := s.up.BindBatchAxg(ctx, pool, send)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,7 +228,7 @@ func (f *failingStore) SaveCheckpoint(ctx context.Context, cp batchfile.Checkpoi
 }
 
 // TestCrashes: a run that dies after sending a step never sends it again:
-// written results stand; missing ones say the outcome is unknown.
+// written results stand, and so do results it journaled but did not write.
 func TestCrashes(t *testing.T) {
 	const n = 1200
 	for _, c := range []struct {
@@ -237,7 +238,7 @@ func TestCrashes(t *testing.T) {
 	}{
 		{"results lost", func(b string) *failingStore {
 			return &failingStore{DirStore: batchfile.DirStore{Base: b}, failAppend: true}
-		}, core.CodeUpstreamTimeout},
+		}, core.CodeOK}, // from the step's journal
 		{"checkpoint lost", func(b string) *failingStore {
 			return &failingStore{DirStore: batchfile.DirStore{Base: b}, failSave: true}
 		}, core.CodeOK},
@@ -249,8 +250,9 @@ func TestCrashes(t *testing.T) {
 			if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400}); !errors.Is(err, errCrash) {
 				t.Fatalf("first run: %v", err)
 			}
-			// The crashed run's claim is taken for dead at once here.
-			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400, StepLease: time.Nanosecond})
+			// The crashed run's claim is taken for dead after a short lease here.
+			time.Sleep(150 * time.Millisecond)
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400, StepLease: 100 * time.Millisecond})
 			if err != nil || s.Rows != n {
 				t.Fatalf("second run: %+v %v", s, err)
 			}
@@ -447,4 +449,81 @@ func TestRowsAreBounded(t *testing.T) {
 			}
 		}
 	})
+}
+
+// crashingJournal dies, as a kill -9 would, once a number of chunks have
+// their results journaled: the chunk after them was sent, its results never
+// written, and the chunks after it never sent.
+type crashingJournal struct {
+	batchfile.DirStore
+	settledLeft int
+	mu          sync.Mutex
+}
+
+func (c *crashingJournal) Journal(ctx context.Context, etag string, start int, e []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if strings.Contains(string(e), `"Settled"`) {
+		if c.settledLeft == 0 {
+			return errCrash
+		}
+		c.settledLeft--
+	}
+	return c.DirStore.Journal(ctx, etag, start, e)
+}
+
+// TestKilledMidStep: a run killed in the middle of a step leaves unknown
+// only the call it had in flight; the next run takes the dead run's step
+// over within a lease, keeps what was answered, and sends what never was
+// (all of the step was UpstreamTimeout, and the rest never bound).
+func TestKilledMidStep(t *testing.T) {
+	const n = 1000
+	path, bad := writeJSONL(t, t.TempDir(), n)
+	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := core.NewService(c, core.Options{QPS: 1e6, Chunk: 100, Concurrency: 1})
+	lease := 200 * time.Millisecond
+	st := &crashingJournal{DirStore: batchfile.DirStore{Base: path}, settledLeft: 2}
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease}); !errors.Is(err, errCrash) {
+		t.Fatalf("first run: %v", err)
+	}
+	boundBefore := emu.Stats().Bindings
+	// Within the lease the dead run's claim still stands; after it, the step is taken over.
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st.DirStore, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease}); !errors.Is(err, batchfile.ErrBusy) {
+		t.Fatalf("within the lease: %v", err)
+	}
+	time.Sleep(lease + 50*time.Millisecond)
+	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st.DirStore, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease})
+	if err != nil || s.Rows != n {
+		t.Fatalf("second run: %+v %v", s, err)
+	}
+	badIn := func(from, to int) int {
+		k := 0
+		for i := range bad {
+			if i >= from && i <= to {
+				k++
+			}
+		}
+		return k
+	}
+	// Rows 1-200 answered and journaled; 201-300 sent, unanswered in the
+	// journal; 301-1000 never sent until the second run.
+	if got, want := s.Counts[core.CodeUpstreamTimeout], 100-badIn(201, 300); got != want {
+		t.Errorf("%d rows of unknown outcome, want %d (the one call in flight): %v", got, want, s.Counts)
+	}
+	if got, want := s.Counts[core.CodeOK], n-len(bad)-(100-badIn(201, 300)); got != want {
+		t.Errorf("%d rows bound, want %d: %v", got, want, s.Counts)
+	}
+	if boundBefore != 300-badIn(1, 300) {
+		t.Errorf("the first run bound %d rows before it died, want 300 less the bad ones", boundBefore)
+	}
+	for i := 1; i <= n; i++ {
+		if _, isBad := bad[i]; !isBad && len(emu.BindingsOf(fmt.Sprintf("139%08d", i))) != 1 {
+			t.Fatalf("row %d bound %d times", i, len(emu.BindingsOf(fmt.Sprintf("139%08d", i))))
+		}
+	}
 }

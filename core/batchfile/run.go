@@ -36,8 +36,10 @@ type Options struct {
 	Margin time.Duration
 	// Progress is told the rows done after each step.
 	Progress func(done int)
-	// StepLease is how long a step may take: a step left in flight by a run
-	// is taken for dead, and settled, only after this (default 2 minutes).
+	// StepLease is how long a step's claim holds without being renewed: the
+	// run sending a step renews it every quarter of this, and stops sending
+	// when it could not for half of it; a claim older than this belongs to a
+	// run that died, and its step is settled (default 20 s).
 	StepLease time.Duration
 	// PoolKey is the default for rows that carry none (Bind).
 	PoolKey string
@@ -76,7 +78,7 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		o.Margin = 5 * time.Second
 	}
 	if o.StepLease <= 0 {
-		o.StepLease = 2 * time.Minute
+		o.StepLease = 20 * time.Second
 	}
 	// The store's writes finish even when ctx is cancelled: a step that was
 	// sent must be recorded.
@@ -104,13 +106,20 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 	}
 	if cp.InFlight > cp.Done {
 		// The step may be another run's, still being sent: settle it only
-		// once its claim is older than a step can take.
-		if claimed, age, err := st.ClaimStep(keep, cp.ETag, cp.Done); err != nil {
+		// once its claim has gone unrenewed for a lease.
+		claimed, age, err := st.ClaimStep(keep, cp.ETag, cp.Done)
+		if err != nil {
 			return Summary{}, err
-		} else if !claimed && age < o.StepLease {
+		}
+		if !claimed && age < o.StepLease {
 			return Summary{}, ErrBusy
 		}
-		if err := recoverStep(keep, rd, st, cp); err != nil {
+		if !claimed {
+			if err := st.RenewStep(keep, cp.ETag, cp.Done); err != nil { // taken over: ours now
+				return Summary{}, err
+			}
+		}
+		if err := recoverStep(ctx, keep, svc, rd, st, cp, o.StepLease); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -138,11 +147,15 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		if !claimed {
 			return Summary{}, ErrBusy
 		}
-		cp.InFlight = cp.Done + len(rows)
+		cp.InFlight, cp.Journaled = cp.Done+len(rows), true
 		if err := st.SaveCheckpoint(keep, *cp); err != nil {
 			return Summary{}, err
 		}
-		if err := record(keep, st, cp, step(ctx, svc, rows)); err != nil {
+		results, err := step(ctx, svc, rows, newJournal(keep, st, cp.ETag, cp.Done, o.StepLease))
+		if err != nil {
+			return Summary{}, err
+		}
+		if err := record(keep, st, cp, results); err != nil {
 			return Summary{}, err
 		}
 		if o.Progress != nil {
@@ -166,16 +179,21 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 	return s, nil
 }
 
-// step binds one step's rows. A cancelled run finishes the step it started;
-// the context's deadline still cuts it.
-func step(ctx context.Context, svc *core.Service, rows []Row) []Result {
+// step binds one step's rows, journaling each upstream call, its lease
+// renewed until it is done. A cancelled run finishes the step it started;
+// the context's deadline still cuts it. An error says the journal could not
+// be written: the calls not yet made were not, and the run must stop.
+func step(ctx context.Context, svc *core.Service, rows []Row, j *journal) ([]Result, error) {
 	stepCtx := context.WithoutCancel(ctx)
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		stepCtx, cancel = context.WithDeadline(stepCtx, dl)
 		defer cancel()
 	}
-	return bind(stepCtx, svc, rows)
+	stop := j.keepLease()
+	results := bind(stepCtx, svc, rows, j)
+	stop()
+	return results, j.failed()
 }
 
 // record appends a step's results and moves the checkpoint past it.
@@ -195,35 +213,58 @@ func record(ctx context.Context, st Store, cp *Checkpoint, results []Result) err
 }
 
 // recoverStep settles the step a previous run was sending when it stopped:
-// if its results were appended, they stand; otherwise its valid rows are
-// answered as of unknown outcome, never sent again.
-func recoverStep(ctx context.Context, rd *Reader, st Store, cp *Checkpoint) error {
+// if its results were appended, they stand. Otherwise its journal tells each
+// row's fate: answered (the answer stands), sent without an answer
+// (UpstreamTimeout: its outcome is unknown, and it is not sent again), or
+// never sent (sent now). A step from before journals is all unknown.
+func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st Store, cp *Checkpoint, lease time.Duration) error {
 	rows, err := read(rd, cp.InFlight-cp.Done)
 	if err != nil {
 		return err
 	}
-	if tail, ok := appended(ctx, st, cp.Offset, len(rows)); ok {
+	if tail, ok := appended(keep, st, cp.Offset, len(rows)); ok {
 		for _, r := range tail {
 			cp.Counts[r.Code]++
 		}
 		cp.Offset += int64(resultBytes(tail))
 		cp.Done, cp.InFlight = cp.Done+len(rows), 0
-		return st.SaveCheckpoint(ctx, *cp)
+		return st.SaveCheckpoint(keep, *cp)
 	}
 	if t, ok := st.(interface{ TruncateResults(int64) error }); ok {
 		if err := t.TruncateResults(cp.Offset); err != nil {
 			return err
 		}
 	}
+	settled, sending, err := readJournal(keep, st, cp.ETag, cp.Done)
+	if err != nil {
+		return err
+	}
 	results := make([]Result, len(rows))
+	var unsent []Row
+	var at []int
 	for i, row := range rows {
 		results[i] = resultOf(row)
-		if row.Err == nil {
+		switch r, done := settled[row.N]; {
+		case row.Err != nil:
+		case done:
+			results[i] = r
+		case sending[row.N] || !cp.Journaled:
 			results[i].Code = core.CodeUpstreamTimeout
 			results[i].Message = "the run stopped while this row was being sent: its outcome is unknown, and it was not sent again"
+		default:
+			unsent, at = append(unsent, row), append(at, i) // known never sent: sent now
 		}
 	}
-	return record(ctx, st, cp, results)
+	if len(unsent) > 0 {
+		again, err := step(ctx, svc, unsent, newJournal(keep, st, cp.ETag, cp.Done, lease))
+		if err != nil {
+			return err
+		}
+		for k, i := range at {
+			results[i] = again[k]
+		}
+	}
+	return record(keep, st, cp, results)
 }
 
 // appended reads the results past offset: n complete lines are a step that
@@ -292,8 +333,8 @@ func resultOf(row Row) Result {
 }
 
 // bind sends a step's valid rows, one batch per run of rows with the same
-// PoolKey, and answers every row in order.
-func bind(ctx context.Context, svc *core.Service, rows []Row) []Result {
+// PoolKey, journaling its calls, and answers every row in order.
+func bind(ctx context.Context, svc *core.Service, rows []Row, j *journal) []Result {
 	results := make([]Result, len(rows))
 	for start := 0; start < len(rows); {
 		end := start + 1
@@ -304,7 +345,7 @@ func bind(ctx context.Context, svc *core.Service, rows []Row) []Result {
 		for i, row := range rows[start:end] {
 			req.Items[i] = core.BatchItem{Item: row.Item, PhoneNoA: row.PhoneNoA, GroupId: row.GroupId, Err: row.Err}
 		}
-		answers := svc.BatchBind(ctx, req) // invalid rows are answered, never sent
+		answers := svc.BatchBindObserved(ctx, req, j.rows(rows[start:end])) // invalid rows are answered, never sent
 		for i, row := range rows[start:end] {
 			r := resultOf(row)
 			a := answers[i]

@@ -2,7 +2,8 @@
 // official Go SDK (alibabacloud-oss-go-sdk-v2) uses for objects, path-style:
 // PutObject (with x-oss-forbid-overwrite), GetObject (with ranges; an invalid
 // one answers the whole object unless x-oss-range-behavior is standard, as OSS does),
-// HeadObject, AppendObject (with the position check), DeleteObject. It does not check signatures. Tests give
+// HeadObject, AppendObject (with the position check), DeleteObject and
+// ListObjectsV2 (one page). It does not check signatures. Tests give
 // its URL to the SDK as the endpoint.
 package fakeoss
 
@@ -10,10 +11,13 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"hash/crc64"
+	"html"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +59,35 @@ func (s *Server) Get(bucket, key string) []byte {
 	return nil
 }
 
+// list answers ListObjectsV2 for bucket: every key with the prefix, in
+// order, in one page.
+func (s *Server) list(w http.ResponseWriter, bucket, prefix string) {
+	var keys []string
+	for k := range s.objects {
+		if key, ok := strings.CutPrefix(k, bucket+"/"); ok && strings.HasPrefix(key, prefix) {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<ListBucketResult><Name>")
+	_ = xml.EscapeText(&b, []byte(bucket))
+	b.WriteString("</Name><Prefix>")
+	_ = xml.EscapeText(&b, []byte(prefix))
+	fmt.Fprintf(&b, "</Prefix><MaxKeys>1000</MaxKeys><KeyCount>%d</KeyCount><IsTruncated>false</IsTruncated>", len(keys))
+	for _, k := range keys {
+		o := s.objects[bucket+"/"+k]
+		b.WriteString("<Contents><Key>")
+		_ = xml.EscapeText(&b, []byte(k))
+		fmt.Fprintf(&b, "</Key><LastModified>%s</LastModified><ETag>%s</ETag><Size>%d</Size><StorageClass>Standard</StorageClass></Contents>",
+			o.modified.UTC().Format("2006-01-02T15:04:05.000Z"), html.EscapeString(etag(o.data)), len(o.data))
+	}
+	b.WriteString("</ListBucketResult>")
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, b.String())
+}
+
 var table = crc64.MakeTable(crc64.ECMA)
 
 func etag(b []byte) string {
@@ -71,6 +104,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o := s.objects[name]
 	q := r.URL.Query()
 	switch {
+	case r.Method == http.MethodGet && q.Get("list-type") == "2" && !strings.Contains(strings.TrimSuffix(name, "/"), "/"):
+		s.list(w, strings.TrimSuffix(name, "/"), q.Get("prefix"))
 	case r.Method == http.MethodPut:
 		if o != nil && r.Header.Get("x-oss-forbid-overwrite") == "true" {
 			s.fail(w, http.StatusConflict, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.")

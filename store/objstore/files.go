@@ -2,7 +2,10 @@ package objstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -105,6 +108,55 @@ func (s Files) ClaimStep(ctx context.Context, etag string, start int) (bool, tim
 	return false, age, err
 }
 
+// RenewStep writes the claim again: its age starts over.
+func (s Files) RenewStep(ctx context.Context, etag string, start int) error {
+	_, err := s.Bucket.Put(ctx, s.stepKey(etag, start), nil, "application/octet-stream", false)
+	return err
+}
+
 func (s Files) DropStep(ctx context.Context, etag string, start int) error {
+	keys, err := s.Bucket.List(ctx, s.stepKey(etag, start)+".journal/")
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.Bucket.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
 	return s.Bucket.Delete(ctx, s.stepKey(etag, start))
+}
+
+// Journal writes each entry as an object of its own under
+// <step>.journal/: entries need no order, only to be there.
+func (s Files) Journal(ctx context.Context, etag string, start int, entry []byte) error {
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	key := fmt.Sprintf("%s.journal/%020d-%s", s.stepKey(etag, start), time.Now().UnixNano(), hex.EncodeToString(r[:]))
+	_, err := s.Bucket.Put(ctx, key, entry, "application/json", true)
+	return err
+}
+
+func (s Files) ReadJournal(ctx context.Context, etag string, start int) ([][]byte, error) {
+	keys, err := s.Bucket.List(ctx, s.stepKey(etag, start)+".journal/")
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, 0, len(keys))
+	for _, k := range keys {
+		rc, err := s.Bucket.Get(ctx, k)
+		if errors.Is(err, ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }

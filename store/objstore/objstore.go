@@ -29,6 +29,8 @@ type Bucket interface {
 	Delete(ctx context.Context, key string) error
 	// Age is how long ago the object at key was last written.
 	Age(ctx context.Context, key string) (time.Duration, error)
+	// List lists the keys that start with prefix.
+	List(ctx context.Context, prefix string) ([]string, error)
 }
 
 // getJSON decodes the object at key into v; an absent object is false, nil.

@@ -77,6 +77,21 @@ func (b Bucket) Age(ctx context.Context, key string) (time.Duration, error) {
 	return time.Since(oss.ToTime(h.LastModified)), nil
 }
 
+func (b Bucket) List(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	p := b.Client.NewListObjectsV2Paginator(&oss.ListObjectsV2Request{Bucket: &b.Name, Prefix: &prefix})
+	for p.HasNext() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, oss.ToString(o.Key))
+		}
+	}
+	return keys, nil
+}
+
 func notFound(err error) bool {
 	var se *oss.ServiceError
 	return errors.As(err, &se) && (se.Code == "NoSuchKey" || se.StatusCode == 404)

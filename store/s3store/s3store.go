@@ -78,6 +78,21 @@ func (b Bucket) Age(ctx context.Context, key string) (time.Duration, error) {
 	return time.Since(aws.ToTime(h.LastModified)), nil
 }
 
+func (b Bucket) List(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(b.Client, &s3.ListObjectsV2Input{Bucket: &b.Name, Prefix: &prefix})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	return keys, nil
+}
+
 func notFound(err error) bool {
 	var nsk *types.NoSuchKey
 	return errors.As(err, &nsk)

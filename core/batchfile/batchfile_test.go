@@ -527,3 +527,24 @@ func TestKilledMidStep(t *testing.T) {
 		}
 	}
 }
+
+// TestDanglingClaimIsTakenOver: a run that died after claiming a step but
+// before recording it in flight sent nothing; its claim stops later runs only
+// for a lease (it stopped them until someone deleted it).
+func TestDanglingClaimIsTakenOver(t *testing.T) {
+	path, _ := writeCSV(t, t.TempDir(), 50)
+	svc, emu := service(t)
+	st := batchfile.DirStore{Base: path}
+	if claimed, _, err := st.ClaimStep(context.Background(), "e", 0); err != nil || !claimed {
+		t.Fatal(claimed, err)
+	}
+	o := batchfile.Options{ETag: "e", StepLease: 100 * time.Millisecond}
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o); !errors.Is(err, batchfile.ErrBusy) {
+		t.Fatalf("within the lease: %v", err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o)
+	if err != nil || s.Rows != 50 || emu.Stats().Bindings == 0 {
+		t.Fatalf("after the lease: %+v %v", s, err)
+	}
+}

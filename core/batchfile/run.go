@@ -138,14 +138,19 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 			break
 		}
 		// Claimed before the checkpoint says in flight: a claim with no step in
-		// flight belongs to a run between the two, or to one that died there
-		// (rare: delete the claim to go on).
-		claimed, _, err := st.ClaimStep(keep, cp.ETag, cp.Done)
+		// flight belongs to a run between the two, or, once its lease has
+		// passed, to one that died there, before sending anything.
+		claimed, age, err := st.ClaimStep(keep, cp.ETag, cp.Done)
 		if err != nil {
 			return Summary{}, err
 		}
-		if !claimed {
+		if !claimed && age < o.StepLease {
 			return Summary{}, ErrBusy
+		}
+		if !claimed {
+			if err := st.RenewStep(keep, cp.ETag, cp.Done); err != nil {
+				return Summary{}, err
+			}
 		}
 		cp.InFlight, cp.Journaled = cp.Done+len(rows), true
 		if err := st.SaveCheckpoint(keep, *cp); err != nil {

@@ -165,10 +165,22 @@ func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool st
 // Next returns the next row, or io.EOF. A row that cannot be parsed is still
 // a row, with its error: rows after it are read on.
 func (rd *Reader) Next() (Row, error) {
-	if rd.csv != nil {
-		return rd.nextCSV()
+	raw, err := rd.nextRecord() // blank lines are no rows
+	if err != nil {
+		return Row{}, err
 	}
-	return rd.nextJSONL()
+	rd.n++
+	row := Row{N: rd.n, Line: raw.line}
+	switch {
+	case raw.bad != "":
+		row.Err = core.Errorf(core.CodeInvalidParameters, raw.bad)
+	case rd.csv != nil:
+		rd.parseCSV(&row, raw.b)
+	default:
+		row.Pool, row.Item, row.Err = rd.v.DecodeLine(bytes.TrimSpace(raw.b), rd.defaultPool)
+		row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
+	}
+	return row, nil
 }
 
 // nextRecord is the next row that is not blank.
@@ -181,18 +193,9 @@ func (rd *Reader) nextRecord() (rawRow, error) {
 	}
 }
 
-func (rd *Reader) nextCSV() (Row, error) {
-	raw, err := rd.nextRecord()
-	if err != nil {
-		return Row{}, err
-	}
-	rd.n++
-	row := Row{N: rd.n, Line: raw.line}
-	if raw.bad != "" {
-		row.Err = core.Errorf(core.CodeInvalidParameters, raw.bad)
-		return row, nil
-	}
-	rd.feed.b = raw.b
+// parseCSV parses one CSV row's bytes into row.
+func (rd *Reader) parseCSV(row *Row, b []byte) {
+	rd.feed.b = b
 	rec, err := rd.csv.Read()
 	rd.feed.b = nil
 	if err == io.EOF {
@@ -204,14 +207,14 @@ func (rd *Reader) nextCSV() (Row, error) {
 			err = pe.Err
 		}
 		row.Err = core.Errorf(core.CodeInvalidParameters, "the CSV row cannot be parsed: "+err.Error())
-		return row, nil
+		return
 	}
 	if len(rec) != len(rd.header) {
 		row.Err = core.Errorf(core.CodeInvalidParameters, fmt.Sprintf("the row has %d cells for %d columns", len(rec), len(rd.header)))
 		if i := index(rd.header, "PhoneNoA"); i < len(rec) {
 			row.PhoneNoA = rec[i]
 		}
-		return row, nil
+		return
 	}
 	cells := make(map[string]string, len(rec))
 	for i, c := range rec {
@@ -222,7 +225,6 @@ func (rd *Reader) nextCSV() (Row, error) {
 	if row.Err != nil && row.PhoneNoA == "" {
 		row.PhoneNoA, row.GroupId = cells["PhoneNoA"], cells["GroupId"]
 	}
-	return row, nil
 }
 
 func index(s []string, v string) int {
@@ -232,20 +234,4 @@ func index(s []string, v string) int {
 		}
 	}
 	return len(s)
-}
-
-func (rd *Reader) nextJSONL() (Row, error) {
-	raw, err := rd.nextRecord() // blank lines are no rows
-	if err != nil {
-		return Row{}, err
-	}
-	rd.n++
-	row := Row{N: rd.n, Line: raw.line}
-	if raw.bad != "" {
-		row.Err = core.Errorf(core.CodeInvalidParameters, raw.bad)
-		return row, nil
-	}
-	row.Pool, row.Item, row.Err = rd.v.DecodeLine(bytes.TrimSpace(raw.b), rd.defaultPool)
-	row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
-	return row, nil
 }

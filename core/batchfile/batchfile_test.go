@@ -250,9 +250,10 @@ func TestCrashes(t *testing.T) {
 			if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400}); !errors.Is(err, errCrash) {
 				t.Fatalf("first run: %v", err)
 			}
-			// The crashed run's claim is taken for dead after a short lease here.
-			time.Sleep(150 * time.Millisecond)
-			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400, StepLease: 100 * time.Millisecond})
+			// The crashed run's claim is taken for dead after a short lease here
+			// (long enough that the living run renews it on a loaded machine).
+			time.Sleep(time.Second + 100*time.Millisecond)
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400, StepLease: time.Second})
 			if err != nil || s.Rows != n {
 				t.Fatalf("second run: %+v %v", s, err)
 			}
@@ -486,7 +487,7 @@ func TestKilledMidStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, _ := core.NewService(c, core.Options{QPS: 1e6, Chunk: 100, Concurrency: 1})
-	lease := 200 * time.Millisecond
+	lease := time.Second // short, yet long enough to be renewed on a loaded machine
 	st := &crashingJournal{DirStore: batchfile.DirStore{Base: path}, settledLeft: 2}
 	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease}); !errors.Is(err, errCrash) {
 		t.Fatalf("first run: %v", err)
@@ -538,11 +539,11 @@ func TestDanglingClaimIsTakenOver(t *testing.T) {
 	if claimed, _, err := st.ClaimStep(context.Background(), "e", 0); err != nil || !claimed {
 		t.Fatal(claimed, err)
 	}
-	o := batchfile.Options{ETag: "e", StepLease: 100 * time.Millisecond}
+	o := batchfile.Options{ETag: "e", StepLease: time.Second}
 	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o); !errors.Is(err, batchfile.ErrBusy) {
 		t.Fatalf("within the lease: %v", err)
 	}
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(time.Second + 100*time.Millisecond)
 	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o)
 	if err != nil || s.Rows != 50 || emu.Stats().Bindings == 0 {
 		t.Fatalf("after the lease: %+v %v", s, err)

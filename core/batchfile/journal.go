@@ -70,7 +70,7 @@ func (j *journal) write(e entry) error {
 	if j.err != nil {
 		return j.err
 	}
-	if since := time.Since(j.renewed); since > j.lease/2 {
+	if since := time.Since(j.renewed); since > j.lease*3/4 {
 		// Another run may soon take the step for dead: send nothing more.
 		j.err = fmt.Errorf("batchfile: this run could not renew its claim on the step for %s", since.Round(time.Millisecond))
 		return j.err

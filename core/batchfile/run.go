@@ -38,8 +38,8 @@ type Options struct {
 	Progress func(done int)
 	// StepLease is how long a step's claim holds without being renewed: the
 	// run sending a step renews it every quarter of this, and stops sending
-	// when it could not for half of it; a claim older than this belongs to a
-	// run that died, and its step is settled (default 20 s).
+	// when it could not for three quarters; a claim older than this belongs
+	// to a run that died, and its step is settled (default 20 s).
 	StepLease time.Duration
 	// PoolKey is the default for rows that carry none (Bind).
 	PoolKey string

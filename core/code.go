@@ -41,6 +41,10 @@ const (
 	CodeUpstreamTimeout     Code = "UpstreamTimeout"
 	CodeUpstreamUnavailable Code = "UpstreamUnavailable"
 	CodeInternal            Code = "InternalError"
+	// Idempotency keys (contract.md, "Idempotency keys").
+	CodeIdempotencyKeyReused   Code = "IdempotencyKeyReused"
+	CodeIdempotencyKeyInFlight Code = "IdempotencyKeyInFlight"
+	CodeIdempotencyUnavailable Code = "IdempotencyStoreUnavailable"
 )
 
 // Transient reports whether the upstream, answering with c, said it did not act

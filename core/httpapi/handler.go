@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/validate"
 )
 
@@ -29,6 +30,13 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RequestID returns the platform's request ID for r, or "" to generate one.
 	RequestID func(r *http.Request) string
+	// Idempotency keeps the answers to requests with an Idempotency-Key
+	// (nil: the instance's memory), for IdempotencyTTL (default 24h).
+	// RequireIdempotency makes the key mandatory where a resend would bind
+	// again (AXG_IDEMPOTENCY=require).
+	Idempotency        idempotency.Store
+	IdempotencyTTL     time.Duration
+	RequireIdempotency bool
 }
 
 // Handler serves the HTTP API.
@@ -47,6 +55,12 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 15 * time.Second
+	}
+	if cfg.Idempotency == nil {
+		cfg.Idempotency = idempotency.NewMemory(nil)
+	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
 	}
 	h := &Handler{svc: svc, v: v, log: log, cfg: cfg}
 	h.routes = h.routeTable()

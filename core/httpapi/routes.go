@@ -56,6 +56,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, core.Errorf(core.CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allow, ", ")))
 		return
 	}
+	if r.Method == http.MethodPost {
+		h.once(w, r, fn)
+		return
+	}
 	fn(w, r)
 }
 

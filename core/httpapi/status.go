@@ -9,14 +9,17 @@ import (
 
 // statusOf is the one table of codes with a fixed HTTP status (contract.md).
 var statusOf = map[core.Code]int{
-	core.CodeUnauthorized:        http.StatusUnauthorized,
-	core.CodeNotFound:            http.StatusNotFound,
-	core.CodeMethodNotAllowed:    http.StatusMethodNotAllowed,
-	core.CodeRequestTooLarge:     http.StatusRequestEntityTooLarge,
-	core.CodeFlowLimit:           http.StatusTooManyRequests,
-	core.CodeUpstreamTimeout:     http.StatusGatewayTimeout,
-	core.CodeUpstreamUnavailable: http.StatusBadGateway,
-	core.CodeInternal:            http.StatusInternalServerError,
+	core.CodeUnauthorized:           http.StatusUnauthorized,
+	core.CodeNotFound:               http.StatusNotFound,
+	core.CodeMethodNotAllowed:       http.StatusMethodNotAllowed,
+	core.CodeRequestTooLarge:        http.StatusRequestEntityTooLarge,
+	core.CodeFlowLimit:              http.StatusTooManyRequests,
+	core.CodeUpstreamTimeout:        http.StatusGatewayTimeout,
+	core.CodeUpstreamUnavailable:    http.StatusBadGateway,
+	core.CodeInternal:               http.StatusInternalServerError,
+	core.CodeIdempotencyKeyReused:   http.StatusUnprocessableEntity,
+	core.CodeIdempotencyKeyInFlight: http.StatusConflict,
+	core.CodeIdempotencyUnavailable: http.StatusServiceUnavailable,
 }
 
 // Status is the HTTP status for e. Codes not in the table take it from their

@@ -92,10 +92,12 @@ func (e *Env) HTTP() *httpapi.Handler {
 		tokens = nil // the trigger authenticates callers
 	}
 	return httpapi.NewHandler(e.Service, e.Validator, e.Log, httpapi.Config{
-		Tokens:         tokens,
-		RequireToken:   c.Auth == AuthToken,
-		MaxBodyBytes:   c.MaxBodyBytes,
-		RequestTimeout: c.RequestTimeout,
-		RequestID:      e.requestID,
+		Tokens:             tokens,
+		RequireToken:       c.Auth == AuthToken,
+		MaxBodyBytes:       c.MaxBodyBytes,
+		RequestTimeout:     c.RequestTimeout,
+		RequestID:          e.requestID,
+		IdempotencyTTL:     c.IdempotencyTTL,
+		RequireIdempotency: c.RequireIdempotency,
 	})
 }

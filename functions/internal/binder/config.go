@@ -76,6 +76,10 @@ type HTTPConfig struct {
 	// binder serves HTTP itself (the local server, the FC web function).
 	ReadTimeout time.Duration
 	Port        int
+	// IdempotencyTTL is how long answers to Idempotency-Keys are kept;
+	// RequireIdempotency is AXG_IDEMPOTENCY=require.
+	IdempotencyTTL     time.Duration
+	RequireIdempotency bool
 }
 
 // FilesConfig is the file path's part: where files arrive and results go.
@@ -194,6 +198,14 @@ func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, wan
 	c.Port = intVar(getenv, "PORT", 9000, 0, 65535, bad)
 	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
 	c.ReadTimeout = durationVar(getenv, "AXG_READ_TIMEOUT", 10*time.Second, bad)
+	c.IdempotencyTTL = durationVar(getenv, "AXG_IDEMPOTENCY_TTL", 24*time.Hour, bad)
+	switch v := strings.TrimSpace(getenv("AXG_IDEMPOTENCY")); v {
+	case "", "optional":
+	case "require":
+		c.RequireIdempotency = true
+	default:
+		bad("AXG_IDEMPOTENCY", `"optional" or "require"`, v)
+	}
 	return c
 }
 

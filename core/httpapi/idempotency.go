@@ -1,0 +1,145 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/idempotency"
+)
+
+// keyRequired are the routes where AXG_IDEMPOTENCY=require makes the key
+// mandatory: those whose resend would bind again.
+var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true}
+
+// once serves a POST: with an Idempotency-Key, the first request with the
+// key runs and its answer is kept; a repeat gets that answer, byte for byte,
+// and sends nothing upstream (contract.md, "Idempotency keys").
+func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFunc) {
+	key, given := r.Header["Idempotency-Key"]
+	if !given {
+		if h.cfg.RequireIdempotency && keyRequired[r.URL.Path] {
+			h.writeError(w, r, core.Errorf(core.CodeInvalidParameters, "Idempotency-Key is required on "+r.URL.Path+" (AXG_IDEMPOTENCY=require): a resend without one can bind twice"))
+			return
+		}
+		fn(w, r)
+		return
+	}
+	if len(key) != 1 || !validKey(key[0]) {
+		h.writeError(w, r, core.Errorf(core.CodeInvalidParameters, "Idempotency-Key must be one header of 1 to 255 printable ASCII characters"))
+		return
+	}
+	body, e := h.readBody(w, r)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body)) // the route reads it again
+	sum := sha256.Sum256([]byte(r.URL.Path + "\n" + string(body)))
+	fp := hex.EncodeToString(sum[:])
+	scoped := callerScope(r) + ":" + key[0]
+	ctx, cancel := h.deadline(r.Context())
+	until, _ := ctx.Deadline()
+	cancel()
+	keep := context.WithoutCancel(r.Context())
+	old, started, err := h.cfg.Idempotency.Begin(keep, scoped, idempotency.Record{Fingerprint: fp, Until: until})
+	if err != nil {
+		note(r, slog.String("idempotency_error", redactText(err.Error())))
+		h.writeError(w, r, core.Errorf(core.CodeIdempotencyUnavailable, "the record of Idempotency-Key cannot be reached: nothing was sent; try again"))
+		return
+	}
+	if !started {
+		h.answerAgain(w, r, old, fp)
+		return
+	}
+	cw := &captureWriter{ResponseWriter: w}
+	defer func() {
+		p := recover()
+		if cw.status == 0 {
+			cw.status = http.StatusInternalServerError
+		}
+		rec := idempotency.Record{Fingerprint: fp, Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Body: cw.body.Bytes()}
+		if err := h.cfg.Idempotency.Finish(keep, scoped, rec, h.cfg.IdempotencyTTL); err != nil {
+			note(r, slog.String("idempotency_error", redactText(err.Error())))
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	fn(cw, r)
+}
+
+// answerAgain answers a repeat of a key: its recorded answer, or why not.
+func (h *Handler) answerAgain(w http.ResponseWriter, r *http.Request, old *idempotency.Record, fp string) {
+	switch {
+	case old.Fingerprint != fp:
+		h.writeError(w, r, core.Errorf(core.CodeIdempotencyKeyReused, "this Idempotency-Key was used with another request (route or body): use a new key for a new request"))
+	case !old.Done:
+		secs := int(math.Ceil(time.Until(old.Until).Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+		h.writeError(w, r, core.Errorf(core.CodeIdempotencyKeyInFlight, "the first request with this Idempotency-Key is still running: ask again after it"))
+	default:
+		h.setCode(r, "replayed", "")
+		note(r, slog.Int("replayed_status", old.Status))
+		w.Header().Set("Content-Type", old.ContentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(old.Body)))
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(old.Status)
+		_, _ = w.Write(old.Body)
+	}
+}
+
+// validKey: 1 to 255 printable ASCII characters.
+func validKey(k string) bool {
+	if k == "" || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// callerScope keeps callers' keys apart: a hash of the bearer token the
+// caller presented (never the token), or the platform's identity where the
+// trigger authenticates.
+func callerScope(r *http.Request) string {
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		return "t-" + hex.EncodeToString(sum[:16])
+	}
+	return "platform"
+}
+
+// captureWriter keeps a copy of the answer it passes on.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (c *captureWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	c.body.Write(b)
+	return c.ResponseWriter.Write(b)
+}

@@ -10,7 +10,10 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 // Deps are what a deployable may supply beyond the configuration.
@@ -36,6 +39,9 @@ type Env struct {
 	Validator *validate.Validator
 	Log       *slog.Logger
 	requestID func(*http.Request) string
+	// records keep idempotency keys: in Redis where AXG_REDIS_URL says,
+	// else in this instance.
+	records idempotency.Store
 }
 
 // Setup is what every deployed function's main does first: tune the Go
@@ -81,7 +87,17 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID}, nil
+	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID}
+	if c.RedisURL != "" {
+		opt, err := redis.ParseURL(c.RedisURL)
+		if err != nil {
+			return nil, errors.New("AXG_REDIS_URL: " + err.Error())
+		}
+		// Not reached at start: a request whose key finds Redis away answers
+		// 503, the others are served.
+		env.records = redisstore.Idempotency{Client: redis.NewClient(opt), Prefix: "axg:idem:"}
+	}
+	return env, nil
 }
 
 // HTTP is the HTTP API over the core, as its part of the configuration says.
@@ -97,6 +113,7 @@ func (e *Env) HTTP() *httpapi.Handler {
 		MaxBodyBytes:       c.MaxBodyBytes,
 		RequestTimeout:     c.RequestTimeout,
 		RequestID:          e.requestID,
+		Idempotency:        e.records,
 		IdempotencyTTL:     c.IdempotencyTTL,
 		RequireIdempotency: c.RequireIdempotency,
 	})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls"
+	"github.com/redis/go-redis/v9"
 )
 
 // Auth modes (AXG_AUTH).
@@ -54,6 +55,9 @@ type CoreConfig struct {
 	// MinCallTime is the least time a call must have left before the
 	// deadline once its turn under the ceiling comes (AXG_MIN_CALL_TIME).
 	MinCallTime time.Duration
+	// RedisURL is the Redis (Tair, ElastiCache, MemoryDB) every instance
+	// shares, for idempotency records; "" keeps them in the instance.
+	RedisURL string
 	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
 	// the descriptors set alike: each instance's share of the upstream's
 	// ceiling when the shared rate budget is out of reach.
@@ -178,6 +182,12 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
 	c.MaxInstances = intVar(getenv, "AXG_MAX_INSTANCES", 1, 1, 100000, bad)
 	c.MinCallTime = durationVar(getenv, "AXG_MIN_CALL_TIME", 500*time.Millisecond, bad)
+	if c.RedisURL = strings.TrimSpace(getenv("AXG_REDIS_URL")); c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			// The URL may hold a password: it is not repeated.
+			*errs = append(*errs, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port/db or rediss://..."))
+		}
+	}
 	return c
 }
 

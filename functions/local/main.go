@@ -22,6 +22,7 @@ import (
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/server"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer stop()
-	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(stderr, nil))})
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(stderr, nil)), Records: redisstore.Records})
 	if err != nil {
 		return err
 	}

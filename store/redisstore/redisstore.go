@@ -29,6 +29,16 @@ func Open(ctx context.Context, url string) (*redis.Client, error) {
 	return c, nil
 }
 
+// Records is the idempotency record store at url, under the prefix
+// "axg:idem:"; the connection is made on first use.
+func Records(url string) (idempotency.Store, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return Idempotency{Client: redis.NewClient(opt), Prefix: "axg:idem:"}, nil
+}
+
 // Idempotency keeps idempotency records under Prefix. A running record
 // expires on its own at its Until, an answer after its time to live: Redis
 // keeps the clocks.

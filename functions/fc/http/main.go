@@ -12,10 +12,11 @@ import (
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fchttp"
 	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
-	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
+	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Records: redisstore.Records})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-http:", err)
 		os.Exit(1)

@@ -20,6 +20,7 @@ import (
 	"github.com/axg-binder/binder/functions/internal/fchttp"
 	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/functions/internal/server"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
@@ -36,7 +37,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil || port < 1 || port > 65535 {
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: want the port Function Compute gives a web function (1 to 65535), got %q; to run the binder on your machine, use make run", getenv("FC_CUSTOM_LISTEN_PORT"))
 	}
-	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true})
+	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Records: redisstore.Records})
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,6 @@ import (
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/validate"
-	"github.com/axg-binder/binder/store/redisstore"
-	"github.com/redis/go-redis/v9"
 )
 
 // Deps are what a deployable may supply beyond the configuration.
@@ -29,6 +27,10 @@ type Deps struct {
 	// ContextCredentials: the platform brings credentials with every call
 	// (dypls.WithCredentials), so none are required at start-up.
 	ContextCredentials bool
+	// Records opens the idempotency records at AXG_REDIS_URL
+	// (redisstore.Records): given by the HTTP deployables only, so that the
+	// others do not link a Redis client.
+	Records func(url string) (idempotency.Store, error)
 }
 
 // Env is what every deployable builds on: its configuration, the core that
@@ -88,14 +90,15 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		return nil, err
 	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID}
-	if c.RedisURL != "" {
-		opt, err := redis.ParseURL(c.RedisURL)
-		if err != nil {
-			return nil, errors.New("AXG_REDIS_URL: " + err.Error())
+	if u := cfg.HTTP.RedisURL; u != "" {
+		if d.Records == nil {
+			return nil, errors.New("AXG_REDIS_URL: this deployable keeps no shared records")
 		}
 		// Not reached at start: a request whose key finds Redis away answers
 		// 503, the others are served.
-		env.records = redisstore.Idempotency{Client: redis.NewClient(opt), Prefix: "axg:idem:"}
+		if env.records, err = d.Records(u); err != nil {
+			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
+		}
 	}
 	return env, nil
 }

@@ -45,16 +45,19 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"DYPLS_REGION": "cn hangzhou", "AXG_AUTH": "none", "AXG_MAX_BODY_BYTES": "-1", "AXG_MAX_BATCH_ITEMS": "many",
 		"AXG_UPSTREAM_CHUNK": "0", "AXG_UPSTREAM_QPS": "0", "AXG_UPSTREAM_TIMEOUT": "5", "AXG_REQUEST_TIMEOUT": "-1s", "PORT": "70000",
 		"AXG_INPUT_PREFIX": "axg/", "AXG_OUTPUT_PREFIX": "axg/results/", "AXG_MAX_INSTANCES": "0",
-		"AXG_IDEMPOTENCY": "always", "AXG_IDEMPOTENCY_TTL": "forever",
+		"AXG_IDEMPOTENCY": "always", "AXG_IDEMPOTENCY_TTL": "forever", "AXG_REDIS_URL": "http://user:very-secret-pw@cache:6379",
 	}), HTTP|Files|Messages, AuthToken)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "DYPLS_ENDPOINT", "DYPLS_REGION", "AXG_AUTH", "AXG_MAX_BODY_BYTES",
-		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL"} {
+		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
+	}
+	if strings.Contains(err.Error(), "very-secret-pw") {
+		t.Errorf("the error repeats a password: %v", err)
 	}
 }
 

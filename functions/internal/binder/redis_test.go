@@ -11,6 +11,7 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/internal/redistest"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 // TestKeysAcrossInstances: with AXG_REDIS_URL, a resend that another
@@ -27,7 +28,7 @@ func TestKeysAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	instance := func() http.Handler {
-		e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emu.Transport()})
+		e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emu.Transport(), Records: redisstore.Records})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdahttp"
 	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
@@ -23,7 +24,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID})
+	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Records: redisstore.Records})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -157,9 +158,12 @@ func (h *Handler) deadline(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, budget-margin)
 }
 
+// statusWriter notes the status it passes on, and keeps a copy of the body
+// where keep is set (an answer to keep for an idempotency key).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	keep   *bytes.Buffer
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -172,6 +176,9 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	if w.keep != nil {
+		w.keep.Write(b)
 	}
 	return w.ResponseWriter.Write(b)
 }

@@ -61,21 +61,15 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFu
 		h.answerAgain(w, r, old, fp)
 		return
 	}
-	cw := &captureWriter{ResponseWriter: w}
-	defer func() {
-		p := recover()
-		if cw.status == 0 {
-			cw.status = http.StatusInternalServerError
-		}
-		rec := idempotency.Record{Fingerprint: fp, Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Body: cw.body.Bytes()}
-		if err := h.cfg.Idempotency.Finish(keep, scoped, rec, h.cfg.IdempotencyTTL); err != nil {
-			note(r, slog.String("idempotency_error", redactText(err.Error())))
-		}
-		if p != nil {
-			panic(p)
-		}
-	}()
-	fn(cw, r)
+	cw := &statusWriter{ResponseWriter: w, keep: &bytes.Buffer{}}
+	fn(cw, r) // a panic leaves the key running until its deadline: what it did is not known
+	if cw.status == 0 {
+		cw.status = http.StatusOK
+	}
+	rec := idempotency.Record{Fingerprint: fp, Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Body: cw.keep.Bytes()}
+	if err := h.cfg.Idempotency.Finish(keep, scoped, rec, h.cfg.IdempotencyTTL); err != nil {
+		note(r, slog.String("idempotency_error", redactText(err.Error())))
+	}
 }
 
 // answerAgain answers a repeat of a key: its recorded answer, or why not.
@@ -120,26 +114,4 @@ func callerScope(r *http.Request) string {
 		return "t-" + hex.EncodeToString(sum[:16])
 	}
 	return "platform"
-}
-
-// captureWriter keeps a copy of the answer it passes on.
-type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captureWriter) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
-	}
-	c.ResponseWriter.WriteHeader(code)
-}
-
-func (c *captureWriter) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	c.body.Write(b)
-	return c.ResponseWriter.Write(b)
 }

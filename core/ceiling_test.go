@@ -10,7 +10,7 @@ import (
 // window, calendar-aligned or not: none may hold more than the ceiling.
 func TestCeilingHoldsInEveryWindow(t *testing.T) {
 	for _, qps := range []float64{1, 2, 10, 50, 99, 200, 5000} {
-		l := ceilingLimiter(qps)
+		l := NewLocalBudget(qps).lim
 		start := time.Unix(1_700_000_000, 0)
 		var at []time.Duration
 		const step = 100 * time.Microsecond

@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Upstream is the privacy-number API. core/dypls implements it over the
@@ -24,8 +22,12 @@ type Upstream interface {
 type Options struct {
 	// Chunk is the number of items per BindBatchAxg call (default 100).
 	Chunk int
-	// QPS is the ceiling on upstream calls per second (default 5000).
+	// QPS is the ceiling on upstream calls per second (default 5000), kept
+	// by this instance unless Budget is given.
 	QPS float64
+	// Budget, where given, is the rate every instance shares (QPS is then
+	// its business).
+	Budget Budget
 	// Concurrency is how many chunks of one batch are in flight (default 4).
 	Concurrency int
 	// BackoffBase and BackoffMax bound the exponential backoff between resends
@@ -83,9 +85,9 @@ func (o *Options) defaults() {
 // rate ceiling, resends only what the upstream said it did not act on, and
 // answers every item. It is safe for concurrent use.
 type Service struct {
-	up      Upstream
-	limiter *rate.Limiter
-	opts    Options
+	up     Upstream
+	budget Budget
+	opts   Options
 }
 
 // NewService returns a Service calling up.
@@ -94,23 +96,18 @@ func NewService(up Upstream, opts Options) (*Service, error) {
 		return nil, errors.New("core: NewService needs an Upstream")
 	}
 	opts.defaults()
-	return &Service{up: up, limiter: ceilingLimiter(opts.QPS), opts: opts}, nil
-}
-
-// ceilingLimiter paces calls so that no one-second window, however it is
-// aligned, holds more than qps of them: a token bucket lets through its rate
-// plus its burst in a second, so the rate is 98 % of qps and the burst 1 %,
-// leaving 1 % for calls that the network delivers a little later or sooner
-// than they left (the upstream counts them as they arrive).
-func ceilingLimiter(qps float64) *rate.Limiter {
-	return rate.NewLimiter(rate.Limit(qps*0.98), max(1, int(qps/100)))
+	budget := opts.Budget
+	if budget == nil {
+		budget = NewLocalBudget(opts.QPS)
+	}
+	return &Service{up: up, budget: budget, opts: opts}, nil
 }
 
 // Bind makes one binding, resending while the upstream says it did not act,
 // until the context's deadline.
 func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 	var b Binding
-	err := s.retry(ctx, func() (err error) {
+	err := s.retry(ctx, "BindAxg", func() (err error) {
 		b, err = s.up.BindAxg(ctx, req.PoolKey, &req.Item)
 		return err
 	})
@@ -122,10 +119,10 @@ func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 
 // retry calls call under the rate ceiling, again after a backoff while the
 // error says a resend is safe, and returns the last error.
-func (s *Service) retry(ctx context.Context, call func() error) *Error {
+func (s *Service) retry(ctx context.Context, api string, call func() error) *Error {
 	var last *Error
 	for attempt := 0; ; attempt++ {
-		if err := s.wait(ctx); err != nil {
+		if err := s.wait(ctx, api); err != nil {
 			if last != nil {
 				return last
 			}
@@ -142,36 +139,28 @@ func (s *Service) retry(ctx context.Context, call func() error) *Error {
 	}
 }
 
-// wait takes a turn under the rate ceiling. A turn that would leave the call
-// less than MinCallTime before the deadline is not taken: isv.FLOW_LIMIT,
-// not sent; a deadline already passed is UpstreamUnavailable.
-func (s *Service) wait(ctx context.Context) *Error {
-	if ctx.Err() != nil {
+// wait takes a turn under the rate budget for a call of api. A turn that
+// would leave the call less than MinCallTime before the deadline is not
+// taken: isv.FLOW_LIMIT, not sent; less than that left already is
+// UpstreamUnavailable, not sent.
+func (s *Service) wait(ctx context.Context, api string) *Error {
+	var latest time.Time
+	if dl, ok := ctx.Deadline(); ok {
+		latest = dl.Add(-s.opts.MinCallTime)
+		if !time.Now().Before(latest) {
+			return &Error{Code: CodeUpstreamUnavailable, Outcome: NotSent,
+				Message: "not sent: less than " + s.opts.MinCallTime.String() + " was left before the request's deadline"}
+		}
+	}
+	ok, err := s.budget.Take(ctx, api, latest)
+	if err != nil {
 		return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
 	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < s.opts.MinCallTime {
-		return &Error{Code: CodeUpstreamUnavailable, Outcome: NotSent,
-			Message: "not sent: less than " + s.opts.MinCallTime.String() + " was left before the request's deadline"}
-	}
-	r := s.limiter.Reserve()
-	delay := r.Delay()
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-delay < s.opts.MinCallTime {
-		r.Cancel()
+	if !ok {
 		return &Error{Code: CodeFlowLimit, Outcome: NotSent, Message: "not sent: under the upstream rate ceiling (AXG_UPSTREAM_QPS) the call's turn " +
 			"would leave it less than " + s.opts.MinCallTime.String() + " before the request's deadline"}
 	}
-	if delay == 0 {
-		return nil
-	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
-	}
+	return nil
 }
 
 // backoff sleeps before resend number attempt+1, jittered; false when that
@@ -273,7 +262,7 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 	}
 	var last *Error // the chunk's last whole-call failure, if it is being resent
 	for attempt := 0; ; attempt++ {
-		if err := s.wait(ctx); err != nil {
+		if err := s.wait(ctx, "BindBatchAxg"); err != nil {
 			switch {
 			case last != nil:
 				fail(pending, last)

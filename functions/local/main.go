@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer stop()
-	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(stderr, nil)), Records: redisstore.Records})
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(stderr, nil)), Shared: redisstore.Shared})
 	if err != nil {
 		return err
 	}

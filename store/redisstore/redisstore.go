@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/idempotency"
 )
 
@@ -29,14 +31,17 @@ func Open(ctx context.Context, url string) (*redis.Client, error) {
 	return c, nil
 }
 
-// Records is the idempotency record store at url, under the prefix
-// "axg:idem:"; the connection is made on first use.
-func Records(url string) (idempotency.Store, error) {
+// Shared is what the binder keeps in the Redis at url for every instance:
+// the idempotency records (under "axg:idem:") and the rate budget of qps
+// calls a second per upstream API (under "axg:rate:"), each instance's
+// fallback share qps / instances. The connection is made on first use.
+func Shared(url string, qps float64, instances int, log *slog.Logger) (idempotency.Store, core.Budget, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Idempotency{Client: redis.NewClient(opt), Prefix: "axg:idem:"}, nil
+	c := redis.NewClient(opt)
+	return Idempotency{Client: c, Prefix: "axg:idem:"}, NewBudget(c, qps, instances, log), nil
 }
 
 // Idempotency keeps idempotency records under Prefix. A running record

@@ -12,6 +12,7 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcmns"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
@@ -24,7 +25,7 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcmns.Handler, error) {
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared})
 	if err != nil {
 		return nil, err
 	}

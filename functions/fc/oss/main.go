@@ -13,6 +13,7 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcoss"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcoss.Handler, error) {
-	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared})
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil || port < 1 || port > 65535 {
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: want the port Function Compute gives a web function (1 to 65535), got %q; to run the binder on your machine, use make run", getenv("FC_CUSTOM_LISTEN_PORT"))
 	}
-	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Records: redisstore.Records})
+	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Shared: redisstore.Shared})
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,9 @@ type Deps struct {
 	// ContextCredentials: the platform brings credentials with every call
 	// (dypls.WithCredentials), so none are required at start-up.
 	ContextCredentials bool
-	// Records opens the idempotency records at AXG_REDIS_URL
-	// (redisstore.Records): given by the HTTP deployables only, so that the
-	// others do not link a Redis client.
-	Records func(url string) (idempotency.Store, error)
+	// Shared opens what every instance shares at AXG_REDIS_URL, the
+	// idempotency records and the rate budget (redisstore.Shared).
+	Shared func(url string, qps float64, instances int, log *slog.Logger) (idempotency.Store, core.Budget, error)
 }
 
 // Env is what every deployable builds on: its configuration, the core that
@@ -85,21 +84,24 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime})
-	if err != nil {
-		return nil, err
-	}
-	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID}
-	if u := cfg.HTTP.RedisURL; u != "" {
-		if d.Records == nil {
-			return nil, errors.New("AXG_REDIS_URL: this deployable keeps no shared records")
+	var records idempotency.Store
+	var budget core.Budget
+	if c.RedisURL != "" {
+		if d.Shared == nil {
+			return nil, errors.New("AXG_REDIS_URL: this deployable cannot use Redis")
 		}
 		// Not reached at start: a request whose key finds Redis away answers
-		// 503, the others are served.
-		if env.records, err = d.Records(u); err != nil {
+		// 503, and the rate budget falls back to this instance's share.
+		if records, budget, err = d.Shared(c.RedisURL, c.UpstreamQPS, c.MaxInstances, d.Log); err != nil {
 			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
 		}
 	}
+	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget,
+		CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime})
+	if err != nil {
+		return nil, err
+	}
+	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID, records: records}
 	return env, nil
 }
 

@@ -55,6 +55,10 @@ type CoreConfig struct {
 	// MinCallTime is the least time a call must have left before the
 	// deadline once its turn under the ceiling comes (AXG_MIN_CALL_TIME).
 	MinCallTime time.Duration
+	// RedisURL is the Redis (Tair, ElastiCache, MemoryDB) every instance
+	// shares, for the rate budget and idempotency records; "" keeps both in
+	// the instance.
+	RedisURL string
 	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
 	// the descriptors set alike: each instance's share of the upstream's
 	// ceiling when the shared rate budget is out of reach.
@@ -81,9 +85,6 @@ type HTTPConfig struct {
 	// RequireIdempotency is AXG_IDEMPOTENCY=require.
 	IdempotencyTTL     time.Duration
 	RequireIdempotency bool
-	// RedisURL is the Redis (Tair, ElastiCache, MemoryDB) every instance
-	// shares, for idempotency records; "" keeps them in the instance.
-	RedisURL string
 }
 
 // FilesConfig is the file path's part: where files arrive and results go.
@@ -182,6 +183,12 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
 	c.MaxInstances = intVar(getenv, "AXG_MAX_INSTANCES", 1, 1, 100000, bad)
 	c.MinCallTime = durationVar(getenv, "AXG_MIN_CALL_TIME", 500*time.Millisecond, bad)
+	if c.RedisURL = strings.TrimSpace(getenv("AXG_REDIS_URL")); c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			// The URL may hold a password: it is not repeated.
+			bad("AXG_REDIS_URL", "redis://[user:password@]host:port[/db] or rediss://...", "(withheld)")
+		}
+	}
 
 	return c
 }
@@ -204,12 +211,6 @@ func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, wan
 	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
 	c.ReadTimeout = durationVar(getenv, "AXG_READ_TIMEOUT", 10*time.Second, bad)
 	c.IdempotencyTTL = durationVar(getenv, "AXG_IDEMPOTENCY_TTL", 24*time.Hour, bad)
-	if c.RedisURL = strings.TrimSpace(getenv("AXG_REDIS_URL")); c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			// The URL may hold a password: it is not repeated.
-			bad("AXG_REDIS_URL", "redis://[user:password@]host:port[/db] or rediss://...", "(withheld)")
-		}
-	}
 	switch v := strings.TrimSpace(getenv("AXG_IDEMPOTENCY")); v {
 	case "", "optional":
 	case "require":

@@ -28,7 +28,7 @@ func TestKeysAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	instance := func() http.Handler {
-		e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emu.Transport(), Records: redisstore.Records})
+		e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emu.Transport(), Shared: redisstore.Shared})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Records: redisstore.Records})
+	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Shared: redisstore.Shared})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)

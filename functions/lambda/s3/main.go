@@ -14,6 +14,7 @@ import (
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
@@ -30,7 +31,7 @@ func setup(getenv func(string) string) (*lambdas3.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{Shared: redisstore.Shared})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
+	"github.com/axg-binder/binder/store/redisstore"
 	"github.com/axg-binder/binder/store/s3store"
 )
 
@@ -32,7 +33,7 @@ func setup(getenv func(string) string) (*lambdasqs.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{Shared: redisstore.Shared})
 	if err != nil {
 		return nil, err
 	}

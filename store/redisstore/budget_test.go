@@ -1,0 +1,112 @@
+package redisstore_test
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/internal/redistest"
+	"github.com/axg-binder/binder/internal/syncbuf"
+	"github.com/axg-binder/binder/store/redisstore"
+)
+
+// countingUpstream notes when each call arrives.
+type countingUpstream struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (u *countingUpstream) BindAxg(context.Context, string, *core.Item) (core.Binding, error) {
+	u.mu.Lock()
+	u.at = append(u.at, time.Now())
+	u.mu.Unlock()
+	return core.Binding{SecretNo: "17100000000"}, nil
+}
+
+func (u *countingUpstream) BindBatchAxg(context.Context, string, []*core.Item) ([]core.ItemResult, error) {
+	panic("not used")
+}
+
+// perSecond is the calls a second over the span they took.
+func perSecond(at []time.Time) float64 {
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	if len(at) < 2 {
+		return 0
+	}
+	return float64(len(at)-1) / at[len(at)-1].Sub(at[0]).Seconds()
+}
+
+// busiest is the most calls in any one-second window, however aligned.
+func busiest(at []time.Time) int {
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	most, j := 0, 0
+	for i := range at {
+		for at[i].Sub(at[j]) >= time.Second {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
+}
+
+// TestSharedBudget: instances sharing one Redis keep the account's ceiling
+// together in every one-second window, near it; with Redis killed halfway
+// each falls back to its share, saying so once, and the ceiling still holds.
+func TestSharedBudget(t *testing.T) {
+	const qps, instances = 100, 3
+	srv := redistest.Start(t)
+	up := &countingUpstream{}
+	logs := &syncbuf.Buffer{}
+	var svcs []*core.Service
+	for i := 0; i < instances; i++ {
+		c, err := redisstore.Open(context.Background(), srv.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		b := redisstore.NewBudget(c, qps, instances, slog.New(slog.NewJSONHandler(logs, nil)))
+		svc, _ := core.NewService(up, core.Options{Budget: b})
+		svcs = append(svcs, svc)
+	}
+	load := func(d time.Duration) {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		var wg sync.WaitGroup
+		for _, svc := range svcs {
+			for k := 0; k < 6; k++ {
+				wg.Go(func() {
+					for ctx.Err() == nil {
+						_, _ = svc.Bind(context.WithoutCancel(ctx), core.BindRequest{PoolKey: "FC1", Item: core.Item{PhoneNoA: "13800000000"}})
+					}
+				})
+			}
+		}
+		wg.Wait()
+	}
+	load(3 * time.Second)
+	shared := append([]time.Time(nil), up.at...)
+	if most := busiest(shared); most > qps {
+		t.Errorf("shared: %d calls in one second, over the ceiling of %d", most, qps)
+	}
+	if rate := perSecond(shared); rate < 0.9*qps {
+		t.Errorf("shared: %.0f calls a second, want at least 90 %% of %d", rate, qps)
+	}
+	t.Logf("shared: %.1f calls a second, the busiest second %d, ceiling %d", perSecond(shared), busiest(shared), qps)
+	srv.Stop()
+	up.mu.Lock()
+	up.at = nil
+	up.mu.Unlock()
+	load(3 * time.Second)
+	if most := busiest(up.at); most > qps {
+		t.Errorf("Redis gone: %d calls in one second, over the ceiling of %d", most, qps)
+	}
+	t.Logf("Redis gone: %.1f calls a second, the busiest second %d", perSecond(up.at), busiest(up.at))
+	if n := strings.Count(logs.String(), "Redis cannot be reached"); n != instances {
+		t.Errorf("the fallback said %d times by %d instances, want once each:\n%s", n, instances, logs)
+	}
+}

@@ -43,7 +43,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the load runs")
 	fs.StringVar(&o.fileRows, "file-rows", "10000,100000", "rows of the generated files for the file path (comma-separated)")
 	serverEnv := fs.String("server-env", "", "variables added to the binder's environment in the load runs, comma-separated (GOGC=400,...)")
-	only := fs.String("only", "sizes,cold,load,files", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
+	only := fs.String("only", "sizes,cold,load,files,instances", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,10 +53,10 @@ func run(args []string, out io.Writer) error {
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "sizes", "cold", "load", "files":
+		case "sizes", "cold", "load", "files", "instances":
 			parts[p] = true
 		default:
-			return fmt.Errorf("-only: unknown part %q (want sizes, cold, load or files)", p)
+			return fmt.Errorf("-only: unknown part %q (want sizes, cold, load, files or instances)", p)
 		}
 	}
 	fmt.Fprintf(out, "# AXG binder benchmarks\n\nMachine: %s, %d cores; %s %s/%s; %s\n\n",
@@ -74,6 +74,7 @@ func run(args []string, out io.Writer) error {
 		{"cold", func() error { return coldStarts(out, o) }},
 		{"load", func() error { return load(out, o) }},
 		{"files", func() error { return files(out, o) }},
+		{"instances", func() error { return instances(out, o) }},
 	} {
 		if parts[p.name] {
 			if err := p.run(); err != nil {

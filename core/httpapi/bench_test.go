@@ -76,3 +76,26 @@ func BenchmarkHandlerBatch100(b *testing.B) {
 	}
 	b.ReportMetric(meter.NsPerOp(b.N), "upstream-ns/op")
 }
+
+// BenchmarkHandlerBindWithKey is BenchmarkHandlerBind with an
+// Idempotency-Key on every bind (a new key each), its records in memory:
+// what a key costs a bind.
+func BenchmarkHandlerBindWithKey(b *testing.B) {
+	h, meter := benchHandler(b)
+	exp := time.Now().Add(time.Hour).In(cst).Format("2006-01-02 15:04:05")
+	b.ReportAllocs()
+	i := 0
+	meter.Reset()
+	for b.Loop() {
+		i++
+		body := fmt.Sprintf(`{"PoolKey":"FC123456","PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s"}`, i, exp)
+		r := httptest.NewRequest("POST", bind, strings.NewReader(body))
+		r.Header.Set("Idempotency-Key", fmt.Sprintf("order-%d", i))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	b.ReportMetric(meter.NsPerOp(b.N), "upstream-ns/op")
+}

@@ -19,17 +19,20 @@ const (
 	AlibabaSecret = "AXG_ALIBABA_SECRET"
 	// TokensSecret names a secret whose text is AXG_API_TOKENS.
 	TokensSecret = "AXG_API_TOKENS_SECRET"
+	// RedisSecret names a secret whose text is AXG_REDIS_URL (it holds
+	// Redis's password).
+	RedisSecret = "AXG_REDIS_SECRET"
 )
 
 // WithSecrets returns getenv answering, from Secrets Manager, the variables
-// the secrets named by AXG_ALIBABA_SECRET and AXG_API_TOKENS_SECRET stand
-// for; with neither set it is getenv itself, and no call is made. A secret
+// the secrets named by AXG_ALIBABA_SECRET, AXG_API_TOKENS_SECRET and
+// AXG_REDIS_SECRET stand for; with neither set it is getenv itself, and no call is made. A secret
 // that cannot be read, or a variable set both ways, is an error naming it.
 // AWS_ENDPOINT_URL_SECRETS_MANAGER, where set, points at another endpoint
 // (tests).
 func WithSecrets(ctx context.Context, getenv func(string) string) (func(string) string, error) {
-	alibaba, tokens := getenv(AlibabaSecret), getenv(TokensSecret)
-	if alibaba == "" && tokens == "" {
+	alibaba, tokens, redisURL := getenv(AlibabaSecret), getenv(TokensSecret), getenv(RedisSecret)
+	if alibaba == "" && tokens == "" && redisURL == "" {
 		return getenv, nil
 	}
 	region, creds, err := role(getenv)
@@ -53,12 +56,15 @@ func WithSecrets(ctx context.Context, getenv func(string) string) (func(string) 
 		}
 		values["ALIBABA_CLOUD_ACCESS_KEY_ID"], values["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = key.AccessKeyId, key.AccessKeySecret
 	}
-	if tokens != "" {
-		s, err := secret(ctx, c, TokensSecret, tokens)
+	for _, s := range []struct{ name, id, variable string }{{TokensSecret, tokens, "AXG_API_TOKENS"}, {RedisSecret, redisURL, "AXG_REDIS_URL"}} {
+		if s.id == "" {
+			continue
+		}
+		text, err := secret(ctx, c, s.name, s.id)
 		if err != nil {
 			return nil, err
 		}
-		values["AXG_API_TOKENS"] = strings.TrimSpace(s)
+		values[s.variable] = strings.TrimSpace(text)
 	}
 	for k := range values {
 		if getenv(k) != "" {

@@ -43,6 +43,7 @@ func TestWithSecrets(t *testing.T) {
 	srv, calls := fakeSecrets(t, map[string]string{
 		"axg-binder/alibaba":    `{"AccessKeyId":"LTAI-from-secret","AccessKeySecret":"very-secret"}`,
 		"axg-binder/api-tokens": "t1,t2\n",
+		"axg-binder/redis":      "rediss://default:pw@cache.example:6379/0",
 		"not-json":              "LTAI",
 	})
 	base := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret",
@@ -59,17 +60,18 @@ func TestWithSecrets(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	getenv, err := awsenv.WithSecrets(ctx, with(map[string]string{"AXG_ALIBABA_SECRET": "axg-binder/alibaba", "AXG_API_TOKENS_SECRET": "axg-binder/api-tokens"}))
+	getenv, err := awsenv.WithSecrets(ctx, with(map[string]string{"AXG_ALIBABA_SECRET": "axg-binder/alibaba", "AXG_API_TOKENS_SECRET": "axg-binder/api-tokens",
+		"AXG_REDIS_SECRET": "axg-binder/redis"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-from-secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "very-secret",
-		"AXG_API_TOKENS": "t1,t2", "AXG_POOL_KEY": "FC1"} {
+		"AXG_API_TOKENS": "t1,t2", "AXG_POOL_KEY": "FC1", "AXG_REDIS_URL": "rediss://default:pw@cache.example:6379/0"} {
 		if got := getenv(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if calls.Load() != 2 {
+	if calls.Load() != 3 {
 		t.Errorf("%d calls, want one per secret", calls.Load())
 	}
 

@@ -64,7 +64,9 @@ func TestCeilingWaitLeavesTheCallItsTime(t *testing.T) {
 		}
 	}
 	for _, left := range up.left {
-		if left < 150*time.Millisecond {
+		// 150 ms less what a timer may oversleep on a loaded machine; calls
+		// went out with a few milliseconds left before.
+		if left < 100*time.Millisecond {
 			t.Errorf("a call was sent with %v left before its deadline", left)
 		}
 	}

@@ -293,11 +293,11 @@ func TestDetect(t *testing.T) {
 func TestBadHeaders(t *testing.T) {
 	v := validate.New(nil, 10)
 	for _, h := range []string{"PhoneNoA,GroupId,Expiration,PhoneNoC\n", "PhoneNoA,GroupId\n", "PhoneNoA,PhoneNoA,GroupId,Expiration\n", ""} {
-		if _, err := batchfile.NewReader(strings.NewReader(h), batchfile.CSV, v, "FC1"); err == nil {
+		if _, err := batchfile.Open("rows.csv", strings.NewReader(h), v, "FC1", 0); err == nil {
 			t.Errorf("header %q accepted", h)
 		}
 	}
-	if _, err := batchfile.NewReader(strings.NewReader("PhoneNoA,GroupId,Expiration\n"), batchfile.CSV, v, ""); err == nil {
+	if _, err := batchfile.Open("rows.csv", strings.NewReader("PhoneNoA,GroupId,Expiration\n"), v, "", 0); err == nil {
 		t.Error("no PoolKey anywhere accepted")
 	}
 }

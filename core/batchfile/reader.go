@@ -85,17 +85,13 @@ func (f *feed) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// NewReader reads r in format f. PoolKey comes from each row or, where a row
-// has none, from defaultPool. A CSV header with an unknown or repeated column,
-// or without the required ones, fails the whole file before any row is read.
-func NewReader(r io.Reader, f Format, v *validate.Validator, defaultPool string) (*Reader, error) {
-	return newReader(bufio.NewReaderSize(r, 64<<10), f, v, defaultPool, DefaultMaxRowBytes)
-}
-
 // Open reads the file name from r, its format chosen by Detect from the
 // name and the first bytes, sniffed through the reader's own buffer (r is
 // read once, from its start); a row longer than maxRow bytes (0: the
-// default) is that row's error.
+// default) is that row's error. PoolKey comes from each row or, where a row
+// has none, from defaultPool. A CSV header with an unknown or repeated
+// column, or without the required ones, fails the whole file before any row
+// is read.
 func Open(name string, r io.Reader, v *validate.Validator, defaultPool string, maxRow int) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512) // a shorter file: what there is

@@ -46,12 +46,9 @@ func run(ctx context.Context, t *testing.T, c *oss.Client, st batchfile.Store, s
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	rd, err := batchfile.NewReader(res.Body, batchfile.JSONL, validate.New(nil, 1000), emulator.DemoPoolKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.ETag = etag
-	return batchfile.Run(ctx, svc, rd, st, o)
+	o.PoolKey = emulator.DemoPoolKey
+	f := batchfile.File{Name: "axg/incoming/b.jsonl", ETag: etag, Body: res.Body}
+	return batchfile.Bind(ctx, svc, validate.New(nil, 1000), f, st, o)
 }
 
 func TestRunOnOSS(t *testing.T) {

@@ -3,6 +3,7 @@ package s3store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/store/objstore"
@@ -35,18 +37,15 @@ func (s parts) partKey(offset int64) string {
 
 // list lists the part offsets at or past from, in order.
 func (s parts) list(ctx context.Context, from int64) ([]int64, error) {
+	keys, err := s.b.List(ctx, s.prefix())
+	if err != nil {
+		return nil, err
+	}
 	var out []int64
-	p := s3.NewListObjectsV2Paginator(s.b.Client, &s3.ListObjectsV2Input{Bucket: &s.b.Name, Prefix: aws.String(s.prefix())})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range page.Contents {
-			off, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(aws.ToString(o.Key), s.prefix()), ".jsonl"), 10, 64)
-			if err == nil && off >= from {
-				out = append(out, off)
-			}
+	for _, k := range keys {
+		off, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(k, s.prefix()), ".jsonl"), 10, 64)
+		if err == nil && off >= from {
+			out = append(out, off)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
@@ -78,10 +77,14 @@ func (s parts) Read(ctx context.Context, offset int64) (io.ReadCloser, error) {
 	}
 	res, err := s.b.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.b.Name, Key: aws.String(s.Key()),
 		Range: aws.String("bytes=" + strconv.FormatInt(offset, 10) + "-")})
-	if err != nil {
+	var ae smithy.APIError
+	if notFound(err) || errors.As(err, &ae) && ae.ErrorCode() == "InvalidRange" {
 		// No results object (not finished, so no part past offset either),
 		// or none past offset: nothing to read.
 		return io.NopCloser(bytes.NewReader(nil)), nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	return res.Body, nil
 }

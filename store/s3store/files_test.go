@@ -6,10 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/store/s3store"
@@ -52,5 +58,42 @@ func TestResultsAssembledAcrossParts(t *testing.T) {
 	list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("axg-files"), Prefix: aws.String("axg/results/f.csv.results.parts/")})
 	if err != nil || len(list.Contents) != 0 {
 		t.Fatalf("%d parts left: %v", len(list.Contents), err)
+	}
+}
+
+// TestReadResultsFailure: a failed read of the finished results is an
+// error, not an empty read, which recovery would take for "no step was
+// recorded" and send the step's rows again.
+func TestReadResultsFailure(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("axg-files"); err != nil {
+		t.Fatal(err)
+	}
+	var failRanges atomic.Bool
+	fake := gofakes3.New(backend).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failRanges.Load() && r.Header.Get("Range") != "" {
+			http.Error(w, "", http.StatusInternalServerError)
+			return
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
+	st := s3store.Files(client, "axg-files", "axg/results/f.csv")
+	ctx := context.Background()
+	if err := st.AppendResults(ctx, 0, []byte("a\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WriteSummary(ctx, batchfile.Summary{ETag: "e", Rows: 1}); err != nil {
+		t.Fatal(err)
+	}
+	failRanges.Store(true)
+	rc, err := st.ReadResults(ctx, 0)
+	if err == nil {
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		t.Fatalf("read %q and no error", b)
 	}
 }

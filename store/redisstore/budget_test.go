@@ -64,12 +64,7 @@ func TestSharedBudget(t *testing.T) {
 	logs := &syncbuf.Buffer{}
 	var svcs []*core.Service
 	for i := 0; i < instances; i++ {
-		c, err := redisstore.Open(context.Background(), srv.URL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		b := redisstore.NewBudget(c, qps, instances, slog.New(slog.NewJSONHandler(logs, nil)))
+		b := redisstore.NewBudget(open(t, srv), qps, instances, slog.New(slog.NewJSONHandler(logs, nil)))
 		svc, _ := core.NewService(up, core.Options{Budget: b})
 		svcs = append(svcs, svc)
 	}

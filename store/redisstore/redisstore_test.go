@@ -8,20 +8,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/idempotency/storetest"
 	"github.com/axg-binder/binder/internal/redistest"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
+// open is a client of srv, closed when the test ends.
+func open(tb testing.TB, srv *redistest.Server) *redis.Client {
+	tb.Helper()
+	c, err := redisstore.Open(context.Background(), srv.URL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
 // TestIdempotencyConformance: the record-store suite on a real redis-server.
 func TestIdempotencyConformance(t *testing.T) {
 	srv := redistest.Start(t)
-	c, err := redisstore.Open(context.Background(), srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := open(t, srv)
 	storetest.RunConformanceTests(t, func(t *testing.T) idempotency.Store {
 		return redisstore.Idempotency{Client: c, Prefix: "axg:idem:" + strings.ReplaceAll(t.Name(), "/", ":") + ":"}
 	})
@@ -31,11 +40,7 @@ func TestIdempotencyConformance(t *testing.T) {
 // (the HTTP API answers 503 and sends nothing).
 func TestIdempotencyWhenRedisIsGone(t *testing.T) {
 	srv := redistest.Start(t)
-	c, err := redisstore.Open(context.Background(), srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := open(t, srv)
 	srv.Stop()
 	st := redisstore.Idempotency{Client: c, Prefix: "axg:idem:"}
 	if _, _, err := st.Begin(context.Background(), "k", idempotency.Record{Fingerprint: "f", Until: time.Now().Add(time.Minute)}); !errors.Is(err, idempotency.ErrUnavailable) {
@@ -47,11 +52,7 @@ func TestIdempotencyWhenRedisIsGone(t *testing.T) {
 // and Finish round trips to a local redis-server.
 func BenchmarkIdempotencyRecord(b *testing.B) {
 	srv := redistest.Start(b)
-	c, err := redisstore.Open(context.Background(), srv.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := open(b, srv)
 	st := redisstore.Idempotency{Client: c, Prefix: "axg:idem:bench:"}
 	body := []byte(`{"Code":"OK","Message":"OK","RequestId":"r","SecretBindDTO":{"SecretNo":"17100000000","SubsId":"1000000000000001","Extension":""}}`)
 	i := 0

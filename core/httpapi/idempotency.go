@@ -44,8 +44,7 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFu
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body)) // the route reads it again
-	sum := sha256.Sum256([]byte(r.URL.Path + "\n" + string(body)))
-	fp := hex.EncodeToString(sum[:])
+	fp := fingerprint(r.URL.Path, body)
 	scoped := callerScope(r) + ":" + key[0]
 	ctx, cancel := h.deadline(r.Context())
 	until, _ := ctx.Deadline()
@@ -92,6 +91,15 @@ func (h *Handler) answerAgain(w http.ResponseWriter, r *http.Request, old *idemp
 	}
 }
 
+// fingerprint identifies a request by its route and body, without copying
+// the body.
+func fingerprint(path string, body []byte) string {
+	d := sha256.New()
+	_, _ = io.WriteString(d, path+"\n")
+	_, _ = d.Write(body)
+	return hex.EncodeToString(d.Sum(nil))
+}
+
 // validKey: 1 to 255 printable ASCII characters.
 func validKey(k string) bool {
 	if k == "" || len(k) > 255 {
@@ -106,8 +114,9 @@ func validKey(k string) bool {
 }
 
 // callerScope keeps callers' keys apart: a hash of the bearer token the
-// caller presented (never the token), or the platform's identity where the
-// trigger authenticates.
+// caller presented (never the token); where the platform authenticates and
+// no token comes, all callers share one scope (its caller identities are not
+// read yet).
 func callerScope(r *http.Request) string {
 	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))

@@ -1,6 +1,7 @@
 package s3store_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -19,14 +20,23 @@ import (
 )
 
 // fake is gofakes3 with one bucket, and an S3 client for it.
-func fake(t *testing.T, bucket string) *s3.Client {
+func fake(t *testing.T, bucket string) *s3.Client { return fakeBehind(t, bucket, nil) }
+
+// fakeBehind is fake with every request passing through in first (nil: none),
+// which may answer it instead; the client does not retry what in fails.
+func fakeBehind(t *testing.T, bucket string, in func(w http.ResponseWriter, r *http.Request) bool) *s3.Client {
 	backend := s3mem.New()
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	fake := gofakes3.New(backend).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if in == nil || !in(w, r) {
+			fake.ServeHTTP(w, r)
+		}
+	}))
 	t.Cleanup(srv.Close)
 	if err := backend.CreateBucket(bucket); err != nil {
 		t.Fatal(err)
 	}
-	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
 }
 

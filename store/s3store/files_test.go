@@ -7,15 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/store/s3store"
@@ -65,22 +61,14 @@ func TestResultsAssembledAcrossParts(t *testing.T) {
 // error, not an empty read, which recovery would take for "no step was
 // recorded" and send the step's rows again.
 func TestReadResultsFailure(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("axg-files"); err != nil {
-		t.Fatal(err)
-	}
 	var failRanges atomic.Bool
-	fake := gofakes3.New(backend).Server()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	client := fakeBehind(t, "axg-files", func(w http.ResponseWriter, r *http.Request) bool {
 		if failRanges.Load() && r.Header.Get("Range") != "" {
 			http.Error(w, "", http.StatusInternalServerError)
-			return
+			return true
 		}
-		fake.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
+		return false
+	})
 	st := s3store.Files(client, "axg-files", "axg/results/f.csv")
 	ctx := context.Background()
 	if err := st.AppendResults(ctx, 0, []byte("a\n")); err != nil {

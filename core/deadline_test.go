@@ -11,9 +11,10 @@ import (
 // slowUpstream answers after latency, recording how long each call had left
 // before its deadline when it started.
 type slowUpstream struct {
-	latency time.Duration
-	mu      sync.Mutex
-	left    []time.Duration
+	Upstream // the lifecycle calls: not used here
+	latency  time.Duration
+	mu       sync.Mutex
+	left     []time.Duration
 }
 
 func (u *slowUpstream) BindAxg(ctx context.Context, pool string, it *Item) (Binding, error) {
@@ -77,8 +78,9 @@ func TestCeilingWaitLeavesTheCallItsTime(t *testing.T) {
 
 // chunkUpstream records the items of each BindBatchAxg call.
 type chunkUpstream struct {
-	mu    sync.Mutex
-	calls [][]*Item
+	Upstream // the lifecycle calls: not used here
+	mu       sync.Mutex
+	calls    [][]*Item
 }
 
 func (u *chunkUpstream) BindAxg(context.Context, string, *Item) (Binding, error) { panic("not used") }

@@ -15,6 +15,9 @@ const (
 	KindInt
 	// KindObject is a JSON object, kept as its text, or a string holding one.
 	KindObject
+	// KindList is a JSON array of strings or numbers, kept comma-separated
+	// as the upstream takes it, or a string that already is.
+	KindList
 )
 
 // Field is one field of a request of type T, declared once: its name (the

@@ -16,6 +16,13 @@ type Upstream interface {
 	// BindBatchAxg sends items in one call and returns the upstream's item
 	// answers as they came, not yet matched to the items.
 	BindBatchAxg(ctx context.Context, pool string, items []*Item) ([]ItemResult, error)
+	// The rest of a binding's life (lifecycle.go).
+	UnbindSubscription(ctx context.Context, r *UnbindRequest) error
+	UpdateSubscription(ctx context.Context, r *UpdateRequest) error
+	QuerySubscriptionDetail(ctx context.Context, r *QueryRequest) (BindingDetail, error)
+	CreateAxgGroup(ctx context.Context, r *GroupCreateRequest) (int64, error)
+	OperateAxgGroup(ctx context.Context, r *GroupOperateRequest) error
+	DeleteAxgGroup(ctx context.Context, r *GroupDeleteRequest) error
 }
 
 // Options tune the Service. Zero values take the defaults.
@@ -107,7 +114,7 @@ func NewService(up Upstream, opts Options) (*Service, error) {
 // until the context's deadline.
 func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 	var b Binding
-	err := s.retry(ctx, "BindAxg", func() (err error) {
+	err := s.retry(ctx, opBind, func() (err error) {
 		b, err = s.up.BindAxg(ctx, req.PoolKey, &req.Item)
 		return err
 	})
@@ -117,13 +124,19 @@ func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 	return b, nil
 }
 
-// retry calls call under the rate ceiling, again after a backoff while the
-// error says a resend is safe, and returns the last error.
-func (s *Service) retry(ctx context.Context, api string, call func() error) *Error {
-	var last *Error
+// retry calls call under the rate ceiling, again after a backoff while a
+// resend is safe for o, and returns the last error. After an unknown outcome
+// a resend is safe only for an idempotent operation; its later answers then
+// cannot say "not done" (the unknown call may have done it), so a failure
+// that follows one is reported as that unknown outcome.
+func (s *Service) retry(ctx context.Context, o op, call func() error) *Error {
+	var last, unknown *Error
 	for attempt := 0; ; attempt++ {
-		if err := s.wait(ctx, api); err != nil {
-			if last != nil {
+		if err := s.wait(ctx, o.api); err != nil {
+			switch {
+			case unknown != nil:
+				return unknown
+			case last != nil:
 				return last
 			}
 			return err
@@ -133,7 +146,17 @@ func (s *Service) retry(ctx context.Context, api string, call func() error) *Err
 			return nil
 		}
 		last = AsError(err)
-		if !last.Retryable() || attempt+1 >= s.opts.MaxAttempts || !s.backoff(ctx, attempt) {
+		if unknown != nil && o.gone != "" && last.Outcome == Answered && last.Code == o.gone {
+			return nil // resent after an unknown outcome, and the first call had done it
+		}
+		if last.Outcome == Unknown {
+			unknown = last
+		}
+		again := last.Retryable() || o.idempotent && last.Outcome == Unknown
+		if !again || attempt+1 >= s.opts.MaxAttempts || !s.backoff(ctx, attempt) {
+			if unknown != nil && (last.Retryable() || last.Outcome == NotSent) {
+				return unknown
+			}
 			return last
 		}
 	}

@@ -29,15 +29,7 @@ func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.
 
 // bindParams are BindAxg's parameters under the upstream's names, from the
 // field table; empty ones are left out of the request.
-func bindParams(pool string, it *core.Item) []param {
-	params := make([]param, 1, 1+len(core.ItemFields))
-	params[0] = param{core.PoolKey, pool}
-	for i := range core.ItemFields {
-		f := &core.ItemFields[i]
-		params = append(params, param{f.Name, f.Text(it)})
-	}
-	return params
-}
+func bindParams(pool string, it *core.Item) []param { return opParams(pool, core.ItemFields, it) }
 
 // BindBatchAxg sends items in one call and returns the item answers as they came.
 func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.Item) ([]core.ItemResult, error) {

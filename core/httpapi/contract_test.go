@@ -75,7 +75,7 @@ func TestErrorTable(t *testing.T) {
 		{name: "wrong scheme", opt: options{http: httpapi.Config{RequireToken: true, Tokens: []string{"tok-1"}}}, method: "POST", path: bind, body: bindBody("13800000000"), hdr: []string{"Authorization", "Basic tok-1"}, status: 401, code: core.CodeUnauthorized},
 		{name: "token required, none configured: fail closed", opt: options{http: httpapi.Config{RequireToken: true}}, method: "POST", path: bind, body: bindBody("13800000000"), hdr: []string{"Authorization", "Bearer "}, status: 401, code: core.CodeUnauthorized},
 		{name: "token checked before routing", opt: options{http: httpapi.Config{RequireToken: true, Tokens: []string{"tok-1"}}}, method: "GET", path: "/nowhere", status: 401, code: core.CodeUnauthorized},
-		{name: "unknown path", method: "GET", path: "/v1/axg/unbind", status: 404, code: core.CodeNotFound},
+		{name: "unknown path", method: "GET", path: "/v1/axg/rebind", status: 404, code: core.CodeNotFound},
 		{name: "wrong method", method: "GET", path: bind, status: 405, code: core.CodeMethodNotAllowed},
 		{name: "body over the limit", opt: options{http: httpapi.Config{MaxBodyBytes: 64}}, method: "POST", path: bind, body: bindBody("13800000000"), status: 413, code: core.CodeRequestTooLarge},
 		{name: "upstream throttled, retries ran out", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Code: "isv.FLOW_LIMIT", Times: -1}) },

@@ -36,11 +36,12 @@ type options struct {
 	secret          string
 	upstreamTimeout time.Duration
 	endpoint        string
+	emu             []emulator.Option
 }
 
 func newSetup(t *testing.T, opt options) *setup {
 	t.Helper()
-	s := &setup{emu: emulator.New(emulator.Demo()), logs: &syncbuf.Buffer{}}
+	s := &setup{emu: emulator.New(emulator.Demo(), opt.emu...), logs: &syncbuf.Buffer{}}
 	s.upstream = httptest.NewServer(s.emu)
 	t.Cleanup(s.upstream.Close)
 	if opt.secret == "" {

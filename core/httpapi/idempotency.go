@@ -18,8 +18,8 @@ import (
 )
 
 // keyRequired are the routes where AXG_IDEMPOTENCY=require makes the key
-// mandatory: those whose resend would bind again.
-var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true}
+// mandatory: those whose resend would bind, or make a group, again.
+var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true, RouteGroupCreate: true}
 
 // once serves a POST: with an Idempotency-Key, the first request with the
 // key runs and its answer is kept; a repeat gets that answer, byte for byte,

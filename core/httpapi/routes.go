@@ -10,22 +10,38 @@ import (
 
 // Routes: every route of the API, in one place.
 const (
-	RouteBind      = "/v1/axg/bind"
-	RouteBatchBind = "/v1/axg/batch-bind"
-	RouteHealth    = "/healthz"
+	RouteBind         = "/v1/axg/bind"
+	RouteBatchBind    = "/v1/axg/batch-bind"
+	RouteUnbind       = "/v1/axg/unbind"
+	RouteUpdate       = "/v1/axg/update"
+	RouteQuery        = "/v1/axg/query"
+	RouteGroupCreate  = "/v1/axg/group/create"
+	RouteGroupOperate = "/v1/axg/group/operate"
+	RouteGroupDelete  = "/v1/axg/group/delete"
+	RouteHealth       = "/healthz"
 )
 
 func (h *Handler) routeTable() map[string]map[string]http.HandlerFunc {
 	return map[string]map[string]http.HandlerFunc{
-		RouteBind:      {http.MethodPost: h.bind},
-		RouteBatchBind: {http.MethodPost: h.batchBind},
-		RouteHealth:    {http.MethodGet: h.healthz, http.MethodHead: h.healthz},
+		RouteBind:         {http.MethodPost: h.bind},
+		RouteBatchBind:    {http.MethodPost: h.batchBind},
+		RouteUnbind:       {http.MethodPost: h.unbind},
+		RouteUpdate:       {http.MethodPost: h.update},
+		RouteQuery:        {http.MethodPost: h.query},
+		RouteGroupCreate:  {http.MethodPost: h.groupCreate},
+		RouteGroupOperate: {http.MethodPost: h.groupOperate},
+		RouteGroupDelete:  {http.MethodPost: h.groupDelete},
+		RouteHealth:       {http.MethodGet: h.healthz, http.MethodHead: h.healthz},
 	}
 }
 
+// routeList names every route, for a caller who asked for another.
+const routeList = "POST " + RouteBind + ", " + RouteBatchBind + ", " + RouteUnbind + ", " + RouteUpdate + ", " + RouteQuery + ", " +
+	RouteGroupCreate + ", " + RouteGroupOperate + ", " + RouteGroupDelete + "; GET " + RouteHealth
+
 func routeName(path string) string {
 	switch path {
-	case RouteBind, RouteBatchBind, RouteHealth:
+	case RouteBind, RouteBatchBind, RouteUnbind, RouteUpdate, RouteQuery, RouteGroupCreate, RouteGroupOperate, RouteGroupDelete, RouteHealth:
 		return path
 	}
 	return "unknown"
@@ -42,7 +58,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	methods, ok := h.routes[r.URL.Path]
 	if !ok {
-		h.writeError(w, r, core.Errorf(core.CodeNotFound, "no route "+r.Method+" "+safePath(r.URL.Path)+"; routes: POST "+RouteBind+", POST "+RouteBatchBind+", GET "+RouteHealth))
+		h.writeError(w, r, core.Errorf(core.CodeNotFound, "no route "+r.Method+" "+safePath(r.URL.Path)+"; routes: "+routeList))
 		return
 	}
 	fn, ok := methods[r.Method]

@@ -47,6 +47,15 @@ func (r *raw) decode(k core.Kind, b []byte) {
 	case core.KindInt:
 		n, err := strconv.Atoi(strings.Trim(string(b), `"`))
 		r.n, r.bad = n, err != nil
+	case core.KindList:
+		switch b[0] {
+		case '[':
+			r.list(b)
+		case '"':
+			r.text(b)
+		default:
+			r.bad, r.s = true, string(b)
+		}
 	case core.KindObject:
 		switch b[0] {
 		case '{':
@@ -59,6 +68,28 @@ func (r *raw) decode(k core.Kind, b []byte) {
 			r.bad = true
 		}
 	}
+}
+
+// list reads a JSON array of strings and numbers as the upstream's
+// comma-separated text; an element that is neither, or holds a comma, makes
+// it bad.
+func (r *raw) list(b []byte) {
+	var elems []json.RawMessage
+	if json.Unmarshal(b, &elems) != nil {
+		r.bad, r.s = true, string(b)
+		return
+	}
+	parts := make([]string, len(elems))
+	for i, el := range elems {
+		var e raw
+		e.decode(core.KindText, el)
+		if e.bad || !e.set || strings.Contains(e.s, ",") {
+			r.bad, r.s = true, string(b)
+			return
+		}
+		parts[i] = e.s
+	}
+	r.s = strings.Join(parts, ",")
 }
 
 // text reads a JSON string token.
@@ -82,7 +113,7 @@ func (r *raw) cell(k core.Kind, s string) {
 		*r = raw{}
 		return
 	}
-	if k == core.KindText || k == core.KindObject {
+	if k == core.KindText || k == core.KindObject || k == core.KindList {
 		*r = raw{s: s, set: true}
 		return
 	}
@@ -98,6 +129,8 @@ func typeMessage(k core.Kind) string {
 		return "must be a whole number"
 	case core.KindObject:
 		return "must be a JSON object, or a string holding one"
+	case core.KindList:
+		return "must be a JSON array of numbers, or a string of numbers separated by commas"
 	}
 	return "must be a string"
 }

@@ -209,10 +209,21 @@ func (f *form[T]) convert(r *rawItem, it *T, issues []issue) []issue {
 		}
 	}
 	for _, name := range r.unknown {
-		issues = append(issues, issue{core.FieldError{Field: name, Message: "is not a " + f.what + " field"}, core.CodeInvalidParameters})
+		if name == "" {
+			name = `""` // a member with an empty name: named as written
+		}
+		issues = append(issues, issue{core.FieldError{Field: name, Message: "is not " + article(f.what) + " " + f.what + " field"}, core.CodeInvalidParameters})
 	}
 	for _, name := range r.repeated {
 		issues = append(issues, issue{core.FieldError{Field: name, Message: "is given more than once"}, core.CodeInvalidParameters})
 	}
 	return issues
+}
+
+// article is "a" or "an", as the name it goes before is said.
+func article(name string) string {
+	if name != "" && strings.ContainsRune("AEIOU", rune(name[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -9,6 +9,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/redact"
 )
 
 // ExpirationLayout is the upstream's Expiration format, read in China Standard Time.
@@ -83,4 +86,41 @@ func expirationRule(now func() time.Time) validator.Func {
 		}
 		return p.ok && p.t.Sub(now()) > MinLead
 	}
+}
+
+// numbersRule: a G group's numbers, comma-separated: 1 to
+// core.MaxGroupNumbers of them, each a number, none twice.
+func numbersRule(fl validator.FieldLevel) bool { return numbersMessage(fl.Field().String()) == "" }
+
+// numbersMessage says what is wrong with a list of numbers, or "" when nothing
+// is; a number is named masked, as logs show it.
+func numbersMessage(s string) string {
+	parts := strings.Split(s, ",")
+	if len(parts) > core.MaxGroupNumbers {
+		return "holds " + strconv.Itoa(len(parts)) + " numbers; a group call takes at most " + strconv.Itoa(core.MaxGroupNumbers)
+	}
+	seen := make(map[string]bool, len(parts))
+	for i, p := range parts {
+		switch {
+		case !IsNumber(p):
+			return "number " + strconv.Itoa(i+1) + " (" + redact.Clip(redact.Phone(p), 24) + ") " + msgNumber
+		case seen[p]:
+			return "number " + strconv.Itoa(i+1) + " (" + redact.Clip(redact.Phone(p), 24) + ") is given twice"
+		}
+		seen[p] = true
+	}
+	return ""
+}
+
+// subsIDRule: letters, digits, - _ and . (a SubsId is a string of digits).
+func subsIDRule(fl validator.FieldLevel) bool {
+	s := fl.Field().String()
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

@@ -37,6 +37,8 @@ func New(now func() time.Time, maxItems int) *Validator {
 	must(v.RegisterValidation("city", cityRule))
 	must(v.RegisterValidation("ringconfig", ringConfigRule))
 	must(v.RegisterValidation("expiration", expirationRule(now)))
+	must(v.RegisterValidation("numbers", numbersRule))
+	must(v.RegisterValidation("subsid", subsIDRule))
 	return &Validator{v: v, now: now, maxItems: maxItems}
 }
 
@@ -53,6 +55,22 @@ var normalizers = map[string]func(string) string{
 	"number": NormalizeNumber,
 	"trim":   strings.TrimSpace,
 	"city":   func(s string) string { return strings.TrimSuffix(strings.TrimSpace(s), "市") },
+	// groupid: the SDK sends the group calls' GroupId as an integer, so
+	// "0012" goes as 12; sent as we normalise it, the request is the SDK's.
+	"groupid": func(s string) string {
+		s = strings.TrimSpace(s)
+		if t := strings.TrimLeft(s, "0"); t != s && t != "" && allDigits(t) {
+			return t
+		}
+		return s
+	},
+	"numbers": func(s string) string {
+		parts := strings.Split(s, ",")
+		for i, p := range parts {
+			parts[i] = NormalizeNumber(p)
+		}
+		return strings.Join(parts, ",")
+	},
 	"json": func(s string) string {
 		s = strings.TrimSpace(s)
 		var b bytes.Buffer
@@ -178,6 +196,11 @@ func (v *Validator) message(fe validator.FieldError) string {
 		return "must be 32 hexadecimal digits"
 	case "max":
 		return "must be at most " + fe.Param() + " characters long"
+	case "subsid":
+		return "must be a subscription ID: letters, digits, - _ and . (the SubsId a bind answered)"
+	case "numbers":
+		s, _ := fe.Value().(string)
+		return numbersMessage(s)
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	}

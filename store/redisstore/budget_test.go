@@ -17,8 +17,9 @@ import (
 
 // countingUpstream notes when each call arrives.
 type countingUpstream struct {
-	mu sync.Mutex
-	at []time.Time
+	core.Upstream // the lifecycle calls: not used here
+	mu            sync.Mutex
+	at            []time.Time
 }
 
 func (u *countingUpstream) BindAxg(context.Context, string, *core.Item) (core.Binding, error) {

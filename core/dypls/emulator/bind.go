@@ -57,11 +57,17 @@ type batchAnswer struct {
 	} `json:"SecretBindList"`
 }
 
-func setRequestID(answer any, id string) {
-	switch a := answer.(type) {
+func setRequestID(ans any, id string) {
+	switch a := ans.(type) {
 	case *bindAnswer:
 		a.RequestId = id
 	case *batchAnswer:
+		a.RequestId = id
+	case *answer:
+		a.RequestId = id
+	case *detailAnswer:
+		a.RequestId = id
+	case *groupAnswer:
 		a.RequestId = id
 	}
 }
@@ -139,15 +145,9 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	case p.PhoneNoX != "" && !validNumber(p.PhoneNoX):
 		return nil, "isv.MOBILE_NUMBER_ILLEGAL", "PhoneNoX " + p.PhoneNoX + " is illegal"
 	}
-	gid, err := strconv.ParseInt(p.GroupId, 10, 64)
-	g, ok := e.groups[gid]
-	switch {
-	case p.GroupId == "" || err != nil:
-		return nil, invalid, "GroupId is mandatory and numeric"
-	case !ok || g.PoolKey != p.PoolKey:
-		return nil, invalid, "group " + p.GroupId + " does not exist in this pool"
-	case len(g.Numbers) == 0:
-		return nil, invalid, "group " + p.GroupId + " holds no number"
+	gid, code, msg := e.usableGroup(p.PoolKey, p.GroupId)
+	if code != "" {
+		return nil, code, msg
 	}
 	exp, err := time.ParseInLocation("2006-01-02 15:04:05", p.Expiration, cst)
 	now := e.now()
@@ -179,10 +179,13 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	} else if x = pl.pick(p.ExpectCity, p.PhoneNoA, p.PhoneNoB, now); x == "" {
 		return nil, "isv.NO_AVAILABLE_NUMBER", "no X number available in the pool"
 	}
-	b := &binding{subsID: strconv.FormatInt(e.nextSubs, 10), x: x, a: p.PhoneNoA, b: p.PhoneNoB, group: gid, expires: exp}
+	b := &binding{subsID: strconv.FormatInt(e.nextSubs, 10), pool: p.PoolKey, x: x, a: p.PhoneNoA, b: p.PhoneNoB, group: gid,
+		expires: exp, created: now, record: p.IsRecordingEnabled == "true", asr: p.ASRStatus == "true",
+		callRestrict: p.CallRestrict, asrModel: p.ASRModelId, outID: p.OutId}
 	e.nextSubs++
+	e.made++
 	e.subs[b.subsID] = b
-	pl.record(x, p.PhoneNoA, p.PhoneNoB, exp)
+	pl.record(b)
 	return &secretBindDTO{SecretNo: x, SubsId: b.subsID}, "OK", "OK"
 }
 
@@ -198,18 +201,37 @@ func itemFault(p url.Values, f Fault) *batchAnswer {
 	return a
 }
 
-// record indexes a new binding of A (and B) on x until exp.
-func (p *pool) record(x, a, b string, exp time.Time) {
-	st := p.byX[x]
+// record indexes a new binding on its X.
+func (p *pool) record(b *binding) {
+	st := p.byX[b.x]
 	if st == nil {
-		st = &xState{until: map[string]time.Time{}}
-		p.byX[x] = st
+		st = &xState{until: map[string]time.Time{}, subs: map[string]*binding{}}
+		p.byX[b.x] = st
 	}
 	st.count++
-	for _, n := range []string{a, b} {
-		if n != "" && exp.After(st.until[n]) {
-			st.until[n] = exp
+	st.subs[b.subsID] = b
+	st.mark(b)
+}
+
+// mark extends the index of b's numbers on its X to b's expiration.
+func (st *xState) mark(b *binding) {
+	for _, n := range []string{b.a, b.b} {
+		if n != "" && b.expires.After(st.until[n]) {
+			st.until[n] = b.expires
 		}
+	}
+}
+
+// reindex rebuilds x's index after a binding on it was unbound or changed:
+// the numbers it no longer holds are free on x again.
+func (p *pool) reindex(x string) {
+	st := p.byX[x]
+	if st == nil {
+		return
+	}
+	clear(st.until)
+	for _, b := range st.subs {
+		st.mark(b)
 	}
 }
 

@@ -42,6 +42,11 @@ type Fault struct {
 	Status  int
 	// Items, for BindBatchAxg: the call succeeds and every item carries Code.
 	Items bool
+	// Acted makes the call take effect first: then comes the Delay, or the
+	// Drop, and its answer is what is lost, not its action.
+	Acted bool
+	// Drop closes the connection without an answer (after any Delay).
+	Drop bool
 }
 
 // Option configures an Emulator.
@@ -51,31 +56,51 @@ type Option func(*Emulator)
 // Request timestamps are checked against the wall clock, which SDKs sign with.
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
 
-// WithQPS sets the calls per second per action that one account may make
-// before isv.FLOW_LIMIT (the upstream's is 5,000); 0 means no limit.
-func WithQPS(n int) Option { return func(e *Emulator) { e.qps = n } }
+// WithQPS sets the calls per second that one account may make of every
+// action before isv.FLOW_LIMIT, in place of each action's own (Ceilings);
+// 0 means no limit.
+func WithQPS(n int) Option {
+	return func(e *Emulator) {
+		e.ceilings = map[string]int{}
+		for a := range Ceilings {
+			e.ceilings[a] = n
+		}
+	}
+}
+
+// Ceilings are the calls per second one account may make of each action.
+// BindAxg, BindBatchAxg: 5,000 (their pages); UnbindSubscription 5,000,
+// UpdateSubscription 10,000, QuerySubscriptionDetail 1,000 (each one's help
+// page; its API overview once gave 5,000 for the last, the lower figure is
+// kept). The group calls publish none: 1,000 is assumed.
+var Ceilings = map[string]int{
+	"BindAxg": 5000, "BindBatchAxg": 5000, "UnbindSubscription": 5000, "UpdateSubscription": 10000,
+	"QuerySubscriptionDetail": 1000, "CreateAxgGroup": 1000, "OperateAxgGroup": 1000, "DeleteAxgGroup": 1000,
+}
 
 // WithLatency delays every answer by d, like a distant upstream.
 func WithLatency(d time.Duration) Option { return func(e *Emulator) { e.latency = d } }
 
 // Emulator is an in-memory Dyplsapi. It is safe for concurrent use.
 type Emulator struct {
-	now     func() time.Time
-	qps     int
-	latency time.Duration
+	now      func() time.Time
+	ceilings map[string]int
+	latency  time.Duration
 
-	mu       sync.Mutex
-	keys     map[string]Key
-	pools    map[string]*pool
-	groups   map[int64]Group
-	subs     map[string]*binding
-	nextSubs int64
-	nonces   map[string]time.Time
-	pruned   time.Time
-	faults   []Fault
-	window   map[string]*window // action → this second's count
-	calls    map[string]int
-	throttle int
+	mu        sync.Mutex
+	keys      map[string]Key
+	pools     map[string]*pool
+	groups    map[int64]*Group
+	nextGroup int64
+	subs      map[string]*binding // live and expired; unbound ones are gone
+	made      int                 // bindings made, unbound ones included
+	nextSubs  int64
+	nonces    map[string]time.Time
+	pruned    time.Time
+	faults    []Fault
+	window    map[string]*window // action → this second's count
+	calls     map[string]int
+	throttle  int
 }
 
 type pool struct {
@@ -89,12 +114,17 @@ type xState struct {
 	until map[string]time.Time
 	// count is how many bindings X has had: the pool's load measure.
 	count int
+	// subs are X's bindings, to rebuild until when one is unbound or changed.
+	subs map[string]*binding
 }
 
 type binding struct {
-	subsID, x, a, b string
-	group           int64
-	expires         time.Time
+	subsID, pool, x, a, b  string
+	group                  int64
+	expires, created       time.Time
+	record, asr            bool
+	callRestrict, asrModel string
+	outID                  string
 }
 
 type window struct {
@@ -105,8 +135,8 @@ type window struct {
 // New returns an emulator seeded with s.
 func New(s Seed, opts ...Option) *Emulator {
 	e := &Emulator{
-		now: time.Now, qps: 5000,
-		keys: map[string]Key{}, pools: map[string]*pool{}, groups: map[int64]Group{},
+		now: time.Now, ceilings: Ceilings, nextGroup: 100001,
+		keys: map[string]Key{}, pools: map[string]*pool{}, groups: map[int64]*Group{},
 		subs: map[string]*binding{}, nextSubs: 1000000000000001, nonces: map[string]time.Time{},
 		window: map[string]*window{}, calls: map[string]int{},
 	}
@@ -120,7 +150,9 @@ func New(s Seed, opts ...Option) *Emulator {
 		e.pools[p.Key] = &pool{Pool: p, byX: map[string]*xState{}}
 	}
 	for _, g := range s.Groups {
-		e.groups[g.ID] = g
+		g.Numbers = append([]string(nil), g.Numbers...)
+		e.groups[g.ID] = &g
+		e.nextGroup = max(e.nextGroup, g.ID+1)
 	}
 	return e
 }
@@ -164,7 +196,7 @@ func (e *Emulator) Stats() Stats {
 	for k, v := range e.calls {
 		calls[k] = v
 	}
-	return Stats{Calls: calls, Bindings: len(e.subs), Throttled: e.throttle}
+	return Stats{Calls: calls, Bindings: e.made, Throttled: e.throttle}
 }
 
 // BindingsOf returns the SubsIds bound to phone number a (as PhoneNoA).
@@ -206,6 +238,18 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		handle = e.bindAxg
 	case "BindBatchAxg":
 		handle = e.bindBatchAxg
+	case "UnbindSubscription":
+		handle = e.unbindSubscription
+	case "UpdateSubscription":
+		handle = e.updateSubscription
+	case "QuerySubscriptionDetail":
+		handle = e.querySubscriptionDetail
+	case "CreateAxgGroup":
+		handle = e.createAxgGroup
+	case "OperateAxgGroup":
+		handle = e.operateAxgGroup
+	case "DeleteAxgGroup":
+		handle = e.deleteAxgGroup
 	default:
 		writeError(w, http.StatusNotFound, reqID, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
 		return
@@ -217,8 +261,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fault.Message = fault.Code
 		}
 	}
+	var acted any
+	if fault.Acted && !throttled {
+		acted = handle(params)
+	}
 	if !sleep(r.Context(), e.latency+fault.Delay) {
 		return // the client gave up; nobody reads an answer
+	}
+	if fault.Drop {
+		panic(http.ErrAbortHandler) // net/http closes the connection, silently
 	}
 	switch {
 	case throttled:
@@ -235,10 +286,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	var answer any
-	if fault.Items && action == "BindBatchAxg" {
+	answer := acted
+	switch {
+	case answer != nil:
+	case fault.Items && action == "BindBatchAxg":
 		answer = itemFault(params, fault) // nothing is bound
-	} else {
+	default:
 		answer = handle(params)
 	}
 	setRequestID(answer, reqID)
@@ -265,7 +318,7 @@ func (e *Emulator) admit(action string) (Fault, bool) {
 			break
 		}
 	}
-	if e.qps > 0 {
+	if qps := e.ceilings[action]; qps > 0 {
 		sec := e.now().Unix()
 		w := e.window[action]
 		if w == nil || w.second != sec {
@@ -273,7 +326,7 @@ func (e *Emulator) admit(action string) (Fault, bool) {
 			e.window[action] = w
 		}
 		w.count++
-		if w.count > e.qps {
+		if w.count > qps {
 			e.throttle++
 			return f, true
 		}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -31,13 +32,30 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		in.Body = http.NoBody
 	}
 	rec := httptest.NewRecorder()
-	t.e.ServeHTTP(rec, in)
+	if dropped(func() { t.e.ServeHTTP(rec, in) }) {
+		return nil, io.ErrUnexpectedEOF // as a connection closed before the answer
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err // the emulator stalled past the caller's deadline
 	}
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
+}
+
+// dropped runs serve, reporting whether it aborted its answer as a server
+// closing the connection would.
+func dropped(serve func()) (aborted bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			aborted = true
+		}
+	}()
+	serve()
+	return false
 }
 
 // Server is the emulator listening on a port.

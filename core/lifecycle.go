@@ -1,0 +1,281 @@
+package core
+
+import "context"
+
+// The rest of a binding's life (contract.md, "The binding's life"): each
+// request type carries its PoolKey and is described, field by field in the
+// upstream's order, by a table like ItemFields, from which core/validate
+// decodes and checks it and core/dypls sends it.
+
+// UnbindRequest is a validated UnbindSubscription request.
+type UnbindRequest struct {
+	PoolKey, SubsId, SecretNo string
+}
+
+// UpdateRequest is a validated UpdateSubscription request: OperateType and
+// the one field it names.
+type UpdateRequest struct {
+	PoolKey, SubsId, PhoneNoX, OperateType  string
+	PhoneNoA, PhoneNoB, Expiration, GroupId string
+	CallRestrict                            string
+	CallDisplayType                         *int
+	OutId                                   string
+	IsRecordingEnabled                      *bool
+}
+
+// QueryRequest is a validated QuerySubscriptionDetail request.
+type QueryRequest struct {
+	PoolKey, SubsId, PhoneNoX string
+}
+
+// GroupCreateRequest is a validated CreateAxgGroup request; Numbers are
+// normalised and comma-separated, as the upstream takes them.
+type GroupCreateRequest struct {
+	PoolKey, Name, Remark, Numbers string
+}
+
+// GroupOperateRequest is a validated OperateAxgGroup request.
+type GroupOperateRequest struct {
+	PoolKey, GroupId, OperateType, Numbers string
+}
+
+// GroupDeleteRequest is a validated DeleteAxgGroup request.
+type GroupDeleteRequest struct {
+	PoolKey, GroupId string
+}
+
+// UpdateOperations maps each OperateType of UpdateSubscription to the one
+// field it changes (contract.md). The vendor's page also lists updateAsr;
+// the contract does not, so it is refused.
+var UpdateOperations = map[string]string{
+	"updateNoA":                "PhoneNoA",
+	"updateNoB":                "PhoneNoB",
+	"updateExpire":             "Expiration",
+	"updateAxgGroup":           "GroupId",
+	"updateCallRestrict":       "CallRestrict",
+	"updateCallDisplayType":    "CallDisplayType",
+	"updateOutId":              "OutId",
+	"updateIsRecordingEnabled": "IsRecordingEnabled",
+}
+
+// MaxGroupNumbers is how many numbers a G group, and one group call, holds
+// (the vendor's CreateAxgGroup and OperateAxgGroup pages).
+const MaxGroupNumbers = 200
+
+func text[T any](name, norm, rule string, at func(*T) *string) Field[T] {
+	return Field[T]{Name: name, Norm: norm, Rule: rule, Str: at}
+}
+
+// subsRule: the vendor's SubsIds are digit strings of about 16; ours allows
+// up to 64 letters, digits, - _ and ., refusing only what cannot be one.
+const subsRule = "required,max=64,subsid"
+
+// UnbindFields are UnbindSubscription's fields but PoolKey.
+var UnbindFields = []Field[UnbindRequest]{
+	text("SubsId", "trim", subsRule, func(r *UnbindRequest) *string { return &r.SubsId }),
+	text("SecretNo", "number", "required,phone", func(r *UnbindRequest) *string { return &r.SecretNo }),
+}
+
+// UpdateFields are UpdateSubscription's fields but PoolKey: the three every
+// update needs, then those an OperateType names, each with its bind rule
+// (CallRestrict also takes CONTROL_CLEAR_DISABLE here).
+var UpdateFields = []Field[UpdateRequest]{
+	text("SubsId", "trim", subsRule, func(r *UpdateRequest) *string { return &r.SubsId }),
+	text("PhoneNoX", "number", "required,phone", func(r *UpdateRequest) *string { return &r.PhoneNoX }),
+	text("OperateType", "trim", "required,oneof=updateNoA updateNoB updateExpire updateAxgGroup updateCallRestrict updateCallDisplayType updateOutId updateIsRecordingEnabled",
+		func(r *UpdateRequest) *string { return &r.OperateType }),
+	text("PhoneNoA", "number", "phone", func(r *UpdateRequest) *string { return &r.PhoneNoA }),
+	text("PhoneNoB", "number", "phone", func(r *UpdateRequest) *string { return &r.PhoneNoB }),
+	text("Expiration", "trim", "expiration", func(r *UpdateRequest) *string { return &r.Expiration }),
+	text("GroupId", "groupid", "groupid", func(r *UpdateRequest) *string { return &r.GroupId }),
+	text("CallRestrict", "trim", "oneof=CONTROL_AX_DISABLE CONTROL_BX_DISABLE CONTROL_CLEAR_DISABLE", func(r *UpdateRequest) *string { return &r.CallRestrict }),
+	{Name: "CallDisplayType", Kind: KindInt, Rule: "eq=1", Int: func(r *UpdateRequest) **int { return &r.CallDisplayType }},
+	text("OutId", "", "max=128", func(r *UpdateRequest) *string { return &r.OutId }),
+	{Name: "IsRecordingEnabled", Kind: KindBool, Bool: func(r *UpdateRequest) **bool { return &r.IsRecordingEnabled }},
+}
+
+// QueryFields are QuerySubscriptionDetail's fields but PoolKey.
+var QueryFields = []Field[QueryRequest]{
+	text("SubsId", "trim", subsRule, func(r *QueryRequest) *string { return &r.SubsId }),
+	text("PhoneNoX", "number", "required,phone", func(r *QueryRequest) *string { return &r.PhoneNoX }),
+}
+
+// GroupCreateFields are CreateAxgGroup's fields but PoolKey: Name at most
+// 16 characters and Remark 50 (the vendor's current page; an older one said
+// 128 and 256), Numbers at most MaxGroupNumbers.
+var GroupCreateFields = []Field[GroupCreateRequest]{
+	text("Name", "trim", "max=16", func(r *GroupCreateRequest) *string { return &r.Name }),
+	text("Remark", "trim", "max=50", func(r *GroupCreateRequest) *string { return &r.Remark }),
+	{Name: "Numbers", Kind: KindList, Norm: "numbers", Rule: "numbers", Str: func(r *GroupCreateRequest) *string { return &r.Numbers }},
+}
+
+// GroupOperateFields are OperateAxgGroup's fields but PoolKey.
+var GroupOperateFields = []Field[GroupOperateRequest]{
+	text("GroupId", "groupid", "required,groupid", func(r *GroupOperateRequest) *string { return &r.GroupId }),
+	text("OperateType", "trim", "required,oneof=addNumbers deleteNumbers overwriteNumbers", func(r *GroupOperateRequest) *string { return &r.OperateType }),
+	{Name: "Numbers", Kind: KindList, Norm: "numbers", Rule: "required,numbers", Str: func(r *GroupOperateRequest) *string { return &r.Numbers }},
+}
+
+// GroupDeleteFields are DeleteAxgGroup's fields but PoolKey.
+var GroupDeleteFields = []Field[GroupDeleteRequest]{
+	text("GroupId", "groupid", "required,groupid", func(r *GroupDeleteRequest) *string { return &r.GroupId }),
+}
+
+// BindingDetail is QuerySubscriptionDetail's SecretBindDetailDTO, in the
+// upstream's shape (Status 1 active, 0 expired).
+type BindingDetail struct {
+	SubsId       string `json:"SubsId"`
+	Status       int64  `json:"Status"`
+	PhoneNoA     string `json:"PhoneNoA"`
+	PhoneNoB     string `json:"PhoneNoB"`
+	PhoneNoX     string `json:"PhoneNoX"`
+	GroupId      int64  `json:"GroupId"`
+	Extension    string `json:"Extension"`
+	ExpireDate   string `json:"ExpireDate"`
+	GmtCreate    string `json:"GmtCreate"`
+	NeedRecord   bool   `json:"NeedRecord"`
+	CallRestrict string `json:"CallRestrict"`
+	ASRStatus    bool   `json:"ASRStatus"`
+	ASRModelId   string `json:"ASRModelId"`
+}
+
+// Answer is the answer of a call that returns nothing but its code.
+type Answer struct {
+	Code      Code   `json:"Code"`
+	Message   string `json:"Message"`
+	RequestId string `json:"RequestId"`
+}
+
+// QueryAnswer is QuerySubscriptionDetail's answer.
+type QueryAnswer struct {
+	Code                Code          `json:"Code"`
+	Message             string        `json:"Message"`
+	RequestId           string        `json:"RequestId"`
+	SecretBindDetailDTO BindingDetail `json:"SecretBindDetailDTO"`
+}
+
+// GroupAnswer is CreateAxgGroup's answer.
+type GroupAnswer struct {
+	Code      Code   `json:"Code"`
+	Message   string `json:"Message"`
+	RequestId string `json:"RequestId"`
+	GroupId   int64  `json:"GroupId"`
+}
+
+// Action names what a file row or a message asks for.
+type Action string
+
+// The actions files and messages carry; a row without one binds.
+const (
+	ActionBind   Action = "BindAxg"
+	ActionUnbind Action = "UnbindSubscription"
+	ActionUpdate Action = "UpdateSubscription"
+)
+
+// Task is one row's or message's operation, decoded and validated: Action
+// says which of its requests holds it.
+type Task struct {
+	Action Action
+	Bind   BindRequest
+	Unbind UnbindRequest
+	Update UpdateRequest
+}
+
+// PoolKey is the pool the task calls on.
+func (t *Task) PoolKey() string {
+	switch t.Action {
+	case ActionUnbind:
+		return t.Unbind.PoolKey
+	case ActionUpdate:
+		return t.Update.PoolKey
+	}
+	return t.Bind.PoolKey
+}
+
+// op is an upstream operation's resend rule (contract.md, "The binding's
+// life"): every operation is resent when the upstream said it did not act;
+// an idempotent one also after an unknown outcome, within the deadline.
+type op struct {
+	api        string
+	idempotent bool
+	// gone is the answer that, to a resend after an unknown outcome, means
+	// the first call did it: the binding or group is gone.
+	gone Code
+}
+
+// CodeSubsNotExist is the upstream's answer for a binding it does not have;
+// CodeIllegalArgument its answer for, among others, a group it does not have.
+const (
+	CodeSubsNotExist    Code = "isv.SUBS_NOT_EXIST"
+	CodeIllegalArgument Code = "isv.ILLEGAL_ARGUMENT"
+)
+
+var (
+	opBind           = op{api: "BindAxg"}
+	opUnbind         = op{api: "UnbindSubscription", idempotent: true, gone: CodeSubsNotExist}
+	opUpdate         = op{api: "UpdateSubscription", idempotent: true}
+	opQuery          = op{api: "QuerySubscriptionDetail", idempotent: true}
+	opGroupCreate    = op{api: "CreateAxgGroup"}
+	opGroupAddDelete = op{api: "OperateAxgGroup"}
+	opGroupOverwrite = op{api: "OperateAxgGroup", idempotent: true}
+	// A group the upstream does not have is isv.ILLEGAL_ARGUMENT (no code of
+	// its own is documented); GroupId and PoolKey were validated before
+	// sending, so to a resend it means the group is gone.
+	opGroupDelete = op{api: "DeleteAxgGroup", idempotent: true, gone: CodeIllegalArgument}
+)
+
+// Unbind ends a binding; resent after an unknown outcome, a binding found
+// gone is OK.
+func (s *Service) Unbind(ctx context.Context, r UnbindRequest) error {
+	return s.run(ctx, opUnbind, func() error { return s.up.UnbindSubscription(ctx, &r) })
+}
+
+// Update changes what r.OperateType names; resent after an unknown outcome.
+func (s *Service) Update(ctx context.Context, r UpdateRequest) error {
+	return s.run(ctx, opUpdate, func() error { return s.up.UpdateSubscription(ctx, &r) })
+}
+
+// Query reads a binding.
+func (s *Service) Query(ctx context.Context, r QueryRequest) (BindingDetail, error) {
+	var d BindingDetail
+	err := s.run(ctx, opQuery, func() (err error) {
+		d, err = s.up.QuerySubscriptionDetail(ctx, &r)
+		return err
+	})
+	return d, err
+}
+
+// CreateGroup makes a G group; never resent after an unknown outcome (a
+// second group would be made).
+func (s *Service) CreateGroup(ctx context.Context, r GroupCreateRequest) (int64, error) {
+	var id int64
+	err := s.run(ctx, opGroupCreate, func() (err error) {
+		id, err = s.up.CreateAxgGroup(ctx, &r)
+		return err
+	})
+	return id, err
+}
+
+// OperateGroup changes a group's numbers: overwriting is resent after an
+// unknown outcome, adding and deleting are not.
+func (s *Service) OperateGroup(ctx context.Context, r GroupOperateRequest) error {
+	o := opGroupAddDelete
+	if r.OperateType == "overwriteNumbers" {
+		o = opGroupOverwrite
+	}
+	return s.run(ctx, o, func() error { return s.up.OperateAxgGroup(ctx, &r) })
+}
+
+// DeleteGroup deletes a group; resent after an unknown outcome, a group
+// found gone is OK.
+func (s *Service) DeleteGroup(ctx context.Context, r GroupDeleteRequest) error {
+	return s.run(ctx, opGroupDelete, func() error { return s.up.DeleteAxgGroup(ctx, &r) })
+}
+
+// run is retry with the contract's code for a throttled failure.
+func (s *Service) run(ctx context.Context, o op, call func() error) error {
+	if e := s.retry(ctx, o, call); e != nil {
+		return finalize(e)
+	}
+	return nil
+}

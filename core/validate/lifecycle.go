@@ -1,0 +1,139 @@
+package validate
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/axg-binder/binder/core"
+)
+
+// The forms of the lifecycle requests (core/lifecycle.go): each reads its
+// PoolKey and its table's fields, and update adds the rule that ties
+// OperateType to the field it names.
+var (
+	unbinds       = newForm("UnbindSubscription", core.UnbindFields)
+	updates       = newForm("UpdateSubscription", core.UpdateFields)
+	queries       = newForm("QuerySubscriptionDetail", core.QueryFields)
+	groupCreates  = newForm("CreateAxgGroup", core.GroupCreateFields)
+	groupOperates = newForm("OperateAxgGroup", core.GroupOperateFields)
+	groupDeletes  = newForm("DeleteAxgGroup", core.GroupDeleteFields)
+)
+
+// DecodeUnbind decodes and validates an UnbindSubscription body.
+func (v *Validator) DecodeUnbind(body []byte, defaultPool string) (core.UnbindRequest, *core.Error) {
+	var r core.UnbindRequest
+	return r, decodeOp(v, unbinds, body, defaultPool, &r, &r.PoolKey, nil)
+}
+
+// DecodeUpdate decodes and validates an UpdateSubscription body.
+func (v *Validator) DecodeUpdate(body []byte, defaultPool string) (core.UpdateRequest, *core.Error) {
+	var r core.UpdateRequest
+	return r, decodeOp(v, updates, body, defaultPool, &r, &r.PoolKey, updateRule)
+}
+
+// DecodeQuery decodes and validates a QuerySubscriptionDetail body.
+func (v *Validator) DecodeQuery(body []byte, defaultPool string) (core.QueryRequest, *core.Error) {
+	var r core.QueryRequest
+	return r, decodeOp(v, queries, body, defaultPool, &r, &r.PoolKey, nil)
+}
+
+// DecodeGroupCreate decodes and validates a CreateAxgGroup body.
+func (v *Validator) DecodeGroupCreate(body []byte, defaultPool string) (core.GroupCreateRequest, *core.Error) {
+	var r core.GroupCreateRequest
+	return r, decodeOp(v, groupCreates, body, defaultPool, &r, &r.PoolKey, nil)
+}
+
+// DecodeGroupOperate decodes and validates an OperateAxgGroup body.
+func (v *Validator) DecodeGroupOperate(body []byte, defaultPool string) (core.GroupOperateRequest, *core.Error) {
+	var r core.GroupOperateRequest
+	return r, decodeOp(v, groupOperates, body, defaultPool, &r, &r.PoolKey, nil)
+}
+
+// DecodeGroupDelete decodes and validates a DeleteAxgGroup body.
+func (v *Validator) DecodeGroupDelete(body []byte, defaultPool string) (core.GroupDeleteRequest, *core.Error) {
+	var r core.GroupDeleteRequest
+	return r, decodeOp(v, groupDeletes, body, defaultPool, &r, &r.PoolKey, nil)
+}
+
+// decodeOp decodes body into x with form f, its PoolKey into pool (or
+// defaultPool), checks every rule and then extra's, and names every broken
+// field at once.
+func decodeOp[T any](v *Validator, f *form[T], body []byte, defaultPool string, x *T, pool *string, extra func(*T, []issue) []issue) *core.Error {
+	if !isObject(body) {
+		return core.Errorf(core.CodeInvalidParameters, "body must be a JSON object (a "+f.what+" request)")
+	}
+	if e := validUTF8(body, "body"); e != nil {
+		return e
+	}
+	r := f.newRaws(1)
+	if err := f.decodeObject(body, &r[0]); err != nil {
+		return core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+	}
+	return opFrom(v, f, &r[0], defaultPool, x, pool, extra)
+}
+
+// opFrom converts and checks a decoded request.
+func opFrom[T any](v *Validator, f *form[T], r *rawItem, defaultPool string, x *T, pool *string, extra func(*T, []issue) []issue) *core.Error {
+	var issues []issue
+	*pool, issues = poolKey(r.pool, defaultPool, nil)
+	issues = f.convert(r, x, issues)
+	issues = check(v, f, x, "", issues)
+	if extra != nil && len(issues) == 0 {
+		issues = extra(x, issues)
+	}
+	return finish(f, issues)
+}
+
+// updateRule: the field OperateType names is required, and no other field
+// it could name is given (the upstream would ignore it silently).
+func updateRule(r *core.UpdateRequest, issues []issue) []issue {
+	named := core.UpdateOperations[r.OperateType]
+	for i := range core.UpdateFields {
+		fd := &core.UpdateFields[i]
+		if !isChangeField(fd.Name) {
+			continue
+		}
+		switch set := fd.Set(r); {
+		case fd.Name == named && !set:
+			issues = append(issues, issue{core.FieldError{Field: fd.Name, Message: "is required when OperateType is " + r.OperateType}, core.CodeInvalidParameters})
+		case fd.Name != named && set:
+			issues = append(issues, issue{core.FieldError{Field: fd.Name, Message: "is not changed by OperateType " + r.OperateType +
+				" (it changes " + named + "): send it in an update of its own"}, core.CodeInvalidParameters})
+		}
+	}
+	return issues
+}
+
+func isChangeField(name string) bool {
+	for _, f := range core.UpdateOperations {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// actionField is the member of a row or message that names its Action.
+const actionField = "Action"
+
+// actionOf reads an Action member's value: "" when absent (BindAxg).
+func actionOf(value []byte) (core.Action, *core.Error) {
+	var r raw
+	r.decode(core.KindText, value)
+	a := core.Action(strings.TrimSpace(r.s))
+	switch {
+	case r.bad:
+		return "", core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: actionField, Message: "must be a string"}})
+	case a == "" || a == core.ActionBind || a == core.ActionUnbind || a == core.ActionUpdate:
+		return a, nil
+	}
+	return "", core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: actionField,
+		Message: "must be one of BindAxg, UnbindSubscription, UpdateSubscription (not " + strconv.Quote(clip(string(a))) + ")"}})
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

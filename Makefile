@@ -22,13 +22,15 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## fuzz: fuzz request decoding, validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's (FUZZTIME=30s each)
+## fuzz: fuzz request decoding (bind, batch and the lifecycle requests), validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's (FUZZTIME=30s each)
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
 	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBatch -fuzztime $(FUZZTIME)
 	$(GO) test ./core/batchfile -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME)
+	$(GO) test ./core/validate -run '^$$' -fuzz FuzzLifecycle -fuzztime $(FUZZTIME)
 	$(GO) test ./core/dypls -run '^$$' -fuzz FuzzQueryMatchesSDK -fuzztime $(FUZZTIME)
+	$(GO) test ./core/dypls -run '^$$' -fuzz FuzzLifecycleMatchesSDK -fuzztime $(FUZZTIME)
 	$(GO) test ./core/message -run '^$$' -fuzz FuzzBody -fuzztime $(FUZZTIME)
 	$(GO) test ./functions/internal/fcmns -run '^$$' -fuzz FuzzMessages -fuzztime $(FUZZTIME)
 	$(GO) test ./functions/internal/fchttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)

@@ -272,6 +272,16 @@ func (s *Service) DeleteGroup(ctx context.Context, r GroupDeleteRequest) error {
 	return s.run(ctx, opGroupDelete, func() error { return s.up.DeleteAxgGroup(ctx, &r) })
 }
 
+type afterUnknownKey struct{}
+
+// AfterUnknown marks ctx's calls as resends of a call whose outcome is
+// unknown (a run or delivery died while it was in flight): to an unbind or a
+// group delete, "gone" then means the first call did it, and a failure
+// cannot say "not done". Only idempotent operations are resent so.
+func AfterUnknown(ctx context.Context) context.Context {
+	return context.WithValue(ctx, afterUnknownKey{}, true)
+}
+
 // run is retry with the contract's code for a throttled failure.
 func (s *Service) run(ctx context.Context, o op, call func() error) error {
 	if e := s.retry(ctx, o, call); e != nil {

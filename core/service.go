@@ -131,6 +131,10 @@ func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 // that follows one is reported as that unknown outcome.
 func (s *Service) retry(ctx context.Context, o op, call func() error) *Error {
 	var last, unknown *Error
+	if ctx.Value(afterUnknownKey{}) != nil && o.idempotent {
+		unknown = &Error{Code: CodeUpstreamTimeout, Origin: OriginTransport, Outcome: Unknown,
+			Message: "an earlier attempt was sent and its outcome is unknown; resent, and no later attempt settled it"}
+	}
 	for attempt := 0; ; attempt++ {
 		if err := s.wait(ctx, o.api); err != nil {
 			switch {

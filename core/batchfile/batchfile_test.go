@@ -354,7 +354,7 @@ func TestBindAnswersAnUnreadableFile(t *testing.T) {
 	for _, c := range []struct{ name, body, want string }{
 		{"a.csv", `{"PhoneNoA":"13800000000"}` + "\n", "holds JSON Lines"},
 		{"b.txt", "PhoneNoA\n", "want a .csv or .jsonl file"},
-		{"c.csv", "Phone,GroupId,Expiration\n", `column 1 "Phone" is not a BindAxg field`},
+		{"c.csv", "Phone,GroupId,Expiration\n", `column 1 "Phone" is not a field of BindAxg`},
 	} {
 		st := batchfile.DirStore{Base: filepath.Join(dir, c.name)}
 		s, err := batchfile.Bind(context.Background(), svc, v, batchfile.File{Name: c.name, ETag: "e", Body: strings.NewReader(c.body)}, st, batchfile.Options{PoolKey: "FC123456"})

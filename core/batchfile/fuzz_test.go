@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/validate"
 )
@@ -17,6 +18,8 @@ func FuzzReader(f *testing.F) {
 		"\xef\xbb\xbfPoolKey,PhoneNoA,GroupId,Expiration,RingConfig\r\nFC,138 0000 0000,1,2099-12-31 23:59:59,\"{\"\"AXGRing_A\"\":\"\"1\"\"}\"\r\n",
 		"PhoneNoA,GroupId,Expiration\n\"unterminated,1,2\n138,1\n",
 		`{"PhoneNoA":"13800000000","GroupId":1,"Expiration":"2099-12-31 23:59:59"}` + "\n\n{\n[1]\n",
+		"Action,SubsId,SecretNo,PhoneNoX,OperateType,OutId\nUnbindSubscription,1,17100000000,,,\nUpdateSubscription,1,,17100000000,updateOutId,o\n,1,,,,\n",
+		`{"Action":"UnbindSubscription","SubsId":"1","SecretNo":"17100000000"}` + "\n" + `{"Action":"UpdateSubscription","OperateType":"updateNoA"}` + "\n",
 	} {
 		f.Add([]byte(s), s[0] == '{')
 	}
@@ -41,7 +44,7 @@ func FuzzReader(f *testing.F) {
 			if row.N != n {
 				t.Fatalf("row %d numbered %d", n, row.N)
 			}
-			if row.Err == nil && !validate.IsNumber(row.Item.PhoneNoA) {
+			if row.Err == nil && row.Task.Action == core.ActionBind && !validate.IsNumber(row.Task.Bind.PhoneNoA) {
 				t.Fatalf("accepted %+v", row)
 			}
 			if n > len(data)+1 {

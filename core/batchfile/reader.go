@@ -53,11 +53,19 @@ var bom = []byte("\xef\xbb\xbf")
 type Row struct {
 	// N counts data rows from 1; Line is where the row starts in the file.
 	N, Line int
-	Pool    string
-	Item    core.Item
-	// PhoneNoA and GroupId echo the row (normalised where it validated).
+	// Task is what the row asks for: a binding unless its Action says
+	// otherwise.
+	Task core.Task
+	// PhoneNoA and GroupId echo a bind row (normalised where it validated).
 	PhoneNoA, GroupId string
 	Err               *core.Error
+}
+
+// echo sets what a row's result repeats of it.
+func (row *Row) echo() {
+	if row.Task.Action == core.ActionBind {
+		row.PhoneNoA, row.GroupId = row.Task.Bind.PhoneNoA, row.Task.Bind.GroupId
+	}
 }
 
 // Reader streams a file's rows, validated. No row is held longer than its
@@ -139,7 +147,7 @@ func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool st
 		h = strings.TrimSpace(h)
 		switch {
 		case !known[h]:
-			return nil, fmt.Errorf("CSV header: column %d %q is not a BindAxg field (want %s)", i+1, h, strings.Join(validate.Columns, ", "))
+			return nil, fmt.Errorf("CSV header: column %d %q is not a field of BindAxg, UnbindSubscription or UpdateSubscription (want %s)", i+1, h, strings.Join(validate.Columns, ", "))
 		case seen[h]:
 			return nil, fmt.Errorf("CSV header: column %q appears twice", h)
 		}
@@ -147,7 +155,9 @@ func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool st
 		header[i] = h
 	}
 	for _, f := range core.ItemFields {
-		if f.Required() && !seen[f.Name] {
+		if f.Required() && !seen[f.Name] && !seen["Action"] {
+			// With an Action column, rows of other actions need other
+			// columns: each row names what it misses.
 			return nil, fmt.Errorf("CSV header: no %s column", f.Name)
 		}
 	}
@@ -173,8 +183,8 @@ func (rd *Reader) Next() (Row, error) {
 	case rd.csv != nil:
 		rd.parseCSV(&row, raw.b)
 	default:
-		row.Pool, row.Item, row.Err = rd.v.DecodeLine(bytes.TrimSpace(raw.b), rd.defaultPool)
-		row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
+		row.Task, row.Err = rd.v.DecodeLine(bytes.TrimSpace(raw.b), rd.defaultPool)
+		row.echo()
 	}
 	return row, nil
 }
@@ -216,9 +226,9 @@ func (rd *Reader) parseCSV(row *Row, b []byte) {
 	for i, c := range rec {
 		cells[rd.header[i]] = c
 	}
-	row.Pool, row.Item, row.Err = rd.v.DecodeCells(cells, rd.defaultPool)
-	row.PhoneNoA, row.GroupId = row.Item.PhoneNoA, row.Item.GroupId
-	if row.Err != nil && row.PhoneNoA == "" {
+	row.Task, row.Err = rd.v.DecodeCells(cells, rd.defaultPool)
+	row.echo()
+	if row.Err != nil && row.PhoneNoA == "" && row.Task.Action == core.ActionBind {
 		row.PhoneNoA, row.GroupId = cells["PhoneNoA"], cells["GroupId"]
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/axg-binder/binder/core"
@@ -15,14 +16,16 @@ import (
 
 // Result is one row's line in the results.
 type Result struct {
-	Row      int       `json:"Row"`
-	Line     int       `json:"Line"`
-	PhoneNoA string    `json:"PhoneNoA"`
-	GroupId  string    `json:"GroupId"`
-	Code     core.Code `json:"Code"`
-	Message  string    `json:"Message"`
-	SecretNo string    `json:"SecretNo"`
-	SubsId   string    `json:"SubsId"`
+	// Action is the row's, where it is not BindAxg.
+	Action   core.Action `json:"Action,omitempty"`
+	Row      int         `json:"Row"`
+	Line     int         `json:"Line"`
+	PhoneNoA string      `json:"PhoneNoA"`
+	GroupId  string      `json:"GroupId"`
+	Code     core.Code   `json:"Code"`
+	Message  string      `json:"Message"`
+	SecretNo string      `json:"SecretNo"`
+	SubsId   string      `json:"SubsId"`
 }
 
 // Options tune a run.
@@ -245,14 +248,17 @@ func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st St
 		return err
 	}
 	results := make([]Result, len(rows))
-	var unsent []Row
-	var at []int
+	var unsent, resend []Row
+	var at, resendAt []int
 	for i, row := range rows {
 		results[i] = resultOf(row)
 		switch r, done := settled[row.N]; {
 		case row.Err != nil:
 		case done:
 			results[i] = r
+		case (sending[row.N] || !cp.Journaled) && row.Task.Action != core.ActionBind:
+			// Unbind and update may go again after an unknown outcome.
+			resend, resendAt = append(resend, row), append(resendAt, i)
 		case sending[row.N] || !cp.Journaled:
 			results[i].Code = core.CodeUpstreamTimeout
 			results[i].Message = "the run stopped while this row was being sent: its outcome is unknown, and it was not sent again"
@@ -260,13 +266,20 @@ func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st St
 			unsent, at = append(unsent, row), append(at, i) // known never sent: sent now
 		}
 	}
-	if len(unsent) > 0 {
-		again, err := step(ctx, svc, unsent, newJournal(keep, st, cp.ETag, cp.Done, lease))
+	for _, again := range []struct {
+		ctx  context.Context
+		rows []Row
+		at   []int
+	}{{ctx, unsent, at}, {core.AfterUnknown(ctx), resend, resendAt}} {
+		if len(again.rows) == 0 {
+			continue
+		}
+		res, err := step(again.ctx, svc, again.rows, newJournal(keep, st, cp.ETag, cp.Done, lease))
 		if err != nil {
 			return err
 		}
-		for k, i := range at {
-			results[i] = again[k]
+		for k, i := range again.at {
+			results[i] = res[k]
 		}
 	}
 	return record(keep, st, cp, results)
@@ -331,24 +344,51 @@ func read(rd *Reader, n int) ([]Row, error) {
 
 func resultOf(row Row) Result {
 	r := Result{Row: row.N, Line: row.Line, PhoneNoA: row.PhoneNoA, GroupId: row.GroupId}
+	switch t := &row.Task; t.Action {
+	case core.ActionUnbind:
+		r.Action, r.SubsId, r.SecretNo = t.Action, t.Unbind.SubsId, t.Unbind.SecretNo
+	case core.ActionUpdate:
+		r.Action, r.SubsId, r.SecretNo = t.Action, t.Update.SubsId, t.Update.PhoneNoX
+	}
 	if row.Err != nil {
 		r.Code, r.Message = row.Err.Code, row.Err.Message
 	}
 	return r
 }
 
-// bind sends a step's valid rows, one batch per run of rows with the same
-// PoolKey, journaling its calls, and answers every row in order.
+// bind sends a step's valid rows and answers every row in order: bind
+// rows in one batch per run of rows with the same PoolKey, unbind and
+// update rows one call each (a few at once), every call journaled.
 func bind(ctx context.Context, svc *core.Service, rows []Row, j *journal) []Result {
 	results := make([]Result, len(rows))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, opConcurrency)
 	for start := 0; start < len(rows); {
-		end := start + 1
-		for end < len(rows) && rows[end].Pool == rows[start].Pool {
-			end++
+		if !batched(&rows[start]) {
+			i := start
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				results[i] = operate(ctx, svc, rows[i], j)
+			})
+			start++
+			continue
 		}
-		req := core.BatchRequest{PoolKey: rows[start].Pool, Items: make([]core.BatchItem, end-start)}
+		pool := ""
+		end := start
+		for ; end < len(rows) && batched(&rows[end]); end++ {
+			if rows[end].Err != nil {
+				continue // answered without being sent: it joins any batch
+			}
+			p := rows[end].Task.Bind.PoolKey
+			if pool != "" && p != pool {
+				break
+			}
+			pool = p
+		}
+		req := core.BatchRequest{PoolKey: pool, Items: make([]core.BatchItem, end-start)}
 		for i, row := range rows[start:end] {
-			req.Items[i] = core.BatchItem{Item: row.Item, PhoneNoA: row.PhoneNoA, GroupId: row.GroupId, Err: row.Err}
+			req.Items[i] = core.BatchItem{Item: row.Task.Bind.Item, PhoneNoA: row.PhoneNoA, GroupId: row.GroupId, Err: row.Err}
 		}
 		answers := svc.BatchBindObserved(ctx, req, j.rows(rows[start:end])) // invalid rows are answered, never sent
 		for i, row := range rows[start:end] {
@@ -359,5 +399,36 @@ func bind(ctx context.Context, svc *core.Service, rows []Row, j *journal) []Resu
 		}
 		start = end
 	}
+	wg.Wait()
 	return results
+}
+
+// opConcurrency is how many unbind or update calls of a step are in flight.
+const opConcurrency = 8
+
+// batched reports whether a row goes in a batch: a bind row, or a row that
+// is answered without being sent.
+func batched(row *Row) bool { return row.Err != nil || row.Task.Action == core.ActionBind }
+
+// operate sends an unbind or update row's call, journaled.
+func operate(ctx context.Context, svc *core.Service, row Row, j *journal) Result {
+	r := resultOf(row)
+	if err := j.write(entry{Sending: []int{row.N}}); err != nil {
+		r.Code, r.Message = core.CodeUpstreamUnavailable, "not sent: "+err.Error()
+		return r
+	}
+	var err error
+	switch row.Task.Action {
+	case core.ActionUnbind:
+		err = svc.Unbind(ctx, row.Task.Unbind)
+	case core.ActionUpdate:
+		err = svc.Update(ctx, row.Task.Update)
+	}
+	r.Code, r.Message = core.CodeOK, "OK"
+	if err != nil {
+		e := core.AsError(err)
+		r.Code, r.Message = e.Code, e.Message
+	}
+	_ = j.write(entry{Settled: []Result{r}}) // a failure stops the sending; this row is then settled by recovery
+	return r
 }

@@ -17,7 +17,8 @@ import (
 // Result is what a message came to: the answer the HTTP API would give.
 type Result struct {
 	MessageId string `json:"MessageId"`
-	// Kind is "bind", "batch-bind", or "invalid" for a body that is neither.
+	// Kind is "bind", "batch-bind", "unbind", "update", or "invalid" for a
+	// body that is none of them.
 	Kind    string            `json:"Kind"`
 	Code    core.Code         `json:"Code"`
 	Message string            `json:"Message"`
@@ -83,16 +84,54 @@ func (h *Handler) Handle(ctx context.Context, id string, body []byte) (Result, e
 	if rec != nil && rec.State == "done" {
 		return rec.Result, nil
 	}
-	if rec != nil && rec.State == "sending" {
+	resend := false
+	if rec != nil && rec.State == "sending" && (rec.Result.Kind == kindUnbind || rec.Result.Kind == kindUpdate) {
+		// An unbind or update may go again after an unknown outcome.
+		resend, ctx = true, core.AfterUnknown(ctx)
+	} else if rec != nil && rec.State == "sending" {
 		res := Result{MessageId: id, Kind: rec.Result.Kind, Code: core.CodeUpstreamTimeout,
 			Message: "an earlier delivery stopped while this message was being sent: its outcome is unknown, and it was not sent again"}
 		return h.finish(ctx, id, res)
 	}
-	bind, batch, isBatch, e := h.Validator.DecodeMessage(decodeBody(body), h.DefaultPool)
-	if isBatch {
+	task, batch, isBatch, e := h.Validator.DecodeMessage(decodeBody(body), h.DefaultPool)
+	switch {
+	case isBatch:
 		return h.batch(ctx, id, batch, e)
+	case task.Action == core.ActionUnbind:
+		return h.operate(ctx, id, kindUnbind, e, resend, func() error { return h.Service.Unbind(ctx, task.Unbind) })
+	case task.Action == core.ActionUpdate:
+		return h.operate(ctx, id, kindUpdate, e, resend, func() error { return h.Service.Update(ctx, task.Update) })
 	}
-	return h.bind(ctx, id, bind, e)
+	return h.bind(ctx, id, task.Bind, e)
+}
+
+const (
+	kindUnbind = "unbind"
+	kindUpdate = "update"
+)
+
+// operate runs an unbind or update message; resend says an earlier
+// delivery died while sending it (the record says "sending" already).
+func (h *Handler) operate(ctx context.Context, id, kind string, e *core.Error, resend bool, call func() error) (Result, error) {
+	res := Result{MessageId: id, Kind: kind}
+	if e != nil {
+		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
+		return h.finish(ctx, id, res)
+	}
+	if !resend {
+		if claimed, err := h.Store.Claim(ctx, id, Record{State: "sending", Result: res}); err != nil || !claimed {
+			return h.claimedElsewhere(ctx, id, res, err)
+		}
+	}
+	res.Code, res.Message = core.CodeOK, "OK"
+	if err := call(); err != nil {
+		ce := core.AsError(err)
+		res.Code, res.Message = ce.Code, ce.Message
+		if ce.Outcome == core.NotSent || (ce.Outcome == core.Answered && ce.Retryable()) {
+			return res, h.retry(ctx, id, res)
+		}
+	}
+	return h.finish(ctx, id, res)
 }
 
 func (h *Handler) bind(ctx context.Context, id string, req core.BindRequest, e *core.Error) (Result, error) {

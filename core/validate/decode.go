@@ -14,9 +14,6 @@ import (
 // items is BindAxg's form: its fields come from core.ItemFields.
 var items = newForm("BindAxg", core.ItemFields)
 
-// Columns are the field names a file row may carry, in the upstream's order.
-var Columns = items.columns()
-
 // member is one member of a JSON object, as sent.
 type member struct {
 	name  string
@@ -227,35 +224,36 @@ func (v *Validator) batchRaw(r *rawItem, issues []issue, i int) core.BatchItem {
 }
 
 // DecodeMessage decodes a message body, parsed once: a BindBatchAxg request
-// when it holds AxgBindList, else a BindAxg one; PoolKey may be left to
-// defaultPool.
-func (v *Validator) DecodeMessage(body []byte, defaultPool string) (bind core.BindRequest, batch core.BatchRequest, isBatch bool, e *core.Error) {
+// when it holds AxgBindList, else one operation (a BindAxg request unless
+// its Action names another); PoolKey may be left to defaultPool.
+func (v *Validator) DecodeMessage(body []byte, defaultPool string) (task core.Task, batch core.BatchRequest, isBatch bool, e *core.Error) {
+	task.Action = core.ActionBind
 	if !isObject(body) {
-		return bind, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not a JSON object (a BindAxg or BindBatchAxg request)")
+		return task, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not a JSON object (a BindAxg, BindBatchAxg, UnbindSubscription or UpdateSubscription request)")
 	}
 	if e := validUTF8(body, "the message"); e != nil {
-		return bind, batch, false, e
+		return task, batch, false, e
 	}
 	r := items.newRaws(1)
 	if scanBind(items, body, &r[0]) {
-		bind, e = v.bindFrom(&r[0], defaultPool)
-		return bind, batch, false, e
+		task.Bind, e = v.bindFrom(&r[0], defaultPool)
+		return task, batch, false, e
 	}
 	if batch, e, ok := v.scanBatch(body, defaultPool); ok {
-		return bind, batch, true, e
+		return task, batch, true, e
 	}
 	ms, err := members(body)
 	if err != nil {
-		return bind, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not valid JSON: "+err.Error())
+		return task, batch, false, core.Errorf(core.CodeInvalidParameters, "the message is not valid JSON: "+err.Error())
 	}
 	for _, m := range ms {
 		if strings.EqualFold(m.name, "AxgBindList") {
 			batch, e = v.batchMembers(ms, defaultPool)
-			return bind, batch, true, e
+			return task, batch, true, e
 		}
 	}
-	bind, e = v.bindMembers(ms, defaultPool)
-	return bind, batch, false, e
+	task, e = v.taskMembers(ms, defaultPool)
+	return task, batch, false, e
 }
 
 // validUTF8 refuses text that is not UTF-8 anywhere, naming where: such

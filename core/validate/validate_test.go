@@ -307,11 +307,11 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 		if _, _, _, e := v.DecodeMessage([]byte(body), ""); e == nil {
 			t.Errorf("message %q accepted", body)
 		}
-		if _, _, e := v.DecodeLine([]byte(body), ""); e == nil {
+		if _, e := v.DecodeLine([]byte(body), ""); e == nil {
 			t.Errorf("line %q accepted", body)
 		}
 	}
-	if _, _, e := v.DecodeCells(map[string]string{"PhoneNoA": "13800000000", "GroupId": "1", "Expiration": exp(time.Hour), "OutId": "A\xffB"}, "FC1"); e == nil || !strings.Contains(e.Message, "OutId cell") {
+	if _, e := v.DecodeCells(map[string]string{"PhoneNoA": "13800000000", "GroupId": "1", "Expiration": exp(time.Hour), "OutId": "A\xffB"}, "FC1"); e == nil || !strings.Contains(e.Message, "OutId cell") {
 		t.Errorf("cells: %v", e)
 	}
 }

@@ -44,21 +44,26 @@ func TestBindFile(t *testing.T) {
 	}
 }
 
-// TestExampleFile: the example that ships binds completely.
-func TestExampleFile(t *testing.T) {
-	dir := t.TempDir()
-	src, err := os.ReadFile("../../examples/bindings.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "bindings.csv")
-	_ = os.WriteFile(path, src, 0o644)
-	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"local", "bind-file", path}, func(string) string { return "" }, &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	if !strings.Contains(stdout.String(), `"OK": 5`) {
-		t.Fatalf("%s", stdout.String())
+// TestExampleFiles: the examples that ship run completely on the embedded
+// emulator: bindings.csv binds five orders; closed-orders.csv opens three,
+// closes two of them and extends the third.
+func TestExampleFiles(t *testing.T) {
+	for name, ok := range map[string]string{"bindings.csv": `"OK": 5`, "closed-orders.csv": `"OK": 6`} {
+		dir := t.TempDir()
+		src, err := os.ReadFile("../../examples/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		_ = os.WriteFile(path, src, 0o644)
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{"local", "bind-file", path}, func(string) string { return "" }, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), ok) {
+			results, _ := os.ReadFile(path + ".results.jsonl")
+			t.Fatalf("%s: %s\n%s", name, stdout.String(), results)
+		}
 	}
 }
 

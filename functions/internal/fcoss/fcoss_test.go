@@ -143,7 +143,7 @@ func TestUnreadableFileIsRecordedNotRetried(t *testing.T) {
 		t.Fatalf("a bad header must not be retried: %v", err)
 	}
 	sum := string(s.fake.Get("axg-bucket", "axg/results/2026/11/bindings today.csv.summary.json"))
-	if !strings.Contains(sum, `"Error": "CSV header: column 1 \"Phone\" is not a BindAxg field`) || s.emu.Stats().Bindings != 0 {
+	if !strings.Contains(sum, `"Error": "CSV header: column 1 \"Phone\" is not a field of BindAxg`) || s.emu.Stats().Bindings != 0 {
 		t.Fatalf("summary %s", sum)
 	}
 }

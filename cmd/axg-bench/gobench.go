@@ -89,6 +89,8 @@ func goBenchTable(out io.Writer, path string) error {
 		{"EmulatorBindAxg", "upstream alone: the in-process emulator, one BindAxg"},
 		{"ClientBindAxg", "client (our encoder and signer, the SDK's parser) + upstream, one bind"},
 		{"HandlerBind", "whole HTTP handler + client + upstream, one bind"},
+		{"HandlerUnbind", "whole HTTP handler + client + upstream, one unbind"},
+		{"HandlerUpdate", "whole HTTP handler + client + upstream, one update (updateExpire)"},
 		{"FCEventBind", "FC HTTP trigger event → response JSON, one bind"},
 		{"LambdaV2EventBind", "Lambda payload 2.0 event → response JSON, one bind"},
 		{"LambdaV1EventBind", "Lambda payload 1.0 event → response JSON, one bind"},
@@ -117,6 +119,11 @@ func goBenchTable(out io.Writer, path string) error {
 		if cok {
 			row("of which the client: encode, sign, send, parse (client − its upstream part)", own(c, e))
 			row("of which the handler: route, validate, retry policy, answer, log", minus(own(h, e), own(c, e)))
+		}
+	}
+	for _, op := range []string{"Unbind", "Update"} {
+		if v, ok := r["Handler"+op]; ok && eok {
+			row("**handler overhead, one "+strings.ToLower(op)+"** (handler − its upstream part; allocations less the emulator's BindAxg)", own(v, e))
 		}
 	}
 	if hb, ok := r["HandlerBatch100"]; ok {

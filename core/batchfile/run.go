@@ -358,7 +358,9 @@ func resultOf(row Row) Result {
 
 // bind sends a step's valid rows and answers every row in order: bind
 // rows in one batch per run of rows with the same PoolKey, unbind and
-// update rows one call each (a few at once), every call journaled.
+// update rows one call each, every call journaled. A row is sent once the
+// rows above it are answered, but for a run of unbind and update rows,
+// which go a few at once.
 func bind(ctx context.Context, svc *core.Service, rows []Row, j *journal) []Result {
 	results := make([]Result, len(rows))
 	var wg sync.WaitGroup
@@ -374,6 +376,7 @@ func bind(ctx context.Context, svc *core.Service, rows []Row, j *journal) []Resu
 			start++
 			continue
 		}
+		wg.Wait() // the unbinds and updates above are answered first
 		pool := ""
 		end := start
 		for ; end < len(rows) && batched(&rows[end]); end++ {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +22,7 @@ import (
 // benchHandler is the whole handler and client against the emulator in
 // process (no port), with logs discarded and no rate ceiling in the way; the
 // meter times the upstream's part.
-func benchHandler(b *testing.B) (*httpapi.Handler, *benchmeter.Meter) {
+func benchHandler(b *testing.B) (*httpapi.Handler, *benchmeter.Meter, *emulator.Emulator) {
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
 	meter := &benchmeter.Meter{Inner: emu.Transport()}
 	up, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
@@ -31,7 +32,18 @@ func benchHandler(b *testing.B) (*httpapi.Handler, *benchmeter.Meter) {
 	}
 	svc, _ := core.NewService(up, core.Options{QPS: 1e9})
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	return httpapi.NewHandler(svc, validate.New(nil, 1000), log, httpapi.Config{}), meter
+	return httpapi.NewHandler(svc, validate.New(nil, 1000), log, httpapi.Config{}), meter, emu
+}
+
+// direct is a client of the same emulator that the meter does not time:
+// what a benchmark sets up between its timed requests.
+func direct(b *testing.B, emu *emulator.Emulator) *dypls.Client {
+	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
+		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
 }
 
 // benchRequests serves one request a loop, made by req from the loop's
@@ -39,7 +51,14 @@ func benchHandler(b *testing.B) (*httpapi.Handler, *benchmeter.Meter) {
 // upstream-ns/op is the emulator's part (with its in-process transport),
 // measured in the same run. ok says whether an answer is a success.
 func benchRequests(b *testing.B, req func(i int, exp string) *http.Request, ok func(*httptest.ResponseRecorder) bool) {
-	h, meter := benchHandler(b)
+	benchRequestsOn(b, func(*emulator.Emulator) func(int, string) *http.Request { return req }, ok)
+}
+
+// benchRequestsOn is benchRequests whose requests are made knowing the
+// emulator (to set up what they act on, untimed).
+func benchRequestsOn(b *testing.B, on func(*emulator.Emulator) func(i int, exp string) *http.Request, ok func(*httptest.ResponseRecorder) bool) {
+	h, meter, emu := benchHandler(b)
+	req := on(emu)
 	exp := time.Now().Add(time.Hour).In(cst).Format("2006-01-02 15:04:05")
 	b.ReportAllocs()
 	i := 0
@@ -88,5 +107,52 @@ func BenchmarkHandlerBindWithKey(b *testing.B) {
 		r := bindRequest(i, exp)
 		r.Header.Set("Idempotency-Key", fmt.Sprintf("order-%d", i))
 		return r
+	}, is200)
+}
+
+// BenchmarkHandlerUnbind is one unbind through the whole HTTP handler, of
+// a binding made untimed before it (500 at a time: stopping the timer reads
+// the memory statistics, which costs more than an unbind).
+func BenchmarkHandlerUnbind(b *testing.B) {
+	benchRequestsOn(b, func(emu *emulator.Emulator) func(int, string) *http.Request {
+		c := direct(b, emu)
+		var ready []core.ItemResult
+		return func(i int, exp string) *http.Request {
+			if len(ready) == 0 {
+				b.StopTimer()
+				for k := 0; k < 5; k++ {
+					items := make([]*core.Item, 100)
+					for j := range items {
+						items[j] = &core.Item{PhoneNoA: fmt.Sprintf("139%08d", i+k*100+j), GroupId: "1234", Expiration: exp}
+					}
+					res, err := c.BindBatchAxg(context.Background(), emulator.DemoPoolKey, items)
+					if err != nil || res[0].Code != core.CodeOK {
+						b.Fatal(err, res[0])
+					}
+					ready = append(ready, res...)
+				}
+				b.StartTimer()
+			}
+			bd := ready[0]
+			ready = ready[1:]
+			body := `{"PoolKey":"FC123456","SubsId":"` + bd.SubsId + `","SecretNo":"` + bd.SecretNo + `"}`
+			return httptest.NewRequest("POST", httpapi.RouteUnbind, strings.NewReader(body))
+		}
+	}, is200)
+}
+
+// BenchmarkHandlerUpdate is one update (updateExpire) through the whole
+// HTTP handler, of one binding made before the loop.
+func BenchmarkHandlerUpdate(b *testing.B) {
+	benchRequestsOn(b, func(emu *emulator.Emulator) func(int, string) *http.Request {
+		exp := time.Now().Add(time.Hour).In(cst).Format("2006-01-02 15:04:05")
+		bd, err := direct(b, emu).BindAxg(context.Background(), emulator.DemoPoolKey, &core.Item{PhoneNoA: "13900000000", GroupId: "1234", Expiration: exp})
+		if err != nil {
+			b.Fatal(err)
+		}
+		prefix := `{"PoolKey":"FC123456","SubsId":"` + bd.SubsId + `","PhoneNoX":"` + bd.SecretNo + `","OperateType":"updateExpire","Expiration":"`
+		return func(_ int, exp string) *http.Request {
+			return httptest.NewRequest("POST", httpapi.RouteUpdate, strings.NewReader(prefix+exp+`"}`))
+		}
 	}, is200)
 }

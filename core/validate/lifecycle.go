@@ -22,43 +22,44 @@ var (
 // DecodeUnbind decodes and validates an UnbindSubscription body.
 func (v *Validator) DecodeUnbind(body []byte, defaultPool string) (core.UnbindRequest, *core.Error) {
 	var r core.UnbindRequest
-	return r, decodeOp(v, unbinds, body, defaultPool, &r, &r.PoolKey, nil)
+	return r, decodeOp(v, unbinds, body, defaultPool, &r, &r.PoolKey, nil, true)
 }
 
 // DecodeUpdate decodes and validates an UpdateSubscription body.
 func (v *Validator) DecodeUpdate(body []byte, defaultPool string) (core.UpdateRequest, *core.Error) {
 	var r core.UpdateRequest
-	return r, decodeOp(v, updates, body, defaultPool, &r, &r.PoolKey, updateRule)
+	return r, decodeOp(v, updates, body, defaultPool, &r, &r.PoolKey, updateRule, true)
 }
 
 // DecodeQuery decodes and validates a QuerySubscriptionDetail body.
 func (v *Validator) DecodeQuery(body []byte, defaultPool string) (core.QueryRequest, *core.Error) {
 	var r core.QueryRequest
-	return r, decodeOp(v, queries, body, defaultPool, &r, &r.PoolKey, nil)
+	return r, decodeOp(v, queries, body, defaultPool, &r, &r.PoolKey, nil, true)
 }
 
 // DecodeGroupCreate decodes and validates a CreateAxgGroup body.
 func (v *Validator) DecodeGroupCreate(body []byte, defaultPool string) (core.GroupCreateRequest, *core.Error) {
 	var r core.GroupCreateRequest
-	return r, decodeOp(v, groupCreates, body, defaultPool, &r, &r.PoolKey, nil)
+	return r, decodeOp(v, groupCreates, body, defaultPool, &r, &r.PoolKey, nil, true)
 }
 
 // DecodeGroupOperate decodes and validates an OperateAxgGroup body.
 func (v *Validator) DecodeGroupOperate(body []byte, defaultPool string) (core.GroupOperateRequest, *core.Error) {
 	var r core.GroupOperateRequest
-	return r, decodeOp(v, groupOperates, body, defaultPool, &r, &r.PoolKey, nil)
+	return r, decodeOp(v, groupOperates, body, defaultPool, &r, &r.PoolKey, nil, true)
 }
 
 // DecodeGroupDelete decodes and validates a DeleteAxgGroup body.
 func (v *Validator) DecodeGroupDelete(body []byte, defaultPool string) (core.GroupDeleteRequest, *core.Error) {
 	var r core.GroupDeleteRequest
-	return r, decodeOp(v, groupDeletes, body, defaultPool, &r, &r.PoolKey, nil)
+	return r, decodeOp(v, groupDeletes, body, defaultPool, &r, &r.PoolKey, nil, true)
 }
 
 // decodeOp decodes body into x with form f, its PoolKey into pool (or
 // defaultPool), checks every rule and then extra's, and names every broken
-// field at once.
-func decodeOp[T any](v *Validator, f *form[T], body []byte, defaultPool string, x *T, pool *string, extra func(*T, []issue) []issue) *core.Error {
+// field at once; the scanner first where tryScan (FuzzLifecycle compares
+// the two paths).
+func decodeOp[T any](v *Validator, f *form[T], body []byte, defaultPool string, x *T, pool *string, extra func(*T, []issue) []issue, tryScan bool) *core.Error {
 	if !isObject(body) {
 		return core.Errorf(core.CodeInvalidParameters, "body must be a JSON object (a "+f.what+" request)")
 	}
@@ -66,8 +67,11 @@ func decodeOp[T any](v *Validator, f *form[T], body []byte, defaultPool string, 
 		return e
 	}
 	r := f.newRaws(1)
-	if err := f.decodeObject(body, &r[0]); err != nil {
-		return core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+	if !tryScan || !scanBind(f, body, &r[0]) {
+		r = f.newRaws(1)
+		if err := f.decodeObject(body, &r[0]); err != nil {
+			return core.Errorf(core.CodeInvalidParameters, "body is not valid JSON: "+err.Error())
+		}
 	}
 	return opFrom(v, f, &r[0], defaultPool, x, pool, extra)
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/axg-binder/binder/core"
 )
 
-// FuzzLifecycle: no body makes a lifecycle decoder panic; an error names a
+// FuzzLifecycle: no body makes a lifecycle decoder panic; the scanner
+// answers as encoding/json does; an error names a
 // code, and each field it names is one of the request's (or PoolKey, or a
 // stray one given in the body); what is accepted, encoded again from its
 // field table and decoded, is accepted unchanged (normalising twice changes
@@ -27,18 +28,24 @@ func FuzzLifecycle(f *testing.F) {
 	}
 	v := New(clock, 100)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		roundTrip(t, v, b, unbinds, v.DecodeUnbind)
-		roundTrip(t, v, b, updates, v.DecodeUpdate)
-		roundTrip(t, v, b, queries, v.DecodeQuery)
-		roundTrip(t, v, b, groupCreates, v.DecodeGroupCreate)
-		roundTrip(t, v, b, groupOperates, v.DecodeGroupOperate)
-		roundTrip(t, v, b, groupDeletes, v.DecodeGroupDelete)
+		roundTrip(t, v, b, unbinds, v.DecodeUnbind, func(r *core.UnbindRequest) *string { return &r.PoolKey }, nil)
+		roundTrip(t, v, b, updates, v.DecodeUpdate, func(r *core.UpdateRequest) *string { return &r.PoolKey }, updateRule)
+		roundTrip(t, v, b, queries, v.DecodeQuery, func(r *core.QueryRequest) *string { return &r.PoolKey }, nil)
+		roundTrip(t, v, b, groupCreates, v.DecodeGroupCreate, func(r *core.GroupCreateRequest) *string { return &r.PoolKey }, nil)
+		roundTrip(t, v, b, groupOperates, v.DecodeGroupOperate, func(r *core.GroupOperateRequest) *string { return &r.PoolKey }, nil)
+		roundTrip(t, v, b, groupDeletes, v.DecodeGroupDelete, func(r *core.GroupDeleteRequest) *string { return &r.PoolKey }, nil)
 	})
 }
 
-func roundTrip[T any](t *testing.T, v *Validator, b []byte, f *form[T], decode func([]byte, string) (T, *core.Error)) {
+func roundTrip[T any](t *testing.T, v *Validator, b []byte, f *form[T], decode func([]byte, string) (T, *core.Error),
+	pool func(*T) *string, extra func(*T, []issue) []issue) {
 	t.Helper()
 	req, e := decode(b, "")
+	var slow T
+	slowE := decodeOp(v, f, b, "", &slow, pool(&slow), extra, false)
+	if !reflect.DeepEqual(req, slow) || !reflect.DeepEqual(e, slowE) {
+		t.Fatalf("%s: scanner %+v %+v, encoding/json %+v %+v", f.what, req, e, slow, slowE)
+	}
 	if e != nil {
 		if e.Code == "" || e.Message == "" {
 			t.Fatalf("%s: error without code or message: %+v", f.what, e)

@@ -121,7 +121,7 @@ func (s *scanner) number() ([]byte, bool) {
 // item decodes one object into r; withPool lets it hold PoolKey (a
 // request body; in a batch, an item's PoolKey goes to the slow path, which
 // names it).
-func (s *scanner) item(f *form[core.Item], r *rawItem, withPool bool) bool {
+func scanItem[T any](s *scanner, f *form[T], r *rawItem, withPool bool) bool {
 	if !s.next('{') {
 		return false
 	}
@@ -166,10 +166,10 @@ func (s *scanner) end() bool {
 	return s.i == len(s.b)
 }
 
-// scanBind decodes a BindAxg body of the plain shape.
-func scanBind(f *form[core.Item], body []byte, r *rawItem) bool {
+// scanBind decodes a request body of form f of the plain shape.
+func scanBind[T any](f *form[T], body []byte, r *rawItem) bool {
 	s := scanner{b: body}
-	return s.item(f, r, true) && s.end()
+	return scanItem(&s, f, r, true) && s.end()
 }
 
 // scanBatch decodes a BindBatchAxg body of the plain shape with at least
@@ -203,7 +203,7 @@ func scanBatch(f *form[core.Item], body []byte, pool *raw, raws []rawItem) ([]ra
 				if n == len(raws) {
 					raws = append(raws, f.newRaws(max(len(raws), 16))...)
 				}
-				if !s.item(f, &raws[n], false) {
+				if !scanItem(&s, f, &raws[n], false) {
 					return raws, false
 				}
 				n++

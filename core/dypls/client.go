@@ -25,6 +25,12 @@ import (
 	"github.com/axg-binder/binder/core/redact"
 )
 
+// Actions are the upstream's APIs the Client calls: the RAM actions
+// (dypls:<Action>) the function's role needs, and nothing more
+// (deploy/ram-policy.json, checked by functions/shipped).
+var Actions = []string{"BindAxg", "BindBatchAxg", "UnbindSubscription", "UpdateSubscription",
+	"QuerySubscriptionDetail", "CreateAxgGroup", "OperateAxgGroup", "DeleteAxgGroup"}
+
 // DefaultEndpoint is the upstream's public endpoint.
 const DefaultEndpoint = "https://dyplsapi.aliyuncs.com"
 

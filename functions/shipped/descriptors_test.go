@@ -14,6 +14,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/axg-binder/binder/core/dypls"
 )
 
 // descriptors are what a deploy reads, parsed: template.yaml (SAM), s.yaml
@@ -180,7 +182,7 @@ var rules = []struct {
 			}
 		}
 		for file, needs := range map[string][]need{
-			"ram-policy.json": {{"dypls:BindAxg", "*"}, {"dypls:BindBatchAxg", "*"}},
+			"ram-policy.json": dyplsNeeds(),
 			"ram-policy-oss.json": {{"oss:GetObject", "/axg/incoming/*"}, {"oss:PutObject", "/axg/results/*"},
 				{"oss:DeleteObject", "/axg/messages/*"}, {"oss:ListObjects", "AXG_BUCKET"}},
 			"ram-policy-mns.json": {{"mns:SendMessage", "/queues/AXG_DLQ_QUEUE"}},
@@ -429,4 +431,13 @@ func TestServerlessDevsPassesFC3Schema(t *testing.T) {
 			t.Errorf("s.yaml %s: %v", name, err)
 		}
 	}
+}
+
+// dyplsNeeds are the RAM actions of every upstream API the client calls.
+func dyplsNeeds() []need {
+	var needs []need
+	for _, a := range dypls.Actions {
+		needs = append(needs, need{"dypls:" + a, "*"})
+	}
+	return needs
 }

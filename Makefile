@@ -36,9 +36,10 @@ fuzz:
 	$(GO) test ./functions/internal/fchttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./functions/internal/lambdahttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 
-## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at
+## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at; its console at the same address (ARGS="-latency 50ms -qps 100 ..." passes flags; ARGS=-h lists them)
+ARGS ?=
 emulator:
-	$(GO) run ./cmd/dypls-emulator
+	$(GO) run ./cmd/dypls-emulator $(ARGS)
 
 ## build: every deployable for linux under $(DIST)/, zipped as its platform wants it; reproducible
 DIST ?= dist

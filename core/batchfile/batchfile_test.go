@@ -57,7 +57,7 @@ func writeCSV(t testing.TB, dir string, n int) (string, expectation) {
 			bad[i] = core.CodeInvalidParameters
 		case i == 7001:
 			fmt.Fprintf(&b, "138%08d,1235,%s,北京\r\n", i, exp) // the empty group: refused upstream
-			bad[i] = core.CodeInvalidParameters
+			bad[i] = core.CodeIllegalArgument
 		default:
 			fmt.Fprintf(&b, "138 %08d,1234,%s,北京\r\n", i, exp)
 		}

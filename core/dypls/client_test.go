@@ -51,7 +51,7 @@ func TestBindOverLoopbackAndInProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res) != 2 || res[0].Code != core.CodeOK || res[1].Code != core.CodeInvalidParameters || res[1].PhoneNoA != "13800000003" {
+			if len(res) != 2 || res[0].Code != core.CodeOK || res[1].Code != core.CodeIllegalArgument || res[1].PhoneNoA != "13800000003" {
 				t.Errorf("batch = %+v", res)
 			}
 		})

@@ -39,7 +39,7 @@ func TestBatchMixedKeepsOrderAndSendsOnlyValidItems(t *testing.T) {
 		{string(core.CodeMobileIllegal), "1380000", "1234", "AxgBindList[1].PhoneNoA"},
 		{string(core.CodeInvalidParameters), "", "", "AxgBindList[2]"},
 		{"OK", "13800000002", "1234", ""},
-		{string(core.CodeInvalidParameters), "13800000003", "1235", ""},
+		{string(core.CodeIllegalArgument), "13800000003", "1235", ""},
 		{string(core.CodeExpireDateIllegal), "13800000004", "1234", "AxgBindList[5].Expiration"},
 	}
 	items := a.items()

@@ -13,51 +13,51 @@ const maxSkew = 15 * time.Minute
 
 // authenticate checks the common parameters and the signature as the upstream
 // does, answering the upstream's error when one fails.
-func (e *Emulator) authenticate(w http.ResponseWriter, method string, p url.Values, reqID string) bool {
+func (e *Emulator) authenticate(rs *responder, method string, p url.Values) bool {
 	for _, name := range []string{"AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp", "Version", "Action"} {
 		if p.Get(name) == "" {
-			writeError(w, http.StatusBadRequest, reqID, "MissingParameter",
+			rs.fail(http.StatusBadRequest, "MissingParameter",
 				"The input parameter \""+name+"\" that is mandatory for processing this request is not supplied.")
 			return false
 		}
 	}
 	if p.Get("SignatureMethod") != "HMAC-SHA1" || p.Get("SignatureVersion") != "1.0" {
-		writeError(w, http.StatusBadRequest, reqID, "InvalidSignatureMethod", "Specified signature method or version is not supported.")
+		rs.fail(http.StatusBadRequest, "InvalidSignatureMethod", "Specified signature method or version is not supported.")
 		return false
 	}
 	e.mu.Lock()
 	key, ok := e.keys[p.Get("AccessKeyId")]
 	e.mu.Unlock()
 	if !ok {
-		writeError(w, http.StatusNotFound, reqID, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+		rs.fail(http.StatusNotFound, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
 		return false
 	}
 	if key.SecurityToken != "" && subtle.ConstantTimeCompare([]byte(key.SecurityToken), []byte(p.Get("SecurityToken"))) != 1 {
-		writeError(w, http.StatusBadRequest, reqID, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
+		rs.fail(http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
 		return false
 	}
 	sts := StringToSign(method, p)
 	if subtle.ConstantTimeCompare([]byte(Sign(sts, key.Secret)), []byte(p.Get("Signature"))) != 1 {
 		// The upstream quotes its whole string to sign, numbers and all.
-		writeError(w, http.StatusBadRequest, reqID, "SignatureDoesNotMatch",
+		rs.fail(http.StatusBadRequest, "SignatureDoesNotMatch",
 			"Specified signature is not matched with our calculation. server string to sign is:"+sts)
 		return false
 	}
 	ts, err := time.Parse("2006-01-02T15:04:05Z", p.Get("Timestamp"))
 	now := time.Now() // SDKs sign with the wall clock, whatever clock the bindings run on
 	if err != nil {
-		writeError(w, http.StatusBadRequest, reqID, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+		rs.fail(http.StatusBadRequest, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
 		return false
 	}
 	if d := now.Sub(ts); d > maxSkew || d < -maxSkew {
-		writeError(w, http.StatusBadRequest, reqID, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+		rs.fail(http.StatusBadRequest, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 		return false
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	nonce := key.ID + "/" + p.Get("SignatureNonce")
 	if _, used := e.nonces[nonce]; used {
-		writeError(w, http.StatusBadRequest, reqID, "SignatureNonceUsed", "Specified signature nonce was used already.")
+		rs.fail(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 		return false
 	}
 	if now.Sub(e.pruned) > time.Minute {

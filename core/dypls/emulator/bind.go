@@ -88,39 +88,54 @@ func (e *Emulator) bindAxg(p url.Values) any {
 }
 
 func (e *Emulator) bindBatchAxg(p url.Values) any {
-	a := &batchAnswer{Code: "OK", Message: "OK"}
 	var items []map[string]any
 	if err := json.Unmarshal([]byte(p.Get("AxgBindList")), &items); err != nil || len(items) == 0 {
-		a.Code, a.Message = "isv.INVALID_PARAMETERS", "AxgBindList must be a non-empty JSON array of objects"
-		return a
+		return reply(codeInvalid, "AxgBindList must be a non-empty JSON array of objects")
 	}
-	pool := p.Get("PoolKey")
+	if len(items) > e.maxItems {
+		return reply(codeInvalid, "AxgBindList holds "+strconv.Itoa(len(items))+" items; at most "+strconv.Itoa(e.maxItems)+" are accepted")
+	}
+	poolKey := p.Get("PoolKey")
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if _, ok := e.pools[poolKey]; !ok {
+		// The pool is the whole call's: an unknown one fails it, not its items.
+		return reply(codePartner, "no number pool "+poolKey+" in this account")
+	}
+	a := &batchAnswer{Code: "OK", Message: "OK"}
 	a.SecretBindList.SecretBind = make([]secretBind, len(items))
 	for i, m := range items {
+		var bad string
 		s := func(k string) string {
 			switch v := m[k].(type) {
 			case string:
 				return v
-			case float64:
-				return strconv.FormatFloat(v, 'f', -1, 64)
-			case bool:
-				return strconv.FormatBool(v)
+			case nil:
+			default:
+				// The SDK sends every field as a string; a hand-built list
+				// with an object or a number is refused, not half read.
+				if bad == "" {
+					bad = k
+				}
 			}
 			return ""
 		}
 		bp := bindParams{
-			PoolKey: pool, PhoneNoA: s("PhoneNoA"), GroupId: s("GroupId"), PhoneNoB: s("PhoneNoB"),
+			PoolKey: poolKey, PhoneNoA: s("PhoneNoA"), GroupId: s("GroupId"), PhoneNoB: s("PhoneNoB"),
 			PhoneNoX: s("PhoneNoX"), ExpectCity: s("ExpectCity"), Expiration: s("Expiration"),
 			IsRecordingEnabled: s("IsRecordingEnabled"), OutId: s("OutId"), OutOrderId: s("OutOrderId"),
 			CallDisplayType: s("CallDisplayType"), RingConfig: s("RingConfig"), ASRStatus: s("ASRStatus"),
 			ASRModelId: s("ASRModelId"), CallRestrict: s("CallRestrict"),
 		}
-		dto, code, msg := e.bind(bp)
-		sb := secretBind{GroupId: bp.GroupId, PhoneNoA: bp.PhoneNoA, Code: code, Message: msg}
-		if dto != nil {
-			sb.SecretNo, sb.SubsId = dto.SecretNo, dto.SubsId
+		sb := secretBind{GroupId: bp.GroupId, PhoneNoA: bp.PhoneNoA}
+		if bad != "" {
+			sb.Code, sb.Message = codeInvalid, bad+" must be a string"
+		} else {
+			dto, code, msg := e.bind(bp)
+			sb.Code, sb.Message = code, msg
+			if dto != nil {
+				sb.SecretNo, sb.SubsId = dto.SecretNo, dto.SubsId
+			}
 		}
 		a.SecretBindList.SecretBind[i] = sb
 	}
@@ -135,7 +150,7 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	case p.PoolKey == "":
 		return nil, invalid, "PoolKey is mandatory"
 	case !ok:
-		return nil, "isv.POOLKEY_NOT_EXISTS", "no such number pool"
+		return nil, codePartner, "no number pool " + p.PoolKey + " in this account"
 	case p.PhoneNoA == "":
 		return nil, invalid, "PhoneNoA is mandatory"
 	case !validNumber(p.PhoneNoA):

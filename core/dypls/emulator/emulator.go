@@ -1,9 +1,10 @@
 // Package emulator is Alibaba Cloud's Dyplsapi (Phone Number Privacy
-// Protection) as far as AXG bindings go, speaking the upstream's RPC wire
-// protocol: signed requests (signature version 1.0, HMAC-SHA1) in, the
-// upstream's JSON answers and error bodies out. Any SDK — Go, Java, Python,
-// Node — can point its endpoint at it. It can be told to throttle, fail or
-// stall, so that clients' retry and timeout paths are exercised for real.
+// Protection) as far as AXG bindings and their groups go, speaking the
+// upstream's RPC wire protocol: signed requests (signature version 1.0,
+// HMAC-SHA1) at /, the upstream's JSON or XML answers and error bodies out.
+// Any SDK — Go, Java, Python, Node — can point its endpoint at it. It can be
+// told to throttle, fail, stall or drop calls, in code (Inject) or over its
+// port (ControlPrefix), and shows what it saw on a console page at /.
 //
 // Serve it on a port (Start, or httptest.NewServer(e)), or in process with
 // Transport, an http.RoundTripper that calls ServeHTTP.
@@ -11,12 +12,8 @@ package emulator
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"strconv"
+	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -47,6 +44,9 @@ type Fault struct {
 	Acted bool
 	// Drop closes the connection without an answer (after any Delay).
 	Drop bool
+	// Share, between 0 and 1, hits only that share of the calls it could
+	// (each drawn at random); 0 hits every one.
+	Share float64
 }
 
 // Option configures an Emulator.
@@ -78,6 +78,24 @@ var Ceilings = map[string]int{
 	"QuerySubscriptionDetail": 1000, "CreateAxgGroup": 1000, "OperateAxgGroup": 1000, "DeleteAxgGroup": 1000,
 }
 
+// WithLogger writes one line per API call to log: action, code, HTTP
+// status, masked numbers, duration. None by default.
+func WithLogger(log *slog.Logger) Option { return func(e *Emulator) { e.log = log } }
+
+// WithLimits sets the longest AxgBindList (items) and the longest request
+// (URL and body, bytes) the emulator takes: DefaultMaxBatchItems and
+// DefaultMaxRequestBytes unless set; 0 keeps a default.
+func WithLimits(items, bytes int) Option {
+	return func(e *Emulator) {
+		if items > 0 {
+			e.maxItems = items
+		}
+		if bytes > 0 {
+			e.maxBytes = bytes
+		}
+	}
+}
+
 // WithLatency delays every answer by d, like a distant upstream.
 func WithLatency(d time.Duration) Option { return func(e *Emulator) { e.latency = d } }
 
@@ -86,6 +104,10 @@ type Emulator struct {
 	now      func() time.Time
 	ceilings map[string]int
 	latency  time.Duration
+	log      *slog.Logger
+	maxItems int
+	maxBytes int
+	seed     Seed
 
 	mu        sync.Mutex
 	keys      map[string]Key
@@ -101,6 +123,7 @@ type Emulator struct {
 	window    map[string]*window // action → this second's count
 	calls     map[string]int
 	throttle  int
+	recent    []Call // the last maxRecent calls, oldest first
 }
 
 type pool struct {
@@ -134,15 +157,32 @@ type window struct {
 
 // New returns an emulator seeded with s.
 func New(s Seed, opts ...Option) *Emulator {
-	e := &Emulator{
-		now: time.Now, ceilings: Ceilings, nextGroup: 100001,
-		keys: map[string]Key{}, pools: map[string]*pool{}, groups: map[int64]*Group{},
-		subs: map[string]*binding{}, nextSubs: 1000000000000001, nonces: map[string]time.Time{},
-		window: map[string]*window{}, calls: map[string]int{},
-	}
+	e := &Emulator{now: time.Now, ceilings: Ceilings, maxItems: DefaultMaxBatchItems, maxBytes: DefaultMaxRequestBytes,
+		seed: s, nonces: map[string]time.Time{}}
 	for _, o := range opts {
 		o(e)
 	}
+	e.reset()
+	return e
+}
+
+// Reset forgets every binding, group change, call, count and fault: the
+// emulator is as New made it, with its seed (keys added since stay).
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reset()
+}
+
+// reset seeds the state; e.mu is held (or e is new).
+func (e *Emulator) reset() {
+	s := e.seed
+	if e.keys == nil {
+		e.keys = map[string]Key{}
+	}
+	e.pools, e.groups, e.subs = map[string]*pool{}, map[int64]*Group{}, map[string]*binding{}
+	e.nextGroup, e.nextSubs, e.made = 100001, 1000000000000001, 0
+	e.window, e.calls, e.throttle, e.faults, e.recent = map[string]*window{}, map[string]int{}, 0, nil, nil
 	for _, k := range s.Keys {
 		e.keys[k.ID] = k
 	}
@@ -154,7 +194,6 @@ func New(s Seed, opts ...Option) *Emulator {
 		e.groups[g.ID] = &g
 		e.nextGroup = max(e.nextGroup, g.ID+1)
 	}
-	return e
 }
 
 // AddKey lets one more AccessKey in.
@@ -212,101 +251,14 @@ func (e *Emulator) BindingsOf(a string) []string {
 	return out
 }
 
-// ServeHTTP answers one RPC call.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := newRequestID()
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		writeError(w, http.StatusMethodNotAllowed, reqID, "UnsupportedHTTPMethod", "Specified http method is not supported.")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, reqID, "InvalidParameter", "The request could not be parsed.")
-		return
-	}
-	params := r.Form
-	action := params.Get("Action")
-	if !e.authenticate(w, r.Method, params, reqID) {
-		return
-	}
-	if params.Get("Version") != Version {
-		writeError(w, http.StatusBadRequest, reqID, "InvalidVersion", "Specified parameter Version is not valid.")
-		return
-	}
-	var handle func(url.Values) any
-	switch action {
-	case "BindAxg":
-		handle = e.bindAxg
-	case "BindBatchAxg":
-		handle = e.bindBatchAxg
-	case "UnbindSubscription":
-		handle = e.unbindSubscription
-	case "UpdateSubscription":
-		handle = e.updateSubscription
-	case "QuerySubscriptionDetail":
-		handle = e.querySubscriptionDetail
-	case "CreateAxgGroup":
-		handle = e.createAxgGroup
-	case "OperateAxgGroup":
-		handle = e.operateAxgGroup
-	case "DeleteAxgGroup":
-		handle = e.deleteAxgGroup
-	default:
-		writeError(w, http.StatusNotFound, reqID, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
-		return
-	}
-	fault, throttled := e.admit(action)
-	if fault.Message == "" && fault.Code != "" {
-		fault.Message = defaultMessages[fault.Code]
-		if fault.Message == "" {
-			fault.Message = fault.Code
-		}
-	}
-	var acted any
-	if fault.Acted && !throttled {
-		acted = handle(params)
-	}
-	if !sleep(r.Context(), e.latency+fault.Delay) {
-		return // the client gave up; nobody reads an answer
-	}
-	if fault.Drop {
-		panic(http.ErrAbortHandler) // net/http closes the connection, silently
-	}
-	switch {
-	case throttled:
-		writeJSON(w, http.StatusOK, rpcError{RequestId: reqID, Code: "isv.FLOW_LIMIT", Message: "Flow control triggered: more calls per second than allowed."})
-		return
-	case fault.Code != "" && !fault.Items || fault.Status != 0 && fault.Status != http.StatusOK:
-		if fault.Status == 0 || fault.Status == http.StatusOK {
-			writeJSON(w, http.StatusOK, rpcError{RequestId: reqID, Code: fault.Code, Message: fault.Message})
-		} else if fault.Code == "" {
-			w.WriteHeader(fault.Status)
-			_, _ = w.Write([]byte("<html><body>" + http.StatusText(fault.Status) + "</body></html>"))
-		} else {
-			writeError(w, fault.Status, reqID, fault.Code, fault.Message)
-		}
-		return
-	}
-	answer := acted
-	switch {
-	case answer != nil:
-	case fault.Items && action == "BindBatchAxg":
-		answer = itemFault(params, fault) // nothing is bound
-	default:
-		answer = handle(params)
-	}
-	setRequestID(answer, reqID)
-	writeJSON(w, http.StatusOK, answer)
-}
-
-// admit counts the call, takes its fault if one is queued, and applies the
+// admit takes the call's fault if one is queued, and applies the
 // per-second limit.
 func (e *Emulator) admit(action string) (Fault, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.calls[action]++
 	var f Fault
 	for i, q := range e.faults {
-		if q.Action == "" || q.Action == action {
+		if (q.Action == "" || q.Action == action) && (q.Share <= 0 || rand.Float64() < q.Share) {
 			f = q
 			switch {
 			case q.Times < 0:
@@ -358,33 +310,4 @@ var defaultMessages = map[string]string{
 	"isp.RAM_PERMISSION_DENY": "RAM permission denied.",
 	"Throttling.User":         "Request was denied due to user flow control.",
 	"Throttling":              "Request was denied due to flow control.",
-}
-
-// rpcError is the upstream's error body.
-type rpcError struct {
-	RequestId string `json:"RequestId"`
-	HostId    string `json:"HostId,omitempty"`
-	Code      string `json:"Code"`
-	Message   string `json:"Message"`
-	Recommend string `json:"Recommend,omitempty"`
-}
-
-func writeError(w http.ResponseWriter, status int, reqID, code, msg string) {
-	writeJSON(w, status, rpcError{RequestId: reqID, HostId: "dyplsapi.aliyuncs.com", Code: code, Message: msg,
-		Recommend: "https://api.aliyun.com/troubleshoot?q=" + code})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

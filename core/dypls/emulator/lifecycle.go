@@ -11,11 +11,23 @@ import (
 // The rest of a binding's life and the G groups, with the rules of the
 // vendor's pages for each action: UnbindSubscription, UpdateSubscription,
 // QuerySubscriptionDetail, CreateAxgGroup, OperateAxgGroup, DeleteAxgGroup.
-// Codes: isv.SUBS_NOT_EXIST for a binding it does not have (or one of
-// another pool), isv.FORBIDDEN_ACTION for an update of an expired binding
-// and for deleting a group a live binding uses, isv.ILLEGAL_ARGUMENT for a
-// group it does not have and a group over its 200 numbers (the vendor
-// documents no code of their own for these).
+//
+// Every code answered is one the vendor's error lists carry (the BindAxg
+// and BindBatchAxg pages' status codes, restated in the project's
+// dypls-axg.md); which rule earns which:
+//   - isv.PARTNER_NOT_EXIST: a PoolKey the account has not (the BindAxg list;
+//     no list has a code for the pool itself);
+//   - isv.SUBS_NOT_EXIST: a SubsId the pool has not (the list: "no such
+//     binding");
+//   - isv.FORBIDDEN_ACTION: an update of an expired binding, a delete of a
+//     group a live binding uses, a 2,001st group (the list: "not allowed");
+//   - isv.ILLEGAL_ARGUMENT: a group the pool has not, or with no number, or
+//     past 200 numbers; a name or remark too long (the list: "illegal
+//     argument"; the group pages name no code of their own);
+//   - isv.MOBILE_NUMBER_ILLEGAL, isv.EXPIRE_DATE_ILLEGAL, isv.BIND_CONFLICT:
+//     as their names say, as for BindAxg;
+//   - isv.INVALID_PARAMETERS: any other parameter's value (the list's
+//     item-level example, "ringConfig invalid").
 
 const (
 	codeOK        = "OK"
@@ -25,6 +37,7 @@ const (
 	codeNoSubs    = "isv.SUBS_NOT_EXIST"
 	codeMobile    = "isv.MOBILE_NUMBER_ILLEGAL"
 	codeExpire    = "isv.EXPIRE_DATE_ILLEGAL"
+	codePartner   = "isv.PARTNER_NOT_EXIST"
 
 	// maxGroupNumbers and maxGroups are the vendor's: a group holds at most
 	// 200 numbers, a pool at most 2,000 groups.
@@ -75,7 +88,7 @@ func (e *Emulator) pooled(p url.Values) (*pool, *answer) {
 	case key == "":
 		return nil, reply(codeInvalid, "PoolKey is mandatory")
 	case !ok:
-		return nil, reply("isv.POOLKEY_NOT_EXISTS", "no such number pool")
+		return nil, reply(codePartner, "no number pool "+key+" in this account")
 	}
 	return pl, nil
 }
@@ -360,9 +373,9 @@ func (e *Emulator) usableGroup(poolKey, s string) (int64, string, string) {
 	case s == "" || err != nil:
 		return 0, codeInvalid, "GroupId is mandatory and numeric"
 	case g == nil || g.PoolKey != poolKey:
-		return 0, codeInvalid, "group " + s + " does not exist in this pool"
+		return 0, codeIllegal, "group " + s + " does not exist in this pool"
 	case len(g.Numbers) == 0:
-		return 0, codeInvalid, "group " + s + " holds no number"
+		return 0, codeIllegal, "group " + s + " holds no number"
 	}
 	return gid, "", ""
 }

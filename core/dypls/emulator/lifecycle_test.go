@@ -102,8 +102,8 @@ func TestUpdateRules(t *testing.T) {
 	}{
 		{"A taken on X by another binding", func(r *core.UpdateRequest) { r.OperateType, r.PhoneNoA = "updateNoA", "13800000002" }, core.CodeBindConflict},
 		{"new A", func(r *core.UpdateRequest) { r.OperateType, r.PhoneNoA = "updateNoA", "13800000003" }, core.CodeOK},
-		{"no such group", func(r *core.UpdateRequest) { r.OperateType, r.GroupId = "updateAxgGroup", "999" }, core.CodeInvalidParameters},
-		{"empty group", func(r *core.UpdateRequest) { r.OperateType, r.GroupId = "updateAxgGroup", "1235" }, core.CodeInvalidParameters},
+		{"no such group", func(r *core.UpdateRequest) { r.OperateType, r.GroupId = "updateAxgGroup", "999" }, core.CodeIllegalArgument},
+		{"empty group", func(r *core.UpdateRequest) { r.OperateType, r.GroupId = "updateAxgGroup", "1235" }, core.CodeIllegalArgument},
 		{"clear the restriction", func(r *core.UpdateRequest) {
 			r.OperateType, r.CallRestrict = "updateCallRestrict", "CONTROL_CLEAR_DISABLE"
 		}, core.CodeOK},

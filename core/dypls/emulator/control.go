@@ -1,0 +1,152 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// The controls, over the emulator's port, for tests in any language and for
+// the console page:
+//
+//	GET    /_emulator/state   what it holds and saw (State, numbers masked)
+//	POST   /_emulator/faults  queue a fault: a Fault as JSON, Delay as "2s"
+//	DELETE /_emulator/faults  drop every queued fault
+//	POST   /_emulator/reset   back to the seed: no bindings, calls or faults
+
+// State is what the emulator holds and has seen, numbers masked.
+type State struct {
+	Calls     []Call         `json:"Calls"` // newest first
+	Counts    map[string]int `json:"Counts"`
+	Throttled int            `json:"Throttled"`
+	Bindings  []BindingView  `json:"Bindings"`
+	Groups    []GroupView    `json:"Groups"`
+	Faults    []FaultSpec    `json:"Faults"`
+}
+
+// BindingView is a binding as the console shows it.
+type BindingView struct {
+	SubsId, PoolKey, PhoneNoA, PhoneNoB, PhoneNoX string
+	GroupId                                       int64
+	Status                                        int // 1 active, 0 expired
+	Expiration                                    string
+}
+
+// GroupView is a G group as the console shows it.
+type GroupView struct {
+	GroupId int64
+	PoolKey string
+	Numbers []string
+}
+
+// FaultSpec is a Fault as JSON carries it: Delay as a duration ("2s").
+type FaultSpec struct {
+	Action  string  `json:"Action,omitempty"`
+	Times   int     `json:"Times,omitempty"`
+	Share   float64 `json:"Share,omitempty"`
+	Delay   string  `json:"Delay,omitempty"`
+	Code    string  `json:"Code,omitempty"`
+	Message string  `json:"Message,omitempty"`
+	Status  int     `json:"Status,omitempty"`
+	Items   bool    `json:"Items,omitempty"`
+	Acted   bool    `json:"Acted,omitempty"`
+	Drop    bool    `json:"Drop,omitempty"`
+}
+
+func (f FaultSpec) fault() (Fault, error) {
+	var d time.Duration
+	if f.Delay != "" {
+		var err error
+		if d, err = time.ParseDuration(f.Delay); err != nil {
+			return Fault{}, err
+		}
+	}
+	return Fault{Action: f.Action, Times: f.Times, Share: f.Share, Delay: d, Code: f.Code, Message: f.Message,
+		Status: f.Status, Items: f.Items, Acted: f.Acted, Drop: f.Drop}, nil
+}
+
+func specOf(f Fault) FaultSpec {
+	s := FaultSpec{Action: f.Action, Times: f.Times, Share: f.Share, Code: f.Code, Message: f.Message,
+		Status: f.Status, Items: f.Items, Acted: f.Acted, Drop: f.Drop}
+	if f.Delay > 0 {
+		s.Delay = f.Delay.String()
+	}
+	return s
+}
+
+// State returns what the emulator holds and has seen.
+func (e *Emulator) State() State {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	st := State{Counts: map[string]int{}, Throttled: e.throttle, Calls: make([]Call, 0, len(e.recent)),
+		Bindings: []BindingView{}, Groups: []GroupView{}, Faults: []FaultSpec{}}
+	for i := len(e.recent) - 1; i >= 0; i-- {
+		st.Calls = append(st.Calls, e.recent[i])
+	}
+	for k, v := range e.calls {
+		st.Counts[k] = v
+	}
+	for _, b := range e.subs {
+		v := BindingView{SubsId: b.subsID, PoolKey: b.pool, PhoneNoA: mask(b.a), PhoneNoB: mask(b.b), PhoneNoX: mask(b.x),
+			GroupId: b.group, Status: 1, Expiration: b.expires.In(cst).Format("2006-01-02 15:04:05")}
+		if !b.expires.After(now) {
+			v.Status = 0
+		}
+		st.Bindings = append(st.Bindings, v)
+	}
+	sort.Slice(st.Bindings, func(i, j int) bool { return st.Bindings[i].SubsId > st.Bindings[j].SubsId })
+	for _, g := range e.groups {
+		v := GroupView{GroupId: g.ID, PoolKey: g.PoolKey, Numbers: make([]string, len(g.Numbers))}
+		for i, n := range g.Numbers {
+			v.Numbers[i] = mask(n)
+		}
+		st.Groups = append(st.Groups, v)
+	}
+	sort.Slice(st.Groups, func(i, j int) bool { return st.Groups[i].GroupId < st.Groups[j].GroupId })
+	for _, f := range e.faults {
+		st.Faults = append(st.Faults, specOf(f))
+	}
+	return st
+}
+
+func (e *Emulator) control(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path[len(ControlPrefix):]
+	reply := func(status int, v any) {
+		b, _ := json.Marshal(v)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+	}
+	refuse := func(status int, msg string) { reply(status, map[string]string{"Error": msg}) }
+	switch {
+	case path == "state" && r.Method == http.MethodGet:
+		reply(http.StatusOK, e.State())
+	case path == "faults" && r.Method == http.MethodPost:
+		var spec FaultSpec
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&spec); err != nil {
+			refuse(http.StatusBadRequest, "a fault is a JSON object of Action, Times, Share, Delay, Code, Message, Status, Items, Acted, Drop: "+err.Error())
+			return
+		}
+		f, err := spec.fault()
+		if err != nil || f.Share < 0 || f.Share > 1 || f.Delay < 0 {
+			refuse(http.StatusBadRequest, "Delay must be a duration (\"2s\") and Share between 0 and 1")
+			return
+		}
+		e.Inject(f)
+		reply(http.StatusOK, e.State().Faults)
+	case path == "faults" && r.Method == http.MethodDelete:
+		e.ClearFaults()
+		reply(http.StatusOK, []FaultSpec{})
+	case path == "reset" && r.Method == http.MethodPost:
+		e.Reset()
+		reply(http.StatusOK, map[string]string{"Status": "reset"})
+	default:
+		refuse(http.StatusNotFound, "controls: GET "+ControlPrefix+"state, POST or DELETE "+ControlPrefix+"faults, POST "+ControlPrefix+"reset")
+	}
+}

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -197,7 +198,7 @@ func TestUpstreamMessagesAreMasked(t *testing.T) {
 
 var (
 	longDigits = regexp.MustCompile(`\d{11,}`)
-	requestIDs = regexp.MustCompile(`"request_id":"[0-9a-f-]{36}"`)
+	requestIDs = regexp.MustCompile(`"request_id":"[0-9a-fA-F-]{36}"`)
 )
 
 // TestLogs: one line per request; no full phone number, secret or token.
@@ -228,8 +229,18 @@ func TestLogs(t *testing.T) {
 	if m := longDigits.FindAllString(requestIDs.ReplaceAllString(logs, ""), -1); len(m) > 0 {
 		t.Errorf("logs hold digit runs %v:\n%s", m, logs)
 	}
-	if !strings.Contains(logs, `"phone_a":"138****0777"`) || !strings.Contains(logs, `"request_id"`) {
-		t.Errorf("logs lack the masked number or request ID:\n%s", logs)
+	if !strings.Contains(logs, `"phone_a":"138****0777"`) {
+		t.Errorf("logs lack the masked number:\n%s", logs)
+	}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %s", l)
+		}
+		id, _ := m["request_id"].(string)
+		if _, cold := m["cold_start"].(bool); id == "" || !cold || m["level"] == nil || m["message"] != "request" || m["function"] != "axg-test" {
+			t.Errorf("a line without its request ID, cold_start, level, message or function: %s", l)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/validate"
 )
 
@@ -92,7 +93,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID() // none, or not one a platform makes: ours instead
 	}
 	lf := &logFields{}
-	ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), logKey, lf)
+	ctx := context.WithValue(context.WithValue(logs.WithRequest(r.Context(), id), requestIDKey, id), logKey, lf)
 	ctx, trace := core.WithTrace(ctx)
 	r = r.WithContext(ctx)
 	sw := &statusWriter{ResponseWriter: w}
@@ -100,20 +101,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	defer func() {
 		if p := recover(); p != nil {
-			h.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.String("panic", redactAny(p)))
+			h.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("panic", redactAny(p)))
 			if sw.status == 0 {
 				h.writeError(sw, r, core.Errorf(core.CodeInternal, "internal error"))
 			}
 		}
-		h.logRequest(ctx, r, sw.status, lf, trace, time.Since(start), id)
+		h.logRequest(ctx, r, sw.status, lf, trace, time.Since(start))
 	}()
 
 	h.serve(sw, r)
 }
 
-func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, lf *logFields, trace *core.Trace, d time.Duration, id string) {
+// logRequest writes the request's line; its request_id and cold_start come
+// from the context (core/logs).
+func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, lf *logFields, trace *core.Trace, d time.Duration) {
 	attrs := []slog.Attr{
-		slog.String("request_id", id),
 		slog.String("method", r.Method),
 		slog.String("route", routeName(r.URL.Path)),
 		slog.Int("status", status),
@@ -121,7 +123,8 @@ func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, l
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 	}
 	if lf.message != "" {
-		attrs = append(attrs, slog.String("message", lf.message))
+		// "message" is the line's own key (core/logs): the answer's is "detail".
+		attrs = append(attrs, slog.String("detail", lf.message))
 	}
 	attrs = append(attrs, lf.attrs...)
 	if calls := trace.Calls(); len(calls) > 0 {

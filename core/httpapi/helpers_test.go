@@ -14,6 +14,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/internal/syncbuf"
 )
@@ -71,7 +72,7 @@ func newSetup(t *testing.T, opt options) *setup {
 	if opt.http.RequestTimeout == 0 {
 		opt.http.RequestTimeout = 5 * time.Second
 	}
-	log := slog.New(slog.NewJSONHandler(s.logs, nil))
+	log := logs.New(s.logs, logs.Options{Level: slog.LevelInfo, Function: "axg-test", Version: "1"})
 	s.h = httpapi.NewHandler(svc, validate.New(nil, 1000), log, opt.http)
 	return s
 }

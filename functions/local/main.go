@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -67,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer stop()
-	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(stderr, nil)), Shared: redisstore.Shared})
+	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared})
 	if err != nil {
 		return err
 	}

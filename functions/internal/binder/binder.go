@@ -56,7 +56,7 @@ func Setup(getenv func(string) string, stderr io.Writer, parts Part, d Deps) (*E
 		return nil, err
 	}
 	if d.Log == nil {
-		d.Log = slog.New(slog.NewJSONHandler(stderr, nil))
+		d.Log = cfg.Log.Logger(stderr)
 	}
 	return Build(cfg, d)
 }

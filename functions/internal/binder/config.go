@@ -6,6 +6,8 @@ package binder
 import (
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/logs"
 )
 
 // Auth modes (AXG_AUTH).
@@ -36,10 +39,43 @@ const (
 // Config is the binder's configuration (contract.md, "Configuration"), in
 // parts. Core is always read; the others only when asked for.
 type Config struct {
+	Log      LogConfig
 	Core     CoreConfig
 	HTTP     HTTPConfig
 	Files    FilesConfig
 	Messages MessagesConfig
+}
+
+// LogConfig says who writes the log lines, and from which level.
+type LogConfig struct {
+	// Level is AXG_LOG_LEVEL, else Lambda's AWS_LAMBDA_LOG_LEVEL (its
+	// LoggingConfig.ApplicationLogLevel), else INFO.
+	Level slog.Level
+	// Function and Version name the deployed function: Lambda's
+	// AWS_LAMBDA_FUNCTION_NAME and _VERSION, or Function Compute's
+	// FC_FUNCTION_NAME and FC_FUNCTION_VERSION (FC_VER_ID on older runtimes).
+	Function, Version string
+}
+
+// Logger is the logger the configuration asks for, writing to w.
+func (c LogConfig) Logger(w io.Writer) *slog.Logger {
+	return logs.New(w, logs.Options{Level: c.Level, Function: c.Function, Version: c.Version})
+}
+
+func loadLog(getenv func(string) string, bad func(name, want, got string)) LogConfig {
+	var c LogConfig
+	name, v := "AXG_LOG_LEVEL", getenv("AXG_LOG_LEVEL")
+	if v == "" {
+		name, v = "AWS_LAMBDA_LOG_LEVEL", getenv("AWS_LAMBDA_LOG_LEVEL")
+	}
+	level, err := logs.ParseLevel(v)
+	if err != nil {
+		bad(name, "TRACE, DEBUG, INFO, WARN, ERROR or FATAL", v)
+	}
+	c.Level = level
+	c.Function = orDefault(getenv("AWS_LAMBDA_FUNCTION_NAME"), getenv("FC_FUNCTION_NAME"))
+	c.Version = orDefault(getenv("AWS_LAMBDA_FUNCTION_VERSION"), orDefault(getenv("FC_FUNCTION_VERSION"), getenv("FC_VER_ID")))
+	return c
 }
 
 // CoreConfig is what calling the upstream takes.
@@ -118,6 +154,7 @@ func Load(getenv func(string) string, parts Part, defaultAuth string) (Config, e
 		errs = append(errs, fmt.Errorf("%s: want %s, got %q", name, want, got))
 	}
 	var c Config
+	c.Log = loadLog(getenv, bad)
 	c.Core = loadCore(getenv, bad, &errs)
 	if parts&HTTP != 0 {
 		c.HTTP = loadHTTP(getenv, defaultAuth, bad)

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -46,12 +47,13 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"AXG_UPSTREAM_CHUNK": "0", "AXG_UPSTREAM_QPS": "0", "AXG_UPSTREAM_TIMEOUT": "5", "AXG_REQUEST_TIMEOUT": "-1s", "PORT": "70000",
 		"AXG_INPUT_PREFIX": "axg/", "AXG_OUTPUT_PREFIX": "axg/results/", "AXG_MAX_INSTANCES": "0",
 		"AXG_IDEMPOTENCY": "always", "AXG_IDEMPOTENCY_TTL": "forever", "AXG_REDIS_URL": "http://user:very-secret-pw@cache:6379",
+		"AXG_LOG_LEVEL": "loud",
 	}), HTTP|Files|Messages, AuthToken)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "DYPLS_ENDPOINT", "DYPLS_REGION", "AXG_AUTH", "AXG_MAX_BODY_BYTES",
-		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL"} {
+		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL", "AXG_LOG_LEVEL"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -97,6 +99,27 @@ func TestLoadChecksOnlyThePartsAsked(t *testing.T) {
 			if named != want {
 				t.Errorf("parts %b: names %s %v, want %v (%v)", c.parts, name, named, want, err)
 			}
+		}
+	}
+}
+
+// TestLogFollowsThePlatform: the level is AXG_LOG_LEVEL, else Lambda's
+// AWS_LAMBDA_LOG_LEVEL; the function is named as its platform names it.
+func TestLogFollowsThePlatform(t *testing.T) {
+	for _, tc := range []struct {
+		env               map[string]string
+		level             slog.Level
+		function, version string
+	}{
+		{nil, slog.LevelInfo, "", ""},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "DEBUG", "AWS_LAMBDA_FUNCTION_NAME": "axg-http", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST"}, slog.LevelDebug, "axg-http", "$LATEST"},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "DEBUG", "AXG_LOG_LEVEL": "warn"}, slog.LevelWarn, "", ""},
+		{map[string]string{"FC_FUNCTION_NAME": "binder-web", "FC_FUNCTION_VERSION": "3"}, slog.LevelInfo, "binder-web", "3"},
+		{map[string]string{"FC_FUNCTION_NAME": "binder-web", "FC_VER_ID": "2"}, slog.LevelInfo, "binder-web", "2"},
+	} {
+		cfg, err := Load(env(tc.env), 0, AuthToken)
+		if err != nil || cfg.Log.Level != tc.level || cfg.Log.Function != tc.function || cfg.Log.Version != tc.version {
+			t.Errorf("%v: %+v %v", tc.env, cfg.Log, err)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
@@ -57,7 +58,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 	}
 	cfg := h.env.Config.Messages
 	ctx, inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
-	requestID := inv.RequestID
+	ctx = logs.WithRequest(ctx, inv.RequestID)
 	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
 		inv.Region = *msgs[0].region
 	}
@@ -74,7 +75,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		case err != nil:
 			return out, fmt.Errorf("message %s: %w", id, err) // the store failed: deliver again
 		}
-		h.env.Log.Info("mns message", "request_id", requestID, "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
+		h.env.Log.InfoContext(ctx, "mns message", "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
 		out.Messages = append(out.Messages, Brief{MessageId: id, Kind: res.Kind, Code: res.Code, Result: store.Key(id)})
 	}
 	if retries > 0 {

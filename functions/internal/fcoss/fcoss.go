@@ -15,6 +15,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
 	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/ossstore"
@@ -49,7 +50,7 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 	var out Outcome
 	cfg := h.env.Config.Files
 	ctx, inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
-	requestID := inv.RequestID
+	ctx = logs.WithRequest(ctx, inv.RequestID)
 	for _, rec := range ev.Events {
 		if rec == nil || rec.Oss == nil || rec.Oss.Bucket == nil || rec.Oss.Object == nil {
 			continue
@@ -60,14 +61,14 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 			key = k // event keys arrive URL-encoded
 		}
 		if !strings.HasPrefix(name, "ObjectCreated") || !strings.HasPrefix(key, cfg.InputPrefix) {
-			h.env.Log.Info("oss event ignored", "request_id", requestID, "event", name, "key", key)
+			h.env.Log.InfoContext(ctx, "oss event ignored", "event", name, "key", key)
 			continue
 		}
 		if inv.Region == "" {
 			inv.Region = str(rec.Region)
 		}
 		f, err := h.file(ctx, fcrole.OSS(inv, cfg.OSSEndpoint, h.HTTPClient), bucket, key, strings.Trim(str(rec.Oss.Object.ETag), `"`))
-		h.env.Log.Info("oss file", "request_id", requestID, "bucket", bucket, "key", key, "rows", f.Summary.Rows,
+		h.env.Log.InfoContext(ctx, "oss file", "bucket", bucket, "key", key, "rows", f.Summary.Rows,
 			"codes", f.Summary.Counts, "error", errText(err))
 		if err != nil {
 			return out, err

@@ -11,10 +11,12 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/store/s3store"
 )
@@ -32,6 +34,9 @@ type Handler struct {
 func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Summary, error) {
 	var out []batchfile.Summary
 	cfg := h.Env.Config.Files
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		ctx = logs.WithRequest(ctx, lc.AwsRequestID)
+	}
 	for _, rec := range ev.Records {
 		bucket := rec.S3.Bucket.Name
 		key, err := url.QueryUnescape(rec.S3.Object.Key) // S3 event keys are URL-encoded, spaces as +
@@ -39,11 +44,11 @@ func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Su
 			key = rec.S3.Object.Key
 		}
 		if !strings.HasPrefix(rec.EventName, "ObjectCreated") || !strings.HasPrefix(key, cfg.InputPrefix) {
-			h.Env.Log.Info("s3 event ignored", "event", rec.EventName, "key", key)
+			h.Env.Log.InfoContext(ctx, "s3 event ignored", "event", rec.EventName, "key", key)
 			continue
 		}
 		s, err := h.file(ctx, bucket, key, rec.S3.Object.ETag)
-		h.Env.Log.Info("s3 file", "bucket", bucket, "key", key, "rows", s.Rows, "codes", s.Counts, "error", fmt.Sprint(err))
+		h.Env.Log.InfoContext(ctx, "s3 file", "bucket", bucket, "key", key, "rows", s.Rows, "codes", s.Counts, "error", fmt.Sprint(err))
 		if err != nil {
 			return out, err
 		}

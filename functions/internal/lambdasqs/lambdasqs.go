@@ -11,7 +11,9 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/message"
 )
 
@@ -24,6 +26,9 @@ type Handler struct {
 // Invoke binds the batch's messages.
 func (h *Handler) Invoke(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var out events.SQSEventResponse
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		ctx = logs.WithRequest(ctx, lc.AwsRequestID)
+	}
 	for _, rec := range ev.Records {
 		res, err := h.Messages.Handle(ctx, rec.MessageId, []byte(rec.Body))
 		var retry message.Retry
@@ -31,10 +36,10 @@ func (h *Handler) Invoke(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 			out.BatchItemFailures = append(out.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
 		if err != nil && !errors.As(err, &retry) {
-			h.Log.Error("sqs message", "message_id", rec.MessageId, "error", err.Error())
+			h.Log.ErrorContext(ctx, "sqs message", "message_id", rec.MessageId, "error", err.Error())
 			continue
 		}
-		h.Log.Info("sqs message", "message_id", rec.MessageId, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
+		h.Log.InfoContext(ctx, "sqs message", "message_id", rec.MessageId, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
 	}
 	return out, nil
 }

@@ -51,6 +51,9 @@ type Options struct {
 	// CallTimeout is one upstream call's own timeout, where the Upstream has
 	// one (AXG_UPSTREAM_TIMEOUT).
 	CallTimeout time.Duration
+	// OnWait, where given, is told how long each call waited for its turn
+	// under the rate budget (the metrics' RateBudgetWait).
+	OnWait func(api string, waited time.Duration)
 	// MaxCallBytes bounds one BindBatchAxg call's encoded item list (default
 	// 64 KiB): a chunk is split before its URL grows past what a gateway
 	// takes. The vendor publishes no limit; a typical 100-item chunk is
@@ -179,7 +182,11 @@ func (s *Service) wait(ctx context.Context, api string) *Error {
 				Message: "not sent: less than " + s.opts.MinCallTime.String() + " was left before the request's deadline"}
 		}
 	}
+	start := time.Now()
 	ok, err := s.budget.Take(ctx, api, latest)
+	if s.opts.OnWait != nil && ok && err == nil {
+		s.opts.OnWait(api, time.Since(start))
+	}
 	if err != nil {
 		return &Error{Code: CodeUpstreamUnavailable, Message: "not sent: the request's deadline passed first", Outcome: NotSent}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/metrics"
 )
 
 // Result is one row's line in the results.
@@ -49,6 +50,8 @@ type Options struct {
 	// MaxRowBytes is the longest row (Bind; DefaultMaxRowBytes when 0): a
 	// longer one is that row's error.
 	MaxRowBytes int
+	// Metrics counts the rows bound (none when nil).
+	Metrics metrics.Sink
 }
 
 // ErrNotFinished says the file is not finished, and the next run with the
@@ -166,6 +169,7 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		if err := record(keep, st, cp, results); err != nil {
 			return Summary{}, err
 		}
+		countBound(o.Metrics, results)
 		if o.Progress != nil {
 			o.Progress(cp.Done)
 		}
@@ -202,6 +206,19 @@ func step(ctx context.Context, svc *core.Service, rows []Row, j *journal) ([]Res
 	results := bind(stepCtx, svc, rows, j)
 	stop()
 	return results, j.failed()
+}
+
+// countBound counts a step's rows that bound.
+func countBound(s metrics.Sink, results []Result) {
+	n := 0
+	for _, r := range results {
+		if r.Code == core.CodeOK && r.Action == "" {
+			n++
+		}
+	}
+	if n > 0 {
+		metrics.Or(s).Add(&metrics.Bound, float64(n), "file")
+	}
 }
 
 // record appends a step's results and moves the checkpoint past it.

@@ -20,7 +20,7 @@ func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.
 	if err != nil {
 		return core.Binding{}, err
 	}
-	if err := answered(ctx, "BindAxg", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
+	if err := c.answered(ctx, "BindAxg", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
 		return core.Binding{}, err
 	}
 	dto := resp.SecretBindDTO
@@ -42,7 +42,7 @@ func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.It
 	if err != nil {
 		return nil, err
 	}
-	if err := answered(ctx, "BindBatchAxg", resp.Code, resp.Message, resp.RequestId, len(items), d); err != nil {
+	if err := c.answered(ctx, "BindBatchAxg", resp.Code, resp.Message, resp.RequestId, len(items), d); err != nil {
 		return nil, err
 	}
 	out := make([]core.ItemResult, len(resp.SecretBindList.SecretBind))
@@ -100,8 +100,17 @@ func axgBindList(items []*core.Item) []dyplsapi.BindBatchAxgAxgBindList {
 }
 
 // answered records an HTTP 200 answer and turns a business code into an error.
-func answered(ctx context.Context, action, code, msg, reqID string, items int, d time.Duration) error {
-	core.RecordCall(ctx, core.Call{Action: action, RequestID: reqID, Code: core.Code(code), Items: items, Ms: ms(d)})
+func (c *Client) answered(ctx context.Context, action, code, msg, reqID string, items int, d time.Duration) error {
+	err := answerError(code, msg, reqID)
+	c.observe(ctx, action, err, reqID, core.Code(code), items, d)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// answerError is what an HTTP 200 answer's code says: nil for OK.
+func answerError(code, msg, reqID string) *core.Error {
 	if code == string(core.CodeOK) {
 		return nil
 	}

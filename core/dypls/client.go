@@ -22,6 +22,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/redact"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	Timeout time.Duration
 	// Transport carries the calls; nil means a transport tuned for one busy host.
 	Transport http.RoundTripper
+	// Metrics counts the calls by API and outcome, and times them (none
+	// when nil).
+	Metrics metrics.Sink
 }
 
 // Client calls the upstream. It is safe for concurrent use.
@@ -68,6 +72,7 @@ type Client struct {
 	transport http.RoundTripper
 	creds     Credentials
 	header    http.Header
+	metrics   metrics.Sink
 }
 
 // New checks cfg and returns a Client.
@@ -94,7 +99,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		base:   u.Scheme + "://" + u.Host + "/?",
-		region: cfg.Region, timeout: cfg.Timeout, creds: creds,
+		region: cfg.Region, timeout: cfg.Timeout, creds: creds, metrics: metrics.Or(cfg.Metrics),
 		// The transport itself, not an http.Client: no redirects to follow,
 		// no cookies, each call's context bounds it, and http.Client's copies
 		// of every request cost more than the rest of the sending.
@@ -168,8 +173,33 @@ func (c *Client) do(ctx context.Context, action string, params []param, resp res
 		return d, nil
 	}
 	e := classify(err, sent.Load(), c.timeout)
-	core.RecordCall(ctx, core.Call{Action: action, RequestID: e.RequestID, Code: e.Code, Items: items, Ms: ms(d)})
+	c.observe(ctx, action, e, e.RequestID, e.Code, items, d)
 	return d, e
+}
+
+// observe records a call that ended: for the request's log line, and in
+// the metrics.
+func (c *Client) observe(ctx context.Context, action string, err *core.Error, reqID string, code core.Code, items int, d time.Duration) {
+	core.RecordCall(ctx, core.Call{Action: action, RequestID: reqID, Code: code, Items: items, Ms: ms(d)})
+	c.metrics.Add(&metrics.UpstreamCalls, 1, action, outcome(err))
+	c.metrics.Observe(&metrics.UpstreamSeconds, d.Seconds(), action)
+}
+
+// outcome names what became of a call, for metrics.UpstreamCalls.
+func outcome(e *core.Error) string {
+	switch {
+	case e == nil:
+		return "ok"
+	case e.Outcome == core.Unknown:
+		return "unknown"
+	case e.Outcome == core.NotSent:
+		return "transient" // no connection: nothing reached the upstream
+	case e.Code.Throttled() || e.HTTPStatus == http.StatusTooManyRequests:
+		return "throttled"
+	case e.Code.Transient():
+		return "transient"
+	}
+	return "business"
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -29,7 +29,7 @@ func (c *Client) UnbindSubscription(ctx context.Context, r *core.UnbindRequest) 
 	if err != nil {
 		return err
 	}
-	return answered(ctx, "UnbindSubscription", resp.Code, resp.Message, resp.RequestId, 1, d)
+	return c.answered(ctx, "UnbindSubscription", resp.Code, resp.Message, resp.RequestId, 1, d)
 }
 
 // UpdateSubscription changes what OperateType names.
@@ -39,7 +39,7 @@ func (c *Client) UpdateSubscription(ctx context.Context, r *core.UpdateRequest) 
 	if err != nil {
 		return err
 	}
-	return answered(ctx, "UpdateSubscription", resp.Code, resp.Message, resp.RequestId, 1, d)
+	return c.answered(ctx, "UpdateSubscription", resp.Code, resp.Message, resp.RequestId, 1, d)
 }
 
 // QuerySubscriptionDetail reads a binding.
@@ -49,7 +49,7 @@ func (c *Client) QuerySubscriptionDetail(ctx context.Context, r *core.QueryReque
 	if err != nil {
 		return core.BindingDetail{}, err
 	}
-	if err := answered(ctx, "QuerySubscriptionDetail", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
+	if err := c.answered(ctx, "QuerySubscriptionDetail", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
 		return core.BindingDetail{}, err
 	}
 	dto := resp.SecretBindDetailDTO
@@ -66,7 +66,7 @@ func (c *Client) CreateAxgGroup(ctx context.Context, r *core.GroupCreateRequest)
 	if err != nil {
 		return 0, err
 	}
-	if err := answered(ctx, "CreateAxgGroup", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
+	if err := c.answered(ctx, "CreateAxgGroup", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
 		return 0, err
 	}
 	return resp.GroupId, nil
@@ -79,7 +79,7 @@ func (c *Client) OperateAxgGroup(ctx context.Context, r *core.GroupOperateReques
 	if err != nil {
 		return err
 	}
-	return answered(ctx, "OperateAxgGroup", resp.Code, resp.Message, resp.RequestId, 1, d)
+	return c.answered(ctx, "OperateAxgGroup", resp.Code, resp.Message, resp.RequestId, 1, d)
 }
 
 // DeleteAxgGroup deletes a group no binding uses.
@@ -89,5 +89,5 @@ func (c *Client) DeleteAxgGroup(ctx context.Context, r *core.GroupDeleteRequest)
 	if err != nil {
 		return err
 	}
-	return answered(ctx, "DeleteAxgGroup", resp.Code, resp.Message, resp.RequestId, 1, d)
+	return c.answered(ctx, "DeleteAxgGroup", resp.Code, resp.Message, resp.RequestId, 1, d)
 }

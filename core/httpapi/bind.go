@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/redact"
 )
 
@@ -32,6 +33,7 @@ func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setCode(r, core.CodeOK, "")
+	h.cfg.Metrics.Add(&metrics.Bound, 1, "http")
 	writeJSON(w, http.StatusOK, core.BindAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), SecretBindDTO: b})
 }
 
@@ -54,6 +56,9 @@ func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
 		counts[it.Code]++
 	}
 	note(r, slog.String("pool", redact.Clip(req.PoolKey, maxLogged)), slog.Int("items", len(items)), slog.Any("item_codes", counts))
+	if n := counts[core.CodeOK]; n > 0 {
+		h.cfg.Metrics.Add(&metrics.Bound, float64(n), "http")
+	}
 	h.setCode(r, core.CodeOK, "")
 	writeJSON(w, http.StatusOK, core.BatchAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()),
 		SecretBindList: core.SecretBindList{SecretBind: items}})

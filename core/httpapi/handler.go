@@ -10,11 +10,13 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/logs"
+	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
 )
 
@@ -39,6 +41,11 @@ type Config struct {
 	Idempotency        idempotency.Store
 	IdempotencyTTL     time.Duration
 	RequireIdempotency bool
+	// Metrics takes the requests', bindings' and replays' counts (none
+	// when nil); MetricsHandler, where given, serves GET /metrics behind
+	// the token check.
+	Metrics        metrics.Sink
+	MetricsHandler http.Handler
 }
 
 // Handler serves the HTTP API.
@@ -64,6 +71,7 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
+	cfg.Metrics = metrics.Or(cfg.Metrics)
 	h := &Handler{svc: svc, v: v, log: log, cfg: cfg}
 	h.routes = h.routeTable()
 	return h
@@ -130,6 +138,9 @@ func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, l
 	if calls := trace.Calls(); len(calls) > 0 {
 		attrs = append(attrs, slog.Any("upstream", calls))
 	}
+	route := routeName(r.URL.Path)
+	h.cfg.Metrics.Add(&metrics.Requests, 1, route, strconv.Itoa(status))
+	h.cfg.Metrics.Observe(&metrics.RequestSeconds, d.Seconds(), route)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError

@@ -15,6 +15,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/metrics"
 )
 
 // keyRequired are the routes where AXG_IDEMPOTENCY=require makes the key
@@ -82,6 +83,7 @@ func (h *Handler) answerAgain(w http.ResponseWriter, r *http.Request, old *idemp
 		h.writeError(w, r, core.Errorf(core.CodeIdempotencyKeyInFlight, "the first request with this Idempotency-Key is still running: ask again after it"))
 	default:
 		h.setCode(r, "replayed", "")
+		h.cfg.Metrics.Add(&metrics.Replays, 1)
 		note(r, slog.Int("replayed_status", old.Status))
 		w.Header().Set("Content-Type", old.ContentType)
 		w.Header().Set("Content-Length", strconv.Itoa(len(old.Body)))

@@ -19,10 +19,13 @@ const (
 	RouteGroupOperate = "/v1/axg/group/operate"
 	RouteGroupDelete  = "/v1/axg/group/delete"
 	RouteHealth       = "/healthz"
+	// RouteMetrics is served where a metrics handler is configured (the
+	// local server, the FC web function), behind the token check.
+	RouteMetrics = "/metrics"
 )
 
 func (h *Handler) routeTable() map[string]map[string]http.HandlerFunc {
-	return map[string]map[string]http.HandlerFunc{
+	t := map[string]map[string]http.HandlerFunc{
 		RouteBind:         {http.MethodPost: h.bind},
 		RouteBatchBind:    {http.MethodPost: h.batchBind},
 		RouteUnbind:       {http.MethodPost: h.unbind},
@@ -33,6 +36,10 @@ func (h *Handler) routeTable() map[string]map[string]http.HandlerFunc {
 		RouteGroupDelete:  {http.MethodPost: h.groupDelete},
 		RouteHealth:       {http.MethodGet: h.healthz, http.MethodHead: h.healthz},
 	}
+	if h.cfg.MetricsHandler != nil {
+		t[RouteMetrics] = map[string]http.HandlerFunc{http.MethodGet: h.cfg.MetricsHandler.ServeHTTP}
+	}
+	return t
 }
 
 // routeList names every route, for a caller who asked for another.
@@ -41,7 +48,7 @@ const routeList = "POST " + RouteBind + ", " + RouteBatchBind + ", " + RouteUnbi
 
 func routeName(path string) string {
 	switch path {
-	case RouteBind, RouteBatchBind, RouteUnbind, RouteUpdate, RouteQuery, RouteGroupCreate, RouteGroupOperate, RouteGroupDelete, RouteHealth:
+	case RouteBind, RouteBatchBind, RouteUnbind, RouteUpdate, RouteQuery, RouteGroupCreate, RouteGroupOperate, RouteGroupDelete, RouteHealth, RouteMetrics:
 		return path
 	}
 	return "unknown"

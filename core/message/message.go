@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
 )
 
@@ -64,6 +65,8 @@ type Handler struct {
 	Validator   *validate.Validator
 	Store       Store
 	DefaultPool string
+	// Metrics counts what the messages bound (none when nil).
+	Metrics metrics.Sink
 }
 
 // Handle binds the message id with body once. A message seen before answers
@@ -207,6 +210,9 @@ func (h *Handler) claimedElsewhere(ctx context.Context, id string, res Result, e
 
 func (h *Handler) finish(ctx context.Context, id string, res Result) (Result, error) {
 	res.Finished = time.Now().UTC()
+	if n := res.bound(); n > 0 {
+		metrics.Or(h.Metrics).Add(&metrics.Bound, float64(n), "message")
+	}
 	return res, h.Store.Save(ctx, id, Record{State: "done", Result: res})
 }
 
@@ -215,6 +221,23 @@ func (h *Handler) retry(ctx context.Context, id string, res Result) error {
 		return err
 	}
 	return Retry{Result: res}
+}
+
+// bound is how many bindings the result made.
+func (r *Result) bound() int {
+	switch {
+	case r.Kind == "bind" && r.Code == core.CodeOK:
+		return 1
+	case r.Kind == "batch-bind":
+		n := 0
+		for _, it := range r.SecretBind {
+			if it.Code == core.CodeOK {
+				n++
+			}
+		}
+		return n
+	}
+	return 0
 }
 
 // decodeBody accepts a JSON body as is, or base64 of one.

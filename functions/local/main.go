@@ -20,6 +20,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/promsink"
 	"github.com/axg-binder/binder/functions/internal/server"
 	"github.com/axg-binder/binder/store/redisstore"
 )
@@ -66,7 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer stop()
-	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared})
+	prom := promsink.New()
+	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, Metrics: prom, MetricsHandler: prom.Handler()})
 	if err != nil {
 		return err
 	}

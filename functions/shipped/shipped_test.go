@@ -379,6 +379,26 @@ func TestBinariesUnderTheirRuntimes(t *testing.T) {
 			if !strings.Contains(logs, `"route":"/v1/axg/bind"`) || strings.Contains(logs, "13800138000") || strings.Contains(logs, "fc-role-secret") {
 				t.Errorf("logs:\n%s", logs)
 			}
+			// Every line of ours is a JSON object (valid under Lambda's JSON log
+			// format, fields in an SLS logstore; FC's runtime library writes its
+			// own Invoke Start/End markers); on Lambda the metrics are among
+			// them, as Embedded Metric Format.
+			emfLines := 0
+			for _, l := range strings.Split(strings.TrimSpace(logs), "\n") {
+				if strings.HasPrefix(l, "FC Invoke ") {
+					continue
+				}
+				var m map[string]any
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					t.Errorf("a line that is not a JSON object: %q", l)
+				}
+				if aws, ok := m["_aws"].(map[string]any); ok && strings.Contains(fmt.Sprint(aws["CloudWatchMetrics"]), "AxgBinder") {
+					emfLines++
+				}
+			}
+			if strings.HasPrefix(pc.name, "lambda") != (emfLines > 0) {
+				t.Errorf("%d Embedded Metric Format lines", emfLines)
+			}
 			t.Logf("%s: peak resident memory %s after %d invocations", pc.name, p.peakRSS(), len(fixtures(t, pc.fixtures)))
 		})
 	}

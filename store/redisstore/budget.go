@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/metrics"
 )
 
 // Budget is one rate budget per upstream API that every instance shares: a
@@ -29,6 +30,8 @@ type Budget struct {
 	hold     time.Duration
 	fallback core.LocalBudget
 	log      *slog.Logger
+	// Metrics counts the falls back to this instance's share (none when nil).
+	Metrics metrics.Sink
 
 	mu    sync.Mutex
 	turns map[string]*turns
@@ -82,6 +85,7 @@ func (b *Budget) Take(ctx context.Context, api string, latest time.Time) (bool, 
 				return false, ctx.Err()
 			}
 			if !b.down {
+				metrics.Or(b.Metrics).Add(&metrics.BudgetFallbacks, 1)
 				b.log.Warn("rate budget: Redis cannot be reached; each instance keeps AXG_UPSTREAM_QPS / AXG_MAX_INSTANCES until it answers",
 					"error", err.Error())
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/metrics"
 )
 
 // Open connects to url (redis:// or rediss://) and checks it answers.
@@ -35,13 +36,15 @@ func Open(ctx context.Context, url string) (*redis.Client, error) {
 // the idempotency records (under "axg:idem:") and the rate budget of qps
 // calls a second per upstream API (under "axg:rate:"), each instance's
 // fallback share qps / instances. The connection is made on first use.
-func Shared(url string, qps float64, instances int, log *slog.Logger) (idempotency.Store, core.Budget, error) {
+func Shared(url string, qps float64, instances int, log *slog.Logger, sink metrics.Sink) (idempotency.Store, core.Budget, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, nil, err
 	}
 	c := redis.NewClient(opt)
-	return Idempotency{Client: c, Prefix: "axg:idem:"}, NewBudget(c, qps, instances, log), nil
+	b := NewBudget(c, qps, instances, log)
+	b.Metrics = sink
+	return Idempotency{Client: c, Prefix: "axg:idem:"}, b, nil
 }
 
 // Idempotency keeps idempotency records under Prefix. A running record

@@ -19,6 +19,7 @@ import (
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fchttp"
 	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/functions/internal/promsink"
 	"github.com/axg-binder/binder/functions/internal/server"
 	"github.com/axg-binder/binder/store/redisstore"
 )
@@ -37,7 +38,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil || port < 1 || port > 65535 {
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: want the port Function Compute gives a web function (1 to 65535), got %q; to run the binder on your machine, use make run", getenv("FC_CUSTOM_LISTEN_PORT"))
 	}
-	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Shared: redisstore.Shared})
+	prom := promsink.New()
+	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Shared: redisstore.Shared,
+		Metrics: prom, MetricsHandler: prom.Handler()})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
 )
 
@@ -29,17 +30,25 @@ type Deps struct {
 	ContextCredentials bool
 	// Shared opens what every instance shares at AXG_REDIS_URL, the
 	// idempotency records and the rate budget (redisstore.Shared).
-	Shared func(url string, qps float64, instances int, log *slog.Logger) (idempotency.Store, core.Budget, error)
+	Shared func(url string, qps float64, instances int, log *slog.Logger, sink metrics.Sink) (idempotency.Store, core.Budget, error)
+	// Metrics is where the binder's metrics go (metrics.Discard when nil):
+	// EMF lines on Lambda, Prometheus on the local server and FC web.
+	Metrics metrics.Sink
+	// MetricsHandler serves them at GET /metrics, behind the API's token
+	// check (nil: no such route).
+	MetricsHandler http.Handler
 }
 
 // Env is what every deployable builds on: its configuration, the core that
 // HTTP requests, files and messages all go through, and the logger.
 type Env struct {
-	Config    Config
-	Service   *core.Service
-	Validator *validate.Validator
-	Log       *slog.Logger
-	requestID func(*http.Request) string
+	Config         Config
+	Service        *core.Service
+	Validator      *validate.Validator
+	Log            *slog.Logger
+	Metrics        metrics.Sink
+	requestID      func(*http.Request) string
+	metricsHandler http.Handler
 	// records keep idempotency keys: in Redis where AXG_REDIS_URL says,
 	// else in this instance.
 	records idempotency.Store
@@ -69,6 +78,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		return nil, errors.New("binder: a logger is required")
 	}
 	c := cfg.Core
+	sink := metrics.Or(d.Metrics)
 	if c.AccessKeyID == "" && !d.ContextCredentials {
 		return nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
 	}
@@ -79,7 +89,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	up, err := dypls.New(dypls.Config{
 		Endpoint: endpoint, Region: c.Region,
 		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken,
-		Timeout: c.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials,
+		Timeout: c.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials, Metrics: sink,
 	})
 	if err != nil {
 		return nil, err
@@ -92,16 +102,20 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		}
 		// Not reached at start: a request whose key finds Redis away answers
 		// 503, and the rate budget falls back to this instance's share.
-		if records, budget, err = d.Shared(c.RedisURL, c.UpstreamQPS, c.MaxInstances, d.Log); err != nil {
+		if records, budget, err = d.Shared(c.RedisURL, c.UpstreamQPS, c.MaxInstances, d.Log, sink); err != nil {
 			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
 		}
 	}
 	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget,
-		CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime})
+		CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime,
+		OnWait: func(api string, waited time.Duration) {
+			sink.Observe(&metrics.BudgetWaitSeconds, waited.Seconds(), api)
+		}})
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, requestID: d.RequestID, records: records}
+	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
+		requestID: d.RequestID, records: records, metricsHandler: d.MetricsHandler}
 	return env, nil
 }
 
@@ -121,5 +135,7 @@ func (e *Env) HTTP() *httpapi.Handler {
 		Idempotency:        e.records,
 		IdempotencyTTL:     c.IdempotencyTTL,
 		RequireIdempotency: c.RequireIdempotency,
+		Metrics:            e.Metrics,
+		MetricsHandler:     e.metricsHandler,
 	})
 }

@@ -63,7 +63,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		inv.Region = *msgs[0].region
 	}
 	store := ossstore.Records(fcrole.OSS(inv, cfg.OSSEndpoint, h.HTTPClient), cfg.ResultBucket, cfg.Prefix)
-	mh := &message.Handler{Service: h.env.Service, Validator: h.env.Validator, Store: store, DefaultPool: cfg.PoolKey}
+	mh := &message.Handler{Service: h.env.Service, Validator: h.env.Validator, Store: store, DefaultPool: cfg.PoolKey, Metrics: h.env.Metrics}
 	retries := 0
 	for _, m := range msgs {
 		id := m.id

@@ -91,7 +91,7 @@ func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag str
 		etag = strings.Trim(*res.ETag, `"`)
 	}
 	f.Summary, err = batchfile.Bind(ctx, h.env.Service, h.env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
-		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress})
+		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.env.Metrics})
 	return f, err // batchfile.ErrNotFinished fails the invocation: FC's asynchronous retry goes on from the checkpoint
 }
 

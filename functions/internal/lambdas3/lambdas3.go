@@ -69,6 +69,6 @@ func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile
 		etag = strings.Trim(aws.ToString(res.ETag), `"`)
 	}
 	s, err := batchfile.Bind(ctx, h.Env.Service, h.Env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
-		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress})
+		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.Env.Metrics})
 	return s, err // batchfile.ErrNotFinished fails the invocation: Lambda's asynchronous retry goes on from the checkpoint
 }

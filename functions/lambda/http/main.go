@@ -13,6 +13,7 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/functions/internal/lambdahttp"
 	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/store/redisstore"
@@ -24,10 +25,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Shared: redisstore.Shared})
+	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
+	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Shared: redisstore.Shared, Metrics: sink})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	lambda.Start(lambdahttp.Handler(env.HTTP(), env.Log))
+	lambda.Start(emf.Flushing(sink, lambdahttp.Handler(env.HTTP(), env.Log)))
 }

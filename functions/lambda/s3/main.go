@@ -13,31 +13,33 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func main() {
-	h, err := setup(os.Getenv)
+	h, sink, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-s3:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Invoke)
+	lambda.Start(emf.Flushing(sink, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*lambdas3.Handler, error) {
+func setup(getenv func(string) string) (*lambdas3.Handler, *emf.Sink, error) {
 	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{Shared: redisstore.Shared})
+	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
+	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{Shared: redisstore.Shared, Metrics: sink})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	client, err := awsenv.S3(getenv) // the function role's credentials and region
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &lambdas3.Handler{Env: env, Client: client}, nil
+	return &lambdas3.Handler{Env: env, Client: client}, sink, nil
 }

@@ -8,12 +8,12 @@ import (
 func TestSetup(t *testing.T) {
 	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret", "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
-	h, err := setup(func(k string) string { return env[k] })
+	h, _, err := setup(func(k string) string { return env[k] })
 	if err != nil || h.Env.Config.Files.InputPrefix != "axg/incoming/" || h.Env.Config.Files.OutputPrefix != "axg/results/" {
 		t.Fatalf("%+v %v", h, err)
 	}
 	env["AXG_OUTPUT_PREFIX"] = "axg/incoming/out/"
-	if _, err := setup(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AXG_OUTPUT_PREFIX") {
+	if _, _, err := setup(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AXG_OUTPUT_PREFIX") {
 		t.Fatalf("nested prefixes: %v", err)
 	}
 }

@@ -14,34 +14,36 @@ import (
 	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
 	"github.com/axg-binder/binder/store/redisstore"
 	"github.com/axg-binder/binder/store/s3store"
 )
 
 func main() {
-	h, err := setup(os.Getenv)
+	h, sink, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-sqs:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Invoke)
+	lambda.Start(emf.Flushing(sink, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*lambdasqs.Handler, error) {
+func setup(getenv func(string) string) (*lambdasqs.Handler, *emf.Sink, error) {
 	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{Shared: redisstore.Shared})
+	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{Shared: redisstore.Shared, Metrics: sink})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := env.Config.Messages
 	client, err := awsenv.S3(getenv) // the function role's credentials and region
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return &lambdasqs.Handler{Log: env.Log, Messages: &message.Handler{Service: env.Service, Validator: env.Validator,
-		Store: s3store.Records(client, cfg.ResultBucket, cfg.Prefix), DefaultPool: cfg.PoolKey}}, nil
+		Store: s3store.Records(client, cfg.ResultBucket, cfg.Prefix), DefaultPool: cfg.PoolKey, Metrics: sink}}, sink, nil
 }

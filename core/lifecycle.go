@@ -227,18 +227,18 @@ var (
 // Unbind ends a binding; resent after an unknown outcome, a binding found
 // gone is OK.
 func (s *Service) Unbind(ctx context.Context, r UnbindRequest) error {
-	return s.run(ctx, opUnbind, func() error { return s.up.UnbindSubscription(ctx, &r) })
+	return s.run(ctx, opUnbind, func(ctx context.Context) error { return s.up.UnbindSubscription(ctx, &r) })
 }
 
 // Update changes what r.OperateType names; resent after an unknown outcome.
 func (s *Service) Update(ctx context.Context, r UpdateRequest) error {
-	return s.run(ctx, opUpdate, func() error { return s.up.UpdateSubscription(ctx, &r) })
+	return s.run(ctx, opUpdate, func(ctx context.Context) error { return s.up.UpdateSubscription(ctx, &r) })
 }
 
 // Query reads a binding.
 func (s *Service) Query(ctx context.Context, r QueryRequest) (BindingDetail, error) {
 	var d BindingDetail
-	err := s.run(ctx, opQuery, func() (err error) {
+	err := s.run(ctx, opQuery, func(ctx context.Context) (err error) {
 		d, err = s.up.QuerySubscriptionDetail(ctx, &r)
 		return err
 	})
@@ -249,7 +249,7 @@ func (s *Service) Query(ctx context.Context, r QueryRequest) (BindingDetail, err
 // second group would be made).
 func (s *Service) CreateGroup(ctx context.Context, r GroupCreateRequest) (int64, error) {
 	var id int64
-	err := s.run(ctx, opGroupCreate, func() (err error) {
+	err := s.run(ctx, opGroupCreate, func(ctx context.Context) (err error) {
 		id, err = s.up.CreateAxgGroup(ctx, &r)
 		return err
 	})
@@ -263,13 +263,13 @@ func (s *Service) OperateGroup(ctx context.Context, r GroupOperateRequest) error
 	if r.OperateType == "overwriteNumbers" {
 		o = opGroupOverwrite
 	}
-	return s.run(ctx, o, func() error { return s.up.OperateAxgGroup(ctx, &r) })
+	return s.run(ctx, o, func(ctx context.Context) error { return s.up.OperateAxgGroup(ctx, &r) })
 }
 
 // DeleteGroup deletes a group; resent after an unknown outcome, a group
 // found gone is OK.
 func (s *Service) DeleteGroup(ctx context.Context, r GroupDeleteRequest) error {
-	return s.run(ctx, opGroupDelete, func() error { return s.up.DeleteAxgGroup(ctx, &r) })
+	return s.run(ctx, opGroupDelete, func(ctx context.Context) error { return s.up.DeleteAxgGroup(ctx, &r) })
 }
 
 type afterUnknownKey struct{}
@@ -283,7 +283,7 @@ func AfterUnknown(ctx context.Context) context.Context {
 }
 
 // run is retry with the contract's code for a throttled failure.
-func (s *Service) run(ctx context.Context, o op, call func() error) error {
+func (s *Service) run(ctx context.Context, o op, call func(context.Context) error) error {
 	if e := s.retry(ctx, o, call); e != nil {
 		return finalize(e)
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/axg-binder/binder/core/tracing"
 )
 
 // Upstream is the privacy-number API. core/dypls implements it over the
@@ -117,7 +119,7 @@ func NewService(up Upstream, opts Options) (*Service, error) {
 // until the context's deadline.
 func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 	var b Binding
-	err := s.retry(ctx, opBind, func() (err error) {
+	err := s.retry(ctx, opBind, func(ctx context.Context) (err error) {
 		b, err = s.up.BindAxg(ctx, req.PoolKey, &req.Item)
 		return err
 	})
@@ -132,7 +134,7 @@ func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 // a resend is safe only for an idempotent operation; its later answers then
 // cannot say "not done" (the unknown call may have done it), so a failure
 // that follows one is reported as that unknown outcome.
-func (s *Service) retry(ctx context.Context, o op, call func() error) *Error {
+func (s *Service) retry(ctx context.Context, o op, call func(context.Context) error) *Error {
 	var last, unknown *Error
 	if ctx.Value(afterUnknownKey{}) != nil && o.idempotent {
 		unknown = &Error{Code: CodeUpstreamTimeout, Origin: OriginTransport, Outcome: Unknown,
@@ -148,7 +150,9 @@ func (s *Service) retry(ctx context.Context, o op, call func() error) *Error {
 			}
 			return err
 		}
-		err := call()
+		cctx, span := tracing.StartCall(ctx, o.api, attempt+1)
+		err := call(cctx)
+		span.End()
 		if err == nil {
 			return nil
 		}
@@ -315,7 +319,9 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 				return
 			}
 		}
-		res, err := s.up.BindBatchAxg(ctx, pool, send)
+		cctx, span := tracing.StartCall(ctx, "BindBatchAxg", attempt+1)
+		res, err := s.up.BindBatchAxg(cctx, pool, send)
+		span.End()
 		if err != nil {
 			last = AsError(err)
 			if last.Retryable() && attempt+1 < s.opts.MaxAttempts && s.backoff(ctx, attempt) {

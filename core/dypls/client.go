@@ -24,6 +24,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/redact"
+	"github.com/axg-binder/binder/core/tracing"
 )
 
 // Actions are the upstream's APIs the Client calls: the RAM actions
@@ -181,7 +182,9 @@ func (c *Client) do(ctx context.Context, action string, params []param, resp res
 // the metrics.
 func (c *Client) observe(ctx context.Context, action string, err *core.Error, reqID string, code core.Code, items int, d time.Duration) {
 	core.RecordCall(ctx, core.Call{Action: action, RequestID: reqID, Code: code, Items: items, Ms: ms(d)})
-	c.metrics.Add(&metrics.UpstreamCalls, 1, action, outcome(err))
+	o := outcome(err)
+	tracing.Answered(ctx, reqID, string(code), o)
+	c.metrics.Add(&metrics.UpstreamCalls, 1, action, o)
 	c.metrics.Observe(&metrics.UpstreamSeconds, d.Seconds(), action)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/core/tracing"
 	"github.com/axg-binder/binder/core/validate"
 )
 
@@ -103,11 +104,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lf := &logFields{}
 	ctx := context.WithValue(context.WithValue(logs.WithRequest(r.Context(), id), requestIDKey, id), logKey, lf)
 	ctx, trace := core.WithTrace(ctx)
+	ctx, span := tracing.StartRequest(ctx, r, routeName(r.URL.Path))
 	r = r.WithContext(ctx)
 	sw := &statusWriter{ResponseWriter: w}
 	sw.Header().Set("X-Request-Id", id)
 
 	defer func() {
+		defer func() { tracing.EndRequest(span, sw.status, string(lf.code)) }()
 		if p := recover(); p != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("panic", redactAny(p)))
 			if sw.status == 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/otelsetup"
 	"github.com/axg-binder/binder/functions/internal/promsink"
 	"github.com/axg-binder/binder/functions/internal/server"
 	"github.com/axg-binder/binder/store/redisstore"
@@ -72,6 +73,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	tr, err := otelsetup.Start(ctx, getenv, orName(cfg.Log.Function))
+	if err != nil {
+		return err
+	}
+	defer tr.Shutdown()
 	if len(args) > 1 && args[1] == "bind-file" {
 		return bindFile(ctx, args[2:], env, stdout, stderr)
 	}
@@ -118,4 +124,12 @@ func exampleCurl(base string, cfg binder.Config, now time.Time) string {
 	}
 	return fmt.Sprintf(`curl -s -X POST %s/v1/axg/bind -H 'Content-Type: application/json'%s -d '{"PoolKey":"%s","PhoneNoA":"13800138000","GroupId":%d,"ExpectCity":"北京","Expiration":"%s"}'`,
 		base, auth, emulator.DemoPoolKey, emulator.DemoGroupID, exp)
+}
+
+// orName names the local server for its spans unless a function name is set.
+func orName(function string) string {
+	if function == "" {
+		return "axg-binder-local"
+	}
+	return function
 }

@@ -21,5 +21,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fc-http:", err)
 		os.Exit(1)
 	}
-	fc.Start(fchttp.Handler(env.HTTP(), env.Log))
+	fc.Start(binder.Flushing(env, fchttp.Handler(env.HTTP(), env.Log)))
 }

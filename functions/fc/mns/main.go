@@ -16,18 +16,18 @@ import (
 )
 
 func main() {
-	h, err := setup(os.Getenv)
+	h, env, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-mns:", err)
 		os.Exit(1)
 	}
-	fc.Start(h.Invoke)
+	fc.Start(binder.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*fcmns.Handler, error) {
+func setup(getenv func(string) string) (*fcmns.Handler, *binder.Env, error) {
 	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return fcmns.New(env), nil
+	return fcmns.New(env), env, nil
 }

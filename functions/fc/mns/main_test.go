@@ -6,10 +6,10 @@ import (
 )
 
 func TestSetup(t *testing.T) {
-	if _, err := setup(func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "AXG_RESULT_BUCKET") {
+	if _, _, err := setup(func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "AXG_RESULT_BUCKET") {
 		t.Fatalf("no result bucket: %v", err)
 	}
-	if _, err := setup(func(k string) string { return map[string]string{"AXG_RESULT_BUCKET": "axg-bucket"}[k] }); err != nil {
+	if _, _, err := setup(func(k string) string { return map[string]string{"AXG_RESULT_BUCKET": "axg-bucket"}[k] }); err != nil {
 		t.Fatal(err)
 	}
 }

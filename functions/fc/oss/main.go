@@ -17,18 +17,18 @@ import (
 )
 
 func main() {
-	h, err := setup(os.Getenv)
+	h, env, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-oss:", err)
 		os.Exit(1)
 	}
-	fc.Start(h.Invoke)
+	fc.Start(binder.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*fcoss.Handler, error) {
+func setup(getenv func(string) string) (*fcoss.Handler, *binder.Env, error) {
 	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return fcoss.New(env), nil
+	return fcoss.New(env), env, nil
 }

@@ -6,10 +6,10 @@ import (
 )
 
 func TestSetup(t *testing.T) {
-	if _, err := setup(func(string) string { return "" }); err != nil {
+	if _, _, err := setup(func(string) string { return "" }); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	_, err := setup(func(k string) string { return map[string]string{"AXG_OUTPUT_PREFIX": "axg/incoming/x/"}[k] })
+	_, _, err := setup(func(k string) string { return map[string]string{"AXG_OUTPUT_PREFIX": "axg/incoming/x/"}[k] })
 	if err == nil || !strings.Contains(err.Error(), "AXG_OUTPUT_PREFIX") {
 		t.Fatalf("nested prefixes: %v", err)
 	}

@@ -50,5 +50,6 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "AXG binder web function listening on %s\n", ln.Addr())
 	c := env.Config.HTTP
-	return server.Serve(ctx, ln, fchttp.WebFunction(env.HTTP()), server.Options{ReadTimeout: c.ReadTimeout, Grace: c.RequestTimeout}, stdout)
+	defer env.Shutdown()
+	return server.Serve(ctx, ln, env.FlushingHandler(fchttp.WebFunction(env.HTTP())), server.Options{ReadTimeout: c.ReadTimeout, Grace: c.RequestTimeout}, stdout)
 }

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/axg-binder/binder/core/idempotency"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/otelsetup"
 )
 
 // Deps are what a deployable may supply beyond the configuration.
@@ -52,6 +54,9 @@ type Env struct {
 	// records keep idempotency keys: in Redis where AXG_REDIS_URL says,
 	// else in this instance.
 	records idempotency.Store
+	// tracing exports spans where OTEL_EXPORTER_OTLP_ENDPOINT says (nil:
+	// none, spans are no-ops).
+	tracing *otelsetup.Tracing
 }
 
 // Setup is what every deployed function's main does first: tune the Go
@@ -67,7 +72,50 @@ func Setup(getenv func(string) string, stderr io.Writer, parts Part, d Deps) (*E
 	if d.Log == nil {
 		d.Log = cfg.Log.Logger(stderr)
 	}
-	return Build(cfg, d)
+	tr, err := otelsetup.Start(context.Background(), getenv, cfg.Log.Function)
+	if err != nil {
+		return nil, err
+	}
+	e, err := Build(cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	e.tracing = tr
+	return e, nil
+}
+
+// Flush sends what this instance observed and has not sent yet: its
+// metrics (where their sink keeps them, as EMF does) and its spans.
+func (e *Env) Flush() {
+	if f, ok := e.Metrics.(interface{ Flush() error }); ok {
+		_ = f.Flush()
+	}
+	e.tracing.Flush()
+}
+
+// FlushingHandler is h sending what each request observed as it ends: for
+// a web function, whose instance may be frozen between requests. It costs a
+// request something only where there is something to send (OTLP set).
+func (e *Env) FlushingHandler(h http.Handler) http.Handler {
+	if e.tracing == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer e.Flush()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Shutdown stops the span exporter, sending what it holds.
+func (e *Env) Shutdown() { e.tracing.Shutdown() }
+
+// Flushing wraps an invocation handler so that what each invocation
+// observed is sent as it returns, before the platform freezes the instance.
+func Flushing[E, R any](e *Env, h func(context.Context, E) (R, error)) func(context.Context, E) (R, error) {
+	return func(ctx context.Context, ev E) (R, error) {
+		defer e.Flush()
+		return h(ctx, ev)
+	}
 }
 
 // Build builds the core from a configuration already read: Setup's second

@@ -7,7 +7,6 @@
 package emf
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"sort"
@@ -160,13 +159,4 @@ func (g *group) take(ts int64) map[string]any {
 		}},
 	}
 	return doc
-}
-
-// Flushing wraps a Lambda handler so that each invocation's metrics are
-// written as it returns.
-func Flushing[E, R any](s *Sink, h func(context.Context, E) (R, error)) func(context.Context, E) (R, error) {
-	return func(ctx context.Context, ev E) (R, error) {
-		defer func() { _ = s.Flush() }()
-		return h(ctx, ev)
-	}
 }

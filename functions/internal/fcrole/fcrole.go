@@ -23,6 +23,7 @@ func FromContext(ctx context.Context, fallback dypls.Credentials) (context.Conte
 	inv := platform.Invocation{Credentials: fallback}
 	if fcc, ok := fccontext.FromContext(ctx); ok {
 		inv.Region, inv.RequestID = fcc.Region, fcc.RequestID
+		inv.TraceHeader, inv.Trace = "X-Fc-Tracing-Opentracing-Span-Context", fcc.Tracing.OpenTracingSpanContext
 		if c := fcc.Credentials; c.AccessKeyId != "" {
 			inv.Credentials = dypls.Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
 		}

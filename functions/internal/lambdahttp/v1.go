@@ -20,7 +20,8 @@ func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayProxyResponse{}, errors.New("not an API Gateway REST event")
 	}
-	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
+	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID), TraceHeader: "X-Amzn-Trace-Id"}
+	inv.Trace, _ = ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
 	a := platform.Handle(ctx, h, log, eventV1(ev), inv)
 	return events.APIGatewayProxyResponse{StatusCode: a.Status, MultiValueHeaders: map[string][]string(a.Header),
 		Body: a.Body, IsBase64Encoded: a.Base64}, nil

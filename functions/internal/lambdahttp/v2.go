@@ -20,7 +20,8 @@ func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, errors.New("not a payload 2.0 event")
 	}
-	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
+	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID), TraceHeader: "X-Amzn-Trace-Id"}
+	inv.Trace, _ = ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
 	a := platform.Handle(ctx, h, log, eventV2(ev), inv)
 	out := events.APIGatewayV2HTTPResponse{StatusCode: a.Status, Headers: map[string]string{}, Cookies: a.Header.Values("Set-Cookie"),
 		Body: a.Body, IsBase64Encoded: a.Base64}

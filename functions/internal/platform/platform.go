@@ -37,6 +37,11 @@ func RequestID(r *http.Request) string {
 type Invocation struct {
 	RequestID, Region string
 	Credentials       dypls.Credentials
+	// Trace is the platform's trace context for the invocation, as the
+	// request header that carries it (X-Amzn-Trace-Id on Lambda,
+	// X-Fc-Tracing-Opentracing-Span-Context on Function Compute): the
+	// request's span is its child (core/tracing).
+	TraceHeader, Trace string
 }
 
 // Answer is the handler's response as a platform event answer wants it.
@@ -76,6 +81,9 @@ func record(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (
 	}()
 	ctx := WithRequestID(r.Context(), inv.RequestID)
 	ctx = dypls.WithCredentials(ctx, inv.Credentials)
+	if inv.Trace != "" && r.Header.Get(inv.TraceHeader) == "" {
+		r.Header.Set(inv.TraceHeader, inv.Trace)
+	}
 	h.ServeHTTP(w, r.WithContext(ctx))
 	return w
 }

@@ -31,5 +31,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	lambda.Start(emf.Flushing(sink, lambdahttp.Handler(env.HTTP(), env.Log)))
+	lambda.Start(binder.Flushing(env, lambdahttp.Handler(env.HTTP(), env.Log)))
 }

@@ -19,15 +19,15 @@ import (
 )
 
 func main() {
-	h, sink, err := setup(os.Getenv)
+	h, env, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-s3:", err)
 		os.Exit(1)
 	}
-	lambda.Start(emf.Flushing(sink, h.Invoke))
+	lambda.Start(binder.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*lambdas3.Handler, *emf.Sink, error) {
+func setup(getenv func(string) string) (*lambdas3.Handler, *binder.Env, error) {
 	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
 	if err != nil {
 		return nil, nil, err
@@ -41,5 +41,5 @@ func setup(getenv func(string) string) (*lambdas3.Handler, *emf.Sink, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &lambdas3.Handler{Env: env, Client: client}, sink, nil
+	return &lambdas3.Handler{Env: env, Client: client}, env, nil
 }

@@ -21,15 +21,15 @@ import (
 )
 
 func main() {
-	h, sink, err := setup(os.Getenv)
+	h, env, err := setup(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-sqs:", err)
 		os.Exit(1)
 	}
-	lambda.Start(emf.Flushing(sink, h.Invoke))
+	lambda.Start(binder.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*lambdasqs.Handler, *emf.Sink, error) {
+func setup(getenv func(string) string) (*lambdasqs.Handler, *binder.Env, error) {
 	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
 	if err != nil {
 		return nil, nil, err
@@ -45,5 +45,5 @@ func setup(getenv func(string) string) (*lambdasqs.Handler, *emf.Sink, error) {
 		return nil, nil, err
 	}
 	return &lambdasqs.Handler{Log: env.Log, Messages: &message.Handler{Service: env.Service, Validator: env.Validator,
-		Store: s3store.Records(client, cfg.ResultBucket, cfg.Prefix), DefaultPool: cfg.PoolKey, Metrics: sink}}, sink, nil
+		Store: s3store.Records(client, cfg.ResultBucket, cfg.Prefix), DefaultPool: cfg.PoolKey, Metrics: sink}}, env, nil
 }

@@ -1,0 +1,154 @@
+// Package tracing makes the binder's OpenTelemetry spans: one per request,
+// a child of the trace context the platform passes (W3C traceparent, X-Ray's
+// X-Amzn-Trace-Id on Lambda, Function Compute's x-fc-tracing-opentracing-
+// span-context), and one per upstream call attempt. Spans go to the global
+// TracerProvider: a no-op unless a deployable installs one (it does when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set), so that unset they cost next to
+// nothing.
+package tracing
+
+import (
+	"context"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Name is the instrumentation scope of the binder's spans.
+const Name = "github.com/axg-binder/binder"
+
+func tracer() trace.Tracer { return otel.Tracer(Name) }
+
+// Attribute keys of the binder's spans.
+const (
+	KeyAttempt   = attribute.Key("axg.attempt")
+	KeyOutcome   = attribute.Key("axg.outcome")
+	KeyCode      = attribute.Key("axg.code")
+	KeyRequestID = attribute.Key("dypls.request_id") // the upstream's RequestId
+)
+
+// StartRequest begins a request's span, a child of the trace context r
+// carries, if any.
+func StartRequest(ctx context.Context, r *http.Request, route string) (context.Context, trace.Span) {
+	if sc, ok := parent(r.Header); ok {
+		ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
+	}
+	return tracer().Start(ctx, r.Method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", route)))
+}
+
+// EndRequest ends a request's span with its status and code.
+func EndRequest(span trace.Span, status int, code string) {
+	span.SetAttributes(attribute.Int("http.response.status_code", status), KeyCode.String(code))
+	if status >= 500 {
+		span.SetStatus(codes.Error, code)
+	}
+	span.End()
+}
+
+// StartCall begins the span of one attempt at an upstream call of api.
+func StartCall(ctx context.Context, api string, attempt int) (context.Context, trace.Span) {
+	return tracer().Start(ctx, api, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("rpc.system", "aliyun-rpc"), attribute.String("rpc.method", api), KeyAttempt.Int(attempt)))
+}
+
+// Answered notes on ctx's call span what the upstream answered: its
+// RequestId, code and the call's outcome (ok, business, throttled,
+// transient, unknown).
+func Answered(ctx context.Context, requestID, code, outcome string) {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	span.SetAttributes(KeyRequestID.String(requestID), KeyCode.String(code), KeyOutcome.String(outcome))
+	if outcome != "ok" {
+		span.SetStatus(codes.Error, code)
+	}
+}
+
+// parent is the trace context a request carries: W3C traceparent first,
+// then X-Ray's header, then Function Compute's.
+func parent(h http.Header) (trace.SpanContext, bool) {
+	if h.Get("traceparent") != "" {
+		sc := trace.SpanContextFromContext(propagation.TraceContext{}.Extract(context.Background(), propagation.HeaderCarrier(h)))
+		if sc.IsValid() {
+			return sc, true
+		}
+	}
+	if v := h.Get("X-Amzn-Trace-Id"); v != "" {
+		if sc, ok := XRay(v); ok {
+			return sc, true
+		}
+	}
+	if v := h.Get("X-Fc-Tracing-Opentracing-Span-Context"); v != "" {
+		return fcContext(v)
+	}
+	return trace.SpanContext{}, false
+}
+
+// XRay reads an X-Ray trace header (Root=1-5759e988-bd862e3fe1be46a994272793;
+// Parent=53995c3f42cd8ad8;Sampled=1): the root's time and random parts are
+// the 32 hex digits of a W3C trace ID.
+func XRay(v string) (trace.SpanContext, bool) {
+	var root, par, sampled string
+	for _, part := range strings.Split(v, ";") {
+		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "Root":
+			root = val
+		case "Parent":
+			par = val
+		case "Sampled":
+			sampled = val
+		}
+	}
+	fields := strings.Split(root, "-")
+	if len(fields) != 3 || fields[0] != "1" || len(fields[1]) != 8 || len(fields[2]) != 24 {
+		return trace.SpanContext{}, false
+	}
+	return remote(fields[1]+fields[2], par, sampled == "1")
+}
+
+// fcContext reads Function Compute's span context, Jaeger's
+// "traceid:spanid:parentid:flags" with hex IDs.
+func fcContext(v string) (trace.SpanContext, bool) {
+	f := strings.Split(v, ":")
+	if len(f) != 4 {
+		return trace.SpanContext{}, false
+	}
+	tid := f[0]
+	if len(tid) < 32 {
+		tid = strings.Repeat("0", 32-len(tid)) + tid
+	}
+	sid := f[1]
+	if len(sid) < 16 {
+		sid = strings.Repeat("0", 16-len(sid)) + sid
+	}
+	return remote(tid, sid, strings.HasSuffix(f[3], "1"))
+}
+
+func remote(traceHex, spanHex string, sampled bool) (trace.SpanContext, bool) {
+	var tid trace.TraceID
+	var sid trace.SpanID
+	if len(traceHex) != 32 || len(spanHex) != 16 {
+		return trace.SpanContext{}, false
+	}
+	if _, err := hex.Decode(tid[:], []byte(traceHex)); err != nil {
+		return trace.SpanContext{}, false
+	}
+	if _, err := hex.Decode(sid[:], []byte(spanHex)); err != nil {
+		return trace.SpanContext{}, false
+	}
+	cfg := trace.SpanContextConfig{TraceID: tid, SpanID: sid, Remote: true}
+	if sampled {
+		cfg.TraceFlags = trace.FlagsSampled
+	}
+	sc := trace.NewSpanContext(cfg)
+	return sc, sc.IsValid()
+}

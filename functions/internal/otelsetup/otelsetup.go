@@ -1,0 +1,76 @@
+// Package otelsetup sends the binder's spans (core/tracing) over OTLP/HTTP
+// when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is
+// set; the exporter reads the other OTEL_* variables (headers, protocol
+// timeout) itself. Unset, nothing is installed: spans stay no-ops.
+package otelsetup
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Tracing is an installed exporter: Flush sends the spans ended so far (at
+// the end of each Lambda invocation, before the instance freezes); Shutdown
+// flushes and stops.
+type Tracing struct {
+	tp *sdktrace.TracerProvider
+}
+
+// Enabled reports whether the environment asks for traces.
+func Enabled(getenv func(string) string) bool {
+	return getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+}
+
+// Start installs the exporter as the global TracerProvider when Enabled,
+// naming the service OTEL_SERVICE_NAME, else function (the deployed
+// function's name), else "axg-binder". It answers nil when not Enabled.
+func Start(ctx context.Context, getenv func(string) string, function string, opts ...otlptracehttp.Option) (*Tracing, error) {
+	if !Enabled(getenv) {
+		return nil, nil
+	}
+	exp, err := otlptracehttp.New(ctx, opts...)
+	if err != nil {
+		return nil, errors.New("OTEL_EXPORTER_OTLP_ENDPOINT: " + err.Error())
+	}
+	name := getenv("OTEL_SERVICE_NAME")
+	if name == "" {
+		name = function
+	}
+	if name == "" {
+		name = "axg-binder"
+	}
+	attrs := []attribute.KeyValue{attribute.String("service.name", name)}
+	if function != "" {
+		attrs = append(attrs, attribute.String("faas.name", function))
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(resource.NewSchemaless(attrs...)))
+	otel.SetTracerProvider(tp)
+	return &Tracing{tp: tp}, nil
+}
+
+// Flush sends the spans ended so far, within a few seconds.
+func (t *Tracing) Flush() {
+	if t == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_ = t.tp.ForceFlush(ctx)
+}
+
+// Shutdown flushes and stops the exporter.
+func (t *Tracing) Shutdown() {
+	if t == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_ = t.tp.Shutdown(ctx)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,7 +48,17 @@ func coldStarts(out io.Writer, o options) error {
 	}
 	defer srv.Close()
 	arch := runtime.GOARCH
-	fmt.Fprintf(out, "## Cold start: exec to the first answered bind (%d starts each)\n\n", o.starts)
+	var extra []string
+	title := ""
+	if o.traces {
+		col := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/x-protobuf")
+		}))
+		defer col.Close()
+		extra, title = []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + col.URL}, ", OTLP traces on"
+	}
+	fmt.Fprintf(out, "## Cold start: exec to the first answered bind (%d starts each%s)\n\n", o.starts, title)
 	fmt.Fprintf(out, "| deployable | median ms | worst ms | peak RSS MB |\n|---|---:|---:|---:|\n")
 	n := 0
 	for _, d := range []struct {
@@ -55,14 +66,14 @@ func coldStarts(out io.Writer, o options) error {
 		once      func(bin string, i int) (time.Duration, int, error)
 	}{
 		{"local server", "local/axg-binder", func(bin string, i int) (time.Duration, int, error) {
-			return coldLocal(bin, srv.URL, i)
+			return coldLocal(bin, append(upstreamEnv(srv.URL), extra...), i)
 		}},
 		{"Lambda bootstrap (runtime API)", "lambda-http-" + arch + "/bootstrap", func(bin string, i int) (time.Duration, int, error) {
-			return coldRuntime(bin, runtimeapi.Lambda, upstreamEnv(srv.URL), lambdaEvent, nil, i)
+			return coldRuntime(bin, runtimeapi.Lambda, append(upstreamEnv(srv.URL), extra...), lambdaEvent, nil, i)
 		}},
 		{"FC main (runtime API)", "fc-http-" + arch + "/main", func(bin string, i int) (time.Duration, int, error) {
 			creds := http.Header{"X-Fc-Access-Key-Id": {"STS.bench"}, "X-Fc-Access-Key-Secret": {"bench-secret"}, "X-Fc-Security-Token": {"bench-token"}}
-			return coldRuntime(bin, runtimeapi.FC, []string{"DYPLS_ENDPOINT=" + srv.URL, "AXG_API_TOKENS=" + token}, fcEvent, creds, i)
+			return coldRuntime(bin, runtimeapi.FC, append([]string{"DYPLS_ENDPOINT=" + srv.URL, "AXG_API_TOKENS=" + token}, extra...), fcEvent, creds, i)
 		}},
 	} {
 		bin := filepath.Join(o.dist, d.bin)
@@ -87,9 +98,9 @@ func coldStarts(out io.Writer, o options) error {
 	return nil
 }
 
-func coldLocal(bin, upstream string, i int) (time.Duration, int, error) {
+func coldLocal(bin string, env []string, i int) (time.Duration, int, error) {
 	start := time.Now()
-	cmd, base, err := startLocal(bin, upstreamEnv(upstream))
+	cmd, base, err := startLocal(bin, env)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -31,6 +31,9 @@ type options struct {
 	fileRows string
 	// serverEnv is added to the loaded binder's environment (-server-env).
 	serverEnv []string
+	// traces starts the deployables with OTLP traces on, to a receiver
+	// that discards them (-traces).
+	traces bool
 }
 
 func run(args []string, out io.Writer) error {
@@ -43,6 +46,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the load runs")
 	fs.StringVar(&o.fileRows, "file-rows", "10000,100000", "rows of the generated files for the file path (comma-separated)")
 	serverEnv := fs.String("server-env", "", "variables added to the binder's environment in the load runs, comma-separated (GOGC=400,...)")
+	fs.BoolVar(&o.traces, "traces", false, "cold starts with OTLP traces on (OTEL_EXPORTER_OTLP_ENDPOINT at a receiver that discards them)")
 	only := fs.String("only", "sizes,cold,load,files,instances", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -23,7 +23,15 @@ import (
 // Name is the instrumentation scope of the binder's spans.
 const Name = "github.com/axg-binder/binder"
 
-func tracer() trace.Tracer { return otel.Tracer(Name) }
+// tracer is the global provider's: a delegate until a deployable installs
+// one, which it then follows.
+var tracer = otel.Tracer(Name)
+
+// Span options made once: a no-op span costs no allocation.
+var (
+	serverKind = trace.WithSpanKind(trace.SpanKindServer)
+	clientKind = trace.WithSpanKind(trace.SpanKindClient)
+)
 
 // Attribute keys of the binder's spans.
 const (
@@ -39,23 +47,31 @@ func StartRequest(ctx context.Context, r *http.Request, route string) (context.C
 	if sc, ok := parent(r.Header); ok {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
 	}
-	return tracer().Start(ctx, r.Method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", route)))
+	ctx, span := tracer.Start(ctx, r.Method+" "+route, serverKind)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", route))
+	}
+	return ctx, span
 }
 
 // EndRequest ends a request's span with its status and code.
 func EndRequest(span trace.Span, status int, code string) {
-	span.SetAttributes(attribute.Int("http.response.status_code", status), KeyCode.String(code))
-	if status >= 500 {
-		span.SetStatus(codes.Error, code)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("http.response.status_code", status), KeyCode.String(code))
+		if status >= 500 {
+			span.SetStatus(codes.Error, code)
+		}
 	}
 	span.End()
 }
 
 // StartCall begins the span of one attempt at an upstream call of api.
 func StartCall(ctx context.Context, api string, attempt int) (context.Context, trace.Span) {
-	return tracer().Start(ctx, api, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("rpc.system", "aliyun-rpc"), attribute.String("rpc.method", api), KeyAttempt.Int(attempt)))
+	ctx, span := tracer.Start(ctx, api, clientKind)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("rpc.system", "aliyun-rpc"), attribute.String("rpc.method", api), KeyAttempt.Int(attempt))
+	}
+	return ctx, span
 }
 
 // Answered notes on ctx's call span what the upstream answered: its

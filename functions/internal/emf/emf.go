@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,140 +24,202 @@ const Namespace = "AxgBinder"
 // maxValues is how many values one metric may list on one line.
 const maxValues = 100
 
-// Sink keeps one invocation's observations until Flush.
+// Sink keeps one invocation's observations until Flush. An invocation
+// makes a handful of groups of one or two metrics each: slices, searched
+// in order, cost less than maps here (Flush runs once per request on
+// Lambda; BenchmarkObservability).
 type Sink struct {
 	w        io.Writer
 	function string
 	now      func() time.Time
 
 	mu     sync.Mutex
-	groups map[string]*group // by dimension names and values
+	groups []*group
+	buf    []byte
 }
 
 var _ metrics.Sink = (*Sink)(nil)
 
 // group is the observations sharing one set of dimension values.
 type group struct {
-	dims   []string // names, FunctionName first
-	values []string
-	counts map[string]float64   // metric → sum
-	lists  map[string][]float64 // metric → milliseconds
-	units  map[string]string
+	labels  []string // the metric's label names (FunctionName added on output)
+	values  [2]string
+	n       int // values used
+	entries []entry
+}
+
+// entry is one metric's observations in a group.
+type entry struct {
+	m      *metrics.Metric
+	count  float64
+	list   []float64 // milliseconds, for a histogram
+	listed int       // how many of list were written
 }
 
 // New writes to w (stdout on Lambda); function, where given, is every
 // line's FunctionName dimension.
 func New(w io.Writer, function string) *Sink {
-	return &Sink{w: w, function: function, now: time.Now, groups: map[string]*group{}}
+	return &Sink{w: w, function: function, now: time.Now}
 }
 
-func (s *Sink) group(m *metrics.Metric, labels []string) *group {
-	dims, values := []string{}, []string{} // never null: [[]] is metrics without dimensions
-	if s.function != "" {
-		dims, values = append(dims, "FunctionName"), append(values, s.function)
-	}
-	for i, l := range m.Labels {
-		v := "none" // a dimension's value must not be empty
-		if i < len(labels) && labels[i] != "" {
-			v = labels[i]
+func (s *Sink) entry(m *metrics.Metric, labels []string) *entry {
+	var g *group
+	for _, c := range s.groups {
+		if sameNames(c.labels, m.Labels) && c.n == len(labels) && (c.n < 1 || c.values[0] == labels[0]) && (c.n < 2 || c.values[1] == labels[1]) {
+			g = c
+			break
 		}
-		dims, values = append(dims, l), append(values, v)
 	}
-	key := strings.Join(dims, "\x00") + "\x01" + strings.Join(values, "\x00")
-	g := s.groups[key]
 	if g == nil {
-		g = &group{dims: dims, values: values, counts: map[string]float64{}, lists: map[string][]float64{}, units: map[string]string{}}
-		s.groups[key] = g
+		g = &group{labels: m.Labels, n: min(len(labels), len(m.Labels), 2)}
+		copy(g.values[:], labels)
+		s.groups = append(s.groups, g)
 	}
-	g.units[m.EMF] = m.Unit
-	return g
+	for i := range g.entries {
+		if g.entries[i].m == m {
+			return &g.entries[i]
+		}
+	}
+	g.entries = append(g.entries, entry{m: m})
+	return &g.entries[len(g.entries)-1]
+}
+
+func sameNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Sink) Add(m *metrics.Metric, n float64, labels ...string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.group(m, labels).counts[m.EMF] += n
+	s.entry(m, labels).count += n
+	s.mu.Unlock()
 }
 
 func (s *Sink) Observe(m *metrics.Metric, seconds float64, labels ...string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.group(m, labels)
-	g.lists[m.EMF] = append(g.lists[m.EMF], seconds*1000)
+	e := s.entry(m, labels)
+	e.list = append(e.list, seconds*1000)
+	s.mu.Unlock()
 }
 
 // Flush writes what was observed since the last Flush and forgets it.
 func (s *Sink) Flush() error {
 	s.mu.Lock()
-	groups := s.groups
-	s.groups = map[string]*group{}
-	s.mu.Unlock()
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	ts := s.now().UnixMilli()
-	var out []byte
-	for _, k := range keys {
-		g := groups[k]
-		for first := true; first || g.pending(); first = false {
-			line, err := json.Marshal(g.take(ts))
-			if err != nil {
-				return err
-			}
-			out = append(append(out, line...), '\n')
-		}
-	}
-	if len(out) == 0 {
+	defer s.mu.Unlock()
+	if len(s.groups) == 0 {
 		return nil
 	}
-	_, err := s.w.Write(out)
+	sort.Slice(s.groups, func(i, j int) bool { return s.groups[i].key() < s.groups[j].key() })
+	ts := s.now().UnixMilli()
+	b := s.buf[:0]
+	for _, g := range s.groups {
+		for first := true; first || g.pending(); first = false {
+			b = s.line(b, g, ts, first)
+		}
+	}
+	s.groups, s.buf = s.groups[:0], b
+	_, err := s.w.Write(b)
 	return err
 }
 
-// pending reports whether values are left over a line's limit.
+func (g *group) key() string {
+	return strings.Join(g.labels, ",") + "=" + g.values[0] + "," + g.values[1]
+}
+
+// pending reports whether listed values are left over a line's limit.
 func (g *group) pending() bool {
-	for _, l := range g.lists {
-		if len(l) > 0 {
+	for i := range g.entries {
+		if g.entries[i].listed < len(g.entries[i].list) {
 			return true
 		}
 	}
 	return false
 }
 
-// take is one line's document: the counts (once) and up to maxValues of
+// line appends one line: the counts (on the first) and up to maxValues of
 // each list.
-func (g *group) take(ts int64) map[string]any {
-	doc := map[string]any{}
-	var defs []map[string]string
-	names := make([]string, 0, len(g.units))
-	for n := range g.units {
-		names = append(names, n)
+func (s *Sink) line(b []byte, g *group, ts int64, first bool) []byte {
+	type out struct {
+		e    *entry
+		list []float64
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		if c, ok := g.counts[n]; ok {
-			doc[n] = c
-			delete(g.counts, n)
-		} else if l := g.lists[n]; len(l) > 0 {
-			k := min(len(l), maxValues)
-			doc[n], g.lists[n] = l[:k], l[k:]
-		} else {
+	var outs [8]out
+	o := outs[:0]
+	for i := range g.entries {
+		e := &g.entries[i]
+		switch {
+		case e.m.Kind == metrics.Counter && first:
+			o = append(o, out{e: e})
+		case e.m.Kind == metrics.Histogram && e.listed < len(e.list):
+			k := min(len(e.list)-e.listed, maxValues)
+			o = append(o, out{e: e, list: e.list[e.listed : e.listed+k]})
+			e.listed += k
+		}
+	}
+	b = append(b, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"`+Namespace+`","Dimensions":[[`...)
+	sep := ""
+	if s.function != "" {
+		b, sep = append(b, `"FunctionName"`...), ","
+	}
+	for _, l := range g.labels {
+		b = appendString(append(b, sep...), l)
+		sep = ","
+	}
+	b = append(b, `]],"Metrics":[`...)
+	for i, x := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(append(b, `{"Name":`...), x.e.m.EMF)
+		b = appendString(append(b, `,"Unit":`...), x.e.m.Unit)
+		b = append(b, '}')
+	}
+	b = append(b, `]}]}`...)
+	if s.function != "" {
+		b = appendString(append(b, `,"FunctionName":`...), s.function)
+	}
+	for i, l := range g.labels {
+		v := "none" // a dimension's value must not be empty
+		if i < g.n && g.values[i] != "" {
+			v = g.values[i]
+		}
+		b = appendString(append(appendString(append(b, ','), l), ':'), v)
+	}
+	for _, x := range o {
+		b = append(appendString(append(b, ','), x.e.m.EMF), ':')
+		if x.list == nil {
+			b = strconv.AppendFloat(b, x.e.count, 'f', -1, 64)
 			continue
 		}
-		defs = append(defs, map[string]string{"Name": n, "Unit": g.units[n]})
+		b = append(b, '[')
+		for k, v := range x.list {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendFloat(b, v, 'f', 3, 64)
+		}
+		b = append(b, ']')
 	}
-	for i, d := range g.dims {
-		doc[d] = g.values[i]
+	return append(b, '}', '\n')
+}
+
+// appendString appends s as a JSON string: as it is when it needs no
+// escaping (route, API and outcome names), else by encoding/json.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
 	}
-	doc["_aws"] = map[string]any{
-		"Timestamp": ts,
-		"CloudWatchMetrics": []map[string]any{{
-			"Namespace":  Namespace,
-			"Dimensions": [][]string{g.dims},
-			"Metrics":    defs,
-		}},
-	}
-	return doc
+	return append(append(append(b, '"'), s...), '"')
 }

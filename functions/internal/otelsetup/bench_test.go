@@ -1,0 +1,100 @@
+package otelsetup_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/logs"
+	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/emf"
+	"github.com/axg-binder/binder/functions/internal/otelsetup"
+	"github.com/axg-binder/binder/functions/internal/promsink"
+	"github.com/axg-binder/binder/internal/benchmeter"
+)
+
+// BenchmarkObservability is one bind through the wired binder (handler,
+// client, in-process emulator; upstream-ns/op is the emulator's part) with
+// logs, metrics and traces off, and on as each platform has them: logs as
+// JSON lines (core/logs) to a discarding writer, metrics in Prometheus or as
+// EMF lines flushed per request, spans exported over OTLP/HTTP to a
+// receiver that discards them.
+func BenchmarkObservability(b *testing.B) {
+	col := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer col.Close()
+	for _, c := range []struct {
+		name   string
+		sink   func() metrics.Sink
+		traces bool
+	}{
+		{"off", func() metrics.Sink { return nil }, false},
+		{"logs+prometheus", func() metrics.Sink { return promsink.New() }, false},
+		{"logs+emf", func() metrics.Sink { return emf.New(io.Discard, "axg-bench") }, false},
+		{"logs+prometheus+traces", func() metrics.Sink { return promsink.New() }, true},
+		{"logs+emf+traces", func() metrics.Sink { return emf.New(io.Discard, "axg-bench") }, true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var tr *otelsetup.Tracing
+			if c.traces {
+				var err error
+				tr, err = otelsetup.Start(context.Background(), func(k string) string {
+					return map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": col.URL}[k]
+				}, "axg-bench", otlptracehttp.WithEndpointURL(col.URL+"/v1/traces"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer func() { tr.Shutdown(); otel.SetTracerProvider(noop.NewTracerProvider()) }()
+			}
+			emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
+			meter := &benchmeter.Meter{Inner: emu.Transport()}
+			vars := map[string]string{"AXG_API_TOKENS": "tok", "AXG_UPSTREAM_QPS": "1000000",
+				"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret}
+			cfg, _ := binder.Load(func(k string) string { return vars[k] }, binder.HTTP, binder.AuthToken)
+			log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+			sink := c.sink()
+			if sink != nil {
+				log = logs.New(io.Discard, logs.Options{Level: slog.LevelInfo, Function: "axg-bench", Version: "1"})
+			}
+			env, err := binder.Build(cfg, binder.Deps{Log: log, Transport: meter, Metrics: sink})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := env.HTTP()
+			flush := func() {}
+			if f, ok := sink.(interface{ Flush() error }); ok {
+				flush = func() { _ = f.Flush() }
+			}
+			exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+			b.ReportAllocs()
+			meter.Reset()
+			i := 0
+			for b.Loop() {
+				i++
+				r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(fmt.Sprintf(`{"PoolKey":"FC123456","PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s"}`, i, exp)))
+				r.Header.Set("Authorization", "Bearer tok")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+				flush() // EMF: one invocation's lines (spans go in batches, as on a warm instance)
+			}
+			b.ReportMetric(meter.NsPerOp(b.N), "upstream-ns/op")
+		})
+	}
+}

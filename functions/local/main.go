@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	tr, err := otelsetup.Start(ctx, getenv, orName(cfg.Log.Function))
+	tr, err := otelsetup.Start(getenv, orName(cfg.Log.Function))
 	if err != nil {
 		return err
 	}

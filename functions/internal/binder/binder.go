@@ -72,7 +72,7 @@ func Setup(getenv func(string) string, stderr io.Writer, parts Part, d Deps) (*E
 	if d.Log == nil {
 		d.Log = cfg.Log.Logger(stderr)
 	}
-	tr, err := otelsetup.Start(context.Background(), getenv, cfg.Log.Function)
+	tr, err := otelsetup.Start(getenv, cfg.Log.Function)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package otelsetup_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
@@ -34,7 +32,7 @@ import (
 func BenchmarkObservability(b *testing.B) {
 	col := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.Header().Set("Content-Type", "application/json")
 	}))
 	defer col.Close()
 	for _, c := range []struct {
@@ -52,9 +50,9 @@ func BenchmarkObservability(b *testing.B) {
 			var tr *otelsetup.Tracing
 			if c.traces {
 				var err error
-				tr, err = otelsetup.Start(context.Background(), func(k string) string {
+				tr, err = otelsetup.Start(func(k string) string {
 					return map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": col.URL}[k]
-				}, "axg-bench", otlptracehttp.WithEndpointURL(col.URL+"/v1/traces"))
+				}, "axg-bench")
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,18 +1,16 @@
 // Package otelsetup sends the binder's spans (core/tracing) over OTLP/HTTP
-// when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is
-// set; the exporter reads the other OTEL_* variables (headers, protocol
-// timeout) itself. Unset, nothing is installed: spans stay no-ops.
+// (JSON) when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
+// _TRACES_ENDPOINT) is set, with the OTel SDK's batching; the other
+// OTEL_EXPORTER_OTLP_* variables (headers, timeout) are read too. Unset,
+// nothing is installed: spans stay no-ops.
 package otelsetup
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
@@ -31,13 +29,9 @@ func Enabled(getenv func(string) string) bool {
 // Start installs the exporter as the global TracerProvider when Enabled,
 // naming the service OTEL_SERVICE_NAME, else function (the deployed
 // function's name), else "axg-binder". It answers nil when not Enabled.
-func Start(ctx context.Context, getenv func(string) string, function string, opts ...otlptracehttp.Option) (*Tracing, error) {
+func Start(getenv func(string) string, function string) (*Tracing, error) {
 	if !Enabled(getenv) {
 		return nil, nil
-	}
-	exp, err := otlptracehttp.New(ctx, opts...)
-	if err != nil {
-		return nil, errors.New("OTEL_EXPORTER_OTLP_ENDPOINT: " + err.Error())
 	}
 	name := getenv("OTEL_SERVICE_NAME")
 	if name == "" {
@@ -50,7 +44,11 @@ func Start(ctx context.Context, getenv func(string) string, function string, opt
 	if function != "" {
 		attrs = append(attrs, attribute.String("faas.name", function))
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(resource.NewSchemaless(attrs...)))
+	exp, err := newExporter(getenv, attrs)
+	if err != nil {
+		return nil, err
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp))
 	otel.SetTracerProvider(tp)
 	return &Tracing{tp: tp}, nil
 }

@@ -1,76 +1,105 @@
 package otelsetup_test
 
 import (
-	"compress/gzip"
-	"context"
-	"encoding/hex"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	collector "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
-	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
 )
 
+// The OTLP/HTTP JSON encoding of a trace export, as the test reads it:
+// every field the specification gives a span and its resource, and no other
+// (DisallowUnknownFields), so that a misspelt key fails.
+type (
+	exportRequest struct {
+		ResourceSpans []struct {
+			Resource struct {
+				Attributes []keyValue `json:"attributes"`
+			} `json:"resource"`
+			ScopeSpans []struct {
+				Scope struct {
+					Name    string `json:"name"`
+					Version string `json:"version"`
+				} `json:"scope"`
+				Spans []span `json:"spans"`
+			} `json:"scopeSpans"`
+		} `json:"resourceSpans"`
+	}
+	span struct {
+		TraceID           string     `json:"traceId"`
+		SpanID            string     `json:"spanId"`
+		ParentSpanID      string     `json:"parentSpanId"`
+		Name              string     `json:"name"`
+		Kind              int        `json:"kind"`
+		StartTimeUnixNano string     `json:"startTimeUnixNano"`
+		EndTimeUnixNano   string     `json:"endTimeUnixNano"`
+		Attributes        []keyValue `json:"attributes"`
+		Status            *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"status"`
+		resource []keyValue
+	}
+	keyValue struct {
+		Key   string `json:"key"`
+		Value struct {
+			StringValue *string  `json:"stringValue"`
+			IntValue    *string  `json:"intValue"`
+			BoolValue   *bool    `json:"boolValue"`
+			DoubleValue *float64 `json:"doubleValue"`
+		} `json:"value"`
+	}
+)
+
 // receiver is an OTLP/HTTP trace receiver: it keeps every span exported.
 type receiver struct {
 	mu    sync.Mutex
-	spans []*tracepb.Span
+	spans []span
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
-		http.Error(w, "want protobuf at /v1/traces", http.StatusNotFound)
+	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("X-Tenant") != "axg team" {
+		http.Error(w, "want JSON at /v1/traces with the configured header", http.StatusNotFound)
 		return
 	}
-	var body io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		z, err := gzip.NewReader(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), 400)
-			return
-		}
-		body = z
-	}
-	b, _ := io.ReadAll(body)
-	var req collector.ExportTraceServiceRequest
-	if err := proto.Unmarshal(b, &req); err != nil {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	var req exportRequest
+	if err := dec.Decode(&req); err != nil {
 		http.Error(w, err.Error(), 400)
 		return
 	}
 	rc.mu.Lock()
 	for _, rs := range req.ResourceSpans {
 		for _, ss := range rs.ScopeSpans {
-			rc.spans = append(rc.spans, ss.Spans...)
+			for _, s := range ss.Spans {
+				s.resource = rs.Resource.Attributes
+				rc.spans = append(rc.spans, s)
+			}
 		}
 	}
 	rc.mu.Unlock()
-	out, _ := proto.Marshal(&collector.ExportTraceServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(out)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte("{}"))
 }
 
-func attr(s *tracepb.Span, key string) string {
-	for _, a := range s.Attributes {
+func attr(kvs []keyValue, key string) string {
+	for _, a := range kvs {
 		if a.Key == key {
-			switch v := a.Value.Value.(type) {
-			case *commonpb.AnyValue_StringValue:
-				return v.StringValue
-			case *commonpb.AnyValue_IntValue:
-				return strconv.FormatInt(v.IntValue, 10)
+			switch {
+			case a.Value.StringValue != nil:
+				return *a.Value.StringValue
+			case a.Value.IntValue != nil:
+				return *a.Value.IntValue
 			}
 		}
 	}
@@ -86,9 +115,8 @@ func TestSpansOfABindWithOneResend(t *testing.T) {
 	rc := &receiver{}
 	col := httptest.NewServer(rc)
 	defer col.Close()
-	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": col.URL}
-	tr, err := otelsetup.Start(context.Background(), func(k string) string { return env[k] }, "axg-test",
-		otlptracehttp.WithEndpointURL(col.URL+"/v1/traces"))
+	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": col.URL + "/", "OTEL_EXPORTER_OTLP_HEADERS": "X-Tenant=axg%20team"}
+	tr, err := otelsetup.Start(func(k string) string { return env[k] }, "axg-test")
 	if err != nil || tr == nil {
 		t.Fatalf("%v %v", tr, err)
 	}
@@ -125,49 +153,68 @@ func TestSpansOfABindWithOneResend(t *testing.T) {
 	tr.Flush()
 
 	rc.mu.Lock()
-	spans := append([]*tracepb.Span(nil), rc.spans...)
+	spans := append([]span(nil), rc.spans...)
 	rc.mu.Unlock()
-	var req, xray *tracepb.Span
-	var calls []*tracepb.Span
-	for _, s := range spans {
+	var req, xray *span
+	var calls []*span
+	for i := range spans {
+		s := &spans[i]
 		switch {
-		case s.Name == "POST /v1/axg/bind" && hex.EncodeToString(s.TraceId) == traceID:
+		case s.Name == "POST /v1/axg/bind" && s.TraceID == traceID:
 			req = s
 		case s.Name == "POST /v1/axg/bind":
 			xray = s
-		case s.Name == "BindAxg" && hex.EncodeToString(s.TraceId) == traceID:
+		case s.Name == "BindAxg" && s.TraceID == traceID:
 			calls = append(calls, s)
 		}
 	}
-	if req == nil || hex.EncodeToString(req.ParentSpanId) != callerSpan || req.Kind != tracepb.Span_SPAN_KIND_SERVER || attr(req, "http.route") != "/v1/axg/bind" {
-		t.Fatalf("request span %v, want a server span under the caller's (%d spans)", req, len(spans))
+	if req == nil || req.ParentSpanID != callerSpan || req.Kind != 2 || attr(req.Attributes, "http.route") != "/v1/axg/bind" ||
+		attr(req.Attributes, "http.response.status_code") != "200" || attr(req.resource, "service.name") != "axg-test" || req.StartTimeUnixNano >= req.EndTimeUnixNano && len(req.StartTimeUnixNano) == len(req.EndTimeUnixNano) {
+		t.Fatalf("request span %+v, want a server span under the caller's (%d spans)", req, len(spans))
 	}
 	if len(calls) != 2 {
 		t.Fatalf("%d BindAxg spans in the trace, want 2", len(calls))
 	}
 	for i, want := range []struct{ attempt, outcome, code string }{{"1", "throttled", "isv.FLOW_LIMIT"}, {"2", "ok", "OK"}} {
-		var c *tracepb.Span
+		var c *span
 		for _, s := range calls {
-			if attr(s, "axg.attempt") == want.attempt {
+			if attr(s.Attributes, "axg.attempt") == want.attempt {
 				c = s
 			}
 		}
-		if c == nil || string(c.ParentSpanId) != string(req.SpanId) || c.Kind != tracepb.Span_SPAN_KIND_CLIENT ||
-			attr(c, "axg.outcome") != want.outcome || attr(c, "axg.code") != want.code || len(attr(c, "dypls.request_id")) != 36 {
+		if c == nil || c.ParentSpanID != req.SpanID || c.Kind != 3 ||
+			attr(c.Attributes, "axg.outcome") != want.outcome || attr(c.Attributes, "axg.code") != want.code || len(attr(c.Attributes, "dypls.request_id")) != 36 ||
+			(want.outcome == "throttled") != (c.Status != nil && c.Status.Code == 2) {
 			t.Errorf("call %d: %v, want attempt %s %s under the request span", i, c, want.attempt, want.outcome)
 		}
 	}
-	if xray == nil || hex.EncodeToString(xray.TraceId) != "5759e988bd862e3fe1be46a994272793" || hex.EncodeToString(xray.ParentSpanId) != "53995c3f42cd8ad8" {
+	if xray == nil || xray.TraceID != "5759e988bd862e3fe1be46a994272793" || xray.ParentSpanID != "53995c3f42cd8ad8" {
 		t.Errorf("the X-Ray request's span %v, want it in X-Ray's trace under its parent", xray)
 	}
 }
 
 // TestNotEnabled: without an OTLP endpoint, nothing is installed.
 func TestNotEnabled(t *testing.T) {
-	tr, err := otelsetup.Start(context.Background(), func(string) string { return "" }, "f")
+	tr, err := otelsetup.Start(func(string) string { return "" }, "f")
 	if tr != nil || err != nil {
 		t.Fatalf("%v %v", tr, err)
 	}
 	tr.Flush() // a nil Tracing is fine to flush and shut down
 	tr.Shutdown()
+}
+
+// TestBadSettingsStopStartUp: a variable the exporter cannot follow is
+// named at start-up.
+func TestBadSettingsStopStartUp(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_TIMEOUT": "soon"},
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c:4318/v1/traces", "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "nokey"},
+	} {
+		tr, err := otelsetup.Start(func(k string) string { return env[k] }, "f")
+		if err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_") {
+			t.Errorf("%v: %v %v", env, tr, err)
+		}
+	}
 }

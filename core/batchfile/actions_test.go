@@ -15,7 +15,9 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/internal/metricstest"
 )
 
 // bindN binds n As (13700000001...) on the demo pool and returns them.
@@ -69,8 +71,9 @@ func TestActionsInAFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	sink := &metricstest.Sink{}
 	s, err := batchfile.Bind(context.Background(), svc, validate.New(nil, 1000), batchfile.File{Name: path, ETag: "e", Body: strings.NewReader(csv)},
-		batchfile.DirStore{Base: path}, batchfile.Options{PoolKey: emulator.DemoPoolKey})
+		batchfile.DirStore{Base: path}, batchfile.Options{PoolKey: emulator.DemoPoolKey, Metrics: sink})
 	if err != nil || s.Rows != 6 {
 		t.Fatalf("%+v %v", s, err)
 	}
@@ -92,6 +95,9 @@ func TestActionsInAFile(t *testing.T) {
 	}
 	if got := emu.BindingsOf("13700000001"); len(got) != 0 {
 		t.Errorf("13700000001 still bound: %v", got)
+	}
+	if n := sink.Get(&metrics.Bound, "file"); n != 1 {
+		t.Errorf("axg_bound_total{via=file} %v, want 1 (the bind row)", n)
 	}
 }
 

@@ -6,12 +6,16 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/internal/metricstest"
 )
 
 // TestActionMessages: a message with Action UnbindSubscription or
 // UpdateSubscription does that, once per message ID.
 func TestActionMessages(t *testing.T) {
 	s := newSetup(t, 0)
+	sink := &metricstest.Sink{}
+	s.h.Metrics = sink
 	ctx := context.Background()
 	res, err := s.h.Handle(ctx, "m-bind", []byte(bindBody("13800000061")))
 	if err != nil || res.Code != core.CodeOK {
@@ -38,6 +42,9 @@ func TestActionMessages(t *testing.T) {
 	}
 	if n := s.emu.Stats().Calls["UnbindSubscription"]; n != 2 {
 		t.Errorf("UnbindSubscription sent %d times, want 2 (m-unbind once, m-unbind-2 once)", n)
+	}
+	if n := sink.Get(&metrics.Bound, "message"); n != 1 {
+		t.Errorf("axg_bound_total{via=message} %v, want 1 (the bind; unbinds and updates bind nothing)", n)
 	}
 }
 

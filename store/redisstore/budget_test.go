@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/internal/metricstest"
 	"github.com/axg-binder/binder/internal/redistest"
 	"github.com/axg-binder/binder/internal/syncbuf"
 	"github.com/axg-binder/binder/store/redisstore"
@@ -63,9 +65,11 @@ func TestSharedBudget(t *testing.T) {
 	srv := redistest.Start(t)
 	up := &countingUpstream{}
 	logs := &syncbuf.Buffer{}
+	fallbacks := &metricstest.Sink{}
 	var svcs []*core.Service
 	for i := 0; i < instances; i++ {
 		b := redisstore.NewBudget(open(t, srv), qps, instances, slog.New(slog.NewJSONHandler(logs, nil)))
+		b.Metrics = fallbacks
 		svc, _ := core.NewService(up, core.Options{Budget: b})
 		svcs = append(svcs, svc)
 	}
@@ -104,5 +108,8 @@ func TestSharedBudget(t *testing.T) {
 	t.Logf("Redis gone: %.1f calls a second, the busiest second %d", perSecond(up.at), busiest(up.at))
 	if n := strings.Count(logs.String(), "Redis cannot be reached"); n != instances {
 		t.Errorf("the fallback said %d times by %d instances, want once each:\n%s", n, instances, logs)
+	}
+	if n := fallbacks.Get(&metrics.BudgetFallbacks); n != instances {
+		t.Errorf("axg_rate_budget_fallbacks_total counted %v by %d instances, want once each", n, instances)
 	}
 }

@@ -6,17 +6,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
 	"github.com/axg-binder/binder/functions/internal/promsink"
@@ -61,38 +59,27 @@ func BenchmarkObservability(b *testing.B) {
 				}
 				defer func() { tr.Shutdown(); otel.SetTracerProvider(noop.NewTracerProvider()) }()
 			}
-			emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-			meter := &benchmeter.Meter{Inner: emu.Transport()}
-			vars := map[string]string{"AXG_API_TOKENS": "tok", "AXG_UPSTREAM_QPS": "1000000",
-				"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret}
-			cfg, _ := binder.Load(func(k string) string { return vars[k] }, binder.HTTP, binder.AuthToken)
 			log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 			sink := c.sink()
 			if sink != nil {
 				log = logs.New(io.Discard, logs.Options{Level: slog.LevelInfo, Function: "axg-bench", Version: "1"})
 			}
-			env, err := binder.Build(cfg, binder.Deps{Log: log, Transport: meter, Metrics: sink})
-			if err != nil {
-				b.Fatal(err)
-			}
+			meter := &benchmeter.Meter{}
+			env, emu := bindertest.Env(b, binder.Deps{Log: log, Transport: meter, Metrics: sink}, nil)
+			meter.Inner = emu.Transport()
 			h := env.HTTP()
 			flush := func() {}
 			if f, ok := sink.(interface{ Flush() error }); ok {
 				// Lambda: each invocation's EMF lines, and its spans, sent as it returns.
 				flush = func() { _ = f.Flush(); tr.Flush() }
 			}
-			exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
 			b.ReportAllocs()
 			meter.Reset()
 			i := 0
 			for b.Loop() {
 				i++
-				r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(fmt.Sprintf(`{"PoolKey":"FC123456","PhoneNoA":"139%08d","GroupId":1234,"Expiration":"%s"}`, i, exp)))
-				r.Header.Set("Authorization", "Bearer tok")
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != 200 {
-					b.Fatalf("%d %s", w.Code, w.Body)
+				if code := bindertest.Do(h, "POST", "/v1/axg/bind", bindertest.BindBody(fmt.Sprintf("139%08d", i))); code != 200 {
+					b.Fatalf("bind: %d", code)
 				}
 				flush() // on Lambda (EMF), what the invocation observed; elsewhere spans go in the SDK's batches
 			}

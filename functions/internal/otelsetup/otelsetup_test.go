@@ -2,17 +2,15 @@ package otelsetup_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
 )
 
@@ -122,25 +120,10 @@ func TestSpansOfABindWithOneResend(t *testing.T) {
 	}
 	defer tr.Shutdown()
 
-	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	vars := map[string]string{"AXG_API_TOKENS": "tok", "ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID,
-		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret}
-	cfg, _ := binder.Load(func(k string) string { return vars[k] }, binder.HTTP, binder.AuthToken)
-	e, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, emu := bindertest.Env(t, binder.Deps{}, nil)
 	h := e.HTTP()
-	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
 	bind := func(a string, hdr ...string) int {
-		r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(`{"PoolKey":"FC123456","PhoneNoA":"`+a+`","GroupId":1234,"Expiration":"`+exp+`"}`))
-		r.Header.Set("Authorization", "Bearer tok")
-		for i := 0; i+1 < len(hdr); i += 2 {
-			r.Header.Set(hdr[i], hdr[i+1])
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
+		return bindertest.Do(h, "POST", "/v1/axg/bind", bindertest.BindBody(a), hdr...)
 	}
 	const traceID, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	emu.Inject(emulator.Fault{Action: "BindAxg", Code: "isv.FLOW_LIMIT"})

@@ -1,8 +1,6 @@
 package promsink_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/promsink"
 )
 
@@ -24,35 +23,14 @@ var cst = time.FixedZone("CST", 8*3600)
 // /metrics (behind the token) parses with Prometheus's own text parser and
 // every counter holds what the sequence made.
 func TestMetricsAfterAKnownSequence(t *testing.T) {
-	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	vars := map[string]string{"AXG_API_TOKENS": "tok", "AXG_UPSTREAM_TIMEOUT": "300ms",
-		"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret}
-	cfg, err := binder.Load(func(k string) string { return vars[k] }, binder.HTTP, binder.AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
 	prom := promsink.New()
-	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport(),
-		Metrics: prom, MetricsHandler: prom.Handler()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, emu := bindertest.Env(t, binder.Deps{Metrics: prom, MetricsHandler: prom.Handler()}, map[string]string{"AXG_UPSTREAM_TIMEOUT": "300ms"})
 	h := env.HTTP()
 	exp := time.Now().Add(time.Hour).In(cst).Format("2006-01-02 15:04:05")
 	do := func(method, path, body string, hdr ...string) int {
-		t.Helper()
-		r := httptest.NewRequest(method, path, strings.NewReader(body))
-		r.Header.Set("Authorization", "Bearer tok")
-		for i := 0; i+1 < len(hdr); i += 2 {
-			r.Header.Set(hdr[i], hdr[i+1])
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
+		return bindertest.Do(h, method, path, body, hdr...)
 	}
-	bind := func(a string) string {
-		return `{"PoolKey":"FC123456","PhoneNoA":"` + a + `","GroupId":1234,"Expiration":"` + exp + `"}`
-	}
+	bind := bindertest.BindBody
 	steps := []struct {
 		method, path, body string
 		hdr                []string
@@ -84,7 +62,7 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	if w.Code != 401 {
 		t.Errorf("/metrics without the token: %d, want 401", w.Code)
 	}
-	r.Header.Set("Authorization", "Bearer tok")
+	r.Header.Set("Authorization", "Bearer "+bindertest.Token)
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	if w.Code != 200 {

@@ -16,23 +16,69 @@ type Budget interface {
 	Take(ctx context.Context, api string, latest time.Time) (bool, error)
 }
 
-// LocalBudget is one instance's budget, every API drawing on it alike.
-type LocalBudget struct{ lim *rate.Limiter }
+// Ceilings are the upstream's documented calls per second for each API, per
+// account (the vendor's pages; QuerySubscriptionDetail's help page says
+// 1,000 where an overview once said 5,000: the lower is kept). A budget
+// keeps each API under the lower of its ceiling and AXG_UPSTREAM_QPS.
+var Ceilings = map[string]float64{
+	"BindAxg": 5000, "BindBatchAxg": 5000, "UnbindSubscription": 5000,
+	"UpdateSubscription": 10000, "QuerySubscriptionDetail": 1000,
+}
+
+// CeilingFor is api's rate under qps: the lower of qps and its ceiling.
+func CeilingFor(api string, qps float64) float64 {
+	if c, ok := Ceilings[api]; ok && c < qps {
+		return c
+	}
+	return qps
+}
+
+// LocalBudget is one instance's budget: every API draws on one rate, and an
+// API whose own ceiling is lower (QuerySubscriptionDetail) on its own too.
+type LocalBudget struct {
+	lim *rate.Limiter
+	per map[string]*rate.Limiter
+}
 
 // NewLocalBudget keeps qps calls a second so that no one-second window,
 // however it is aligned, holds more: a token bucket lets through its rate
 // plus its burst in a second, so the rate is 98 % of qps and the burst 1 %,
 // leaving 1 % for calls that the network delivers a little later or sooner
 // than they left (the upstream counts them as they arrive).
-func NewLocalBudget(qps float64) LocalBudget {
-	return LocalBudget{rate.NewLimiter(rate.Limit(qps*0.98), max(1, int(qps/100)))}
+func NewLocalBudget(qps float64) LocalBudget { return NewLocalShare(qps, 1) }
+
+// NewLocalShare is NewLocalBudget for one of several instances: share of
+// qps, and of each API's own ceiling (the fallback of a shared budget).
+func NewLocalShare(qps, share float64) LocalBudget {
+	b := LocalBudget{lim: limiter(qps * share), per: map[string]*rate.Limiter{}}
+	for api, c := range Ceilings {
+		if c < qps {
+			b.per[api] = limiter(c * share)
+		}
+	}
+	return b
 }
 
-func (b LocalBudget) Take(ctx context.Context, _ string, latest time.Time) (bool, error) {
+func limiter(qps float64) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(qps*0.98), max(1, int(qps/100)))
+}
+
+func (b LocalBudget) Take(ctx context.Context, api string, latest time.Time) (bool, error) {
 	r := b.lim.Reserve()
 	delay := r.Delay()
-	if !latest.IsZero() && time.Now().Add(delay).After(latest) {
+	var own *rate.Reservation
+	if l := b.per[api]; l != nil {
+		own = l.Reserve()
+		delay = max(delay, own.Delay())
+	}
+	cancel := func() {
 		r.Cancel()
+		if own != nil {
+			own.Cancel()
+		}
+	}
+	if !latest.IsZero() && time.Now().Add(delay).After(latest) {
+		cancel()
 		return false, nil
 	}
 	if delay == 0 {
@@ -44,7 +90,7 @@ func (b LocalBudget) Take(ctx context.Context, _ string, latest time.Time) (bool
 	case <-t.C:
 		return true, nil
 	case <-ctx.Done():
-		r.Cancel()
+		cancel()
 		return false, ctx.Err()
 	}
 }

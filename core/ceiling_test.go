@@ -35,3 +35,41 @@ func TestCeilingHoldsInEveryWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestAPICeilings: under AXG_UPSTREAM_QPS 5000, QuerySubscriptionDetail keeps
+// to its own 1,000 a second in every window as well; BindAxg has only the
+// shared rate; a qps below every ceiling leaves no API a rate of its own;
+// an instance's share divides both.
+func TestAPICeilings(t *testing.T) {
+	b := NewLocalBudget(5000)
+	if b.per["BindAxg"] != nil || b.per["QuerySubscriptionDetail"] == nil {
+		t.Fatalf("APIs with a rate of their own: %v", b.per)
+	}
+	l := b.per["QuerySubscriptionDetail"]
+	start := time.Unix(1_700_000_000, 0)
+	var at []time.Duration
+	for d := time.Duration(0); d < 3*time.Second; d += 100 * time.Microsecond {
+		for l.AllowN(start.Add(d), 1) {
+			at = append(at, d)
+		}
+	}
+	most, j := 0, 0
+	for i := range at {
+		for at[i]-at[j] >= time.Second {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	if most > 1000 || most < 950 {
+		t.Errorf("QuerySubscriptionDetail: %d calls in the busiest second, want at most 1,000 and near it", most)
+	}
+	if len(NewLocalBudget(500).per) != 0 {
+		t.Error("a qps under every ceiling still gave an API a rate of its own")
+	}
+	if got := float64(NewLocalShare(5000, 0.25).per["QuerySubscriptionDetail"].Limit()); got != 245 {
+		t.Errorf("a quarter share of QuerySubscriptionDetail's ceiling: %v a second, want 245 (98 %% of 250)", got)
+	}
+	if CeilingFor("UpdateSubscription", 5000) != 5000 || CeilingFor("QuerySubscriptionDetail", 5000) != 1000 {
+		t.Error("CeilingFor")
+	}
+}

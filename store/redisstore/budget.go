@@ -25,6 +25,7 @@ import (
 type Budget struct {
 	lim      *redis_rate.Limiter
 	limit    redis_rate.Limit
+	limits   map[string]redis_rate.Limit // APIs whose ceiling is below qps
 	prefix   string
 	batch    int
 	hold     time.Duration
@@ -46,17 +47,30 @@ type turns struct {
 
 var _ core.Budget = (*Budget)(nil)
 
+// gcra is the shared bucket for qps: 99 % of it, less the burst, in every
+// second, so that no window holds more.
+func gcra(qps float64) redis_rate.Limit {
+	burst := max(2, int(qps/100))
+	return redis_rate.Limit{Rate: max(1, int(qps*0.99)-burst), Burst: burst, Period: time.Second}
+}
+
 // NewBudget shares qps calls a second of each API among every instance that
 // uses the same Redis; instances is the platform's cap (AXG_MAX_INSTANCES).
 func NewBudget(c *redis.Client, qps float64, instances int, log *slog.Logger) *Budget {
-	burst := max(2, int(qps/100))
+	limits := map[string]redis_rate.Limit{}
+	for api := range core.Ceilings {
+		if r := core.CeilingFor(api, qps); r < qps {
+			limits[api] = gcra(r) // an API whose own ceiling is lower
+		}
+	}
 	return &Budget{
 		lim:      redis_rate.NewLimiter(c),
-		limit:    redis_rate.Limit{Rate: max(1, int(qps*0.99)-burst), Burst: burst, Period: time.Second},
+		limit:    gcra(qps),
+		limits:   limits,
 		prefix:   "axg:rate:",
 		batch:    max(1, min(10, int(qps/500))),
 		hold:     20 * time.Millisecond,
-		fallback: core.NewLocalBudget(qps / float64(max(1, instances))),
+		fallback: core.NewLocalShare(qps, 1/float64(max(1, instances))),
 		log:      log,
 		turns:    map[string]*turns{},
 	}
@@ -77,7 +91,11 @@ func (b *Budget) Take(ctx context.Context, api string, latest time.Time) (bool, 
 		}
 		b.mu.Unlock()
 
-		res, err := b.lim.AllowAtMost(ctx, b.prefix+api, b.limit, b.batch)
+		limit, ok := b.limits[api]
+		if !ok {
+			limit = b.limit
+		}
+		res, err := b.lim.AllowAtMost(ctx, b.prefix+api, limit, b.batch)
 		b.mu.Lock()
 		if err != nil {
 			if ctx.Err() != nil {

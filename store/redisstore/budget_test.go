@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"sort"
 	"strings"
@@ -111,5 +112,32 @@ func TestSharedBudget(t *testing.T) {
 	}
 	if n := fallbacks.Get(&metrics.BudgetFallbacks); n != instances {
 		t.Errorf("axg_rate_budget_fallbacks_total counted %v by %d instances, want once each", n, instances)
+	}
+}
+
+// TestSharedBudgetKeepsAnAPIsOwnCeiling: under a shared rate of 5,000,
+// QuerySubscriptionDetail keeps to its own 1,000 calls a second.
+func TestSharedBudgetKeepsAnAPIsOwnCeiling(t *testing.T) {
+	srv := redistest.Start(t)
+	b := redisstore.NewBudget(open(t, srv), 5000, 1, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	var mu sync.Mutex
+	var at []time.Time
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if ok, _ := b.Take(ctx, "QuerySubscriptionDetail", time.Time{}); ok {
+					mu.Lock()
+					at = append(at, time.Now())
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if most := busiest(at); most > 1000 || most < 500 { // at most its ceiling; the lower bound shows the rate is its own, not a stall
+		t.Errorf("%d QuerySubscriptionDetail turns in the busiest second, want at most 1,000 (and well above none)", most)
 	}
 }

@@ -18,16 +18,21 @@ type Budget interface {
 
 // Ceilings are the upstream's documented calls per second for each API, per
 // account (the vendor's pages; QuerySubscriptionDetail's help page says
-// 1,000 where an overview once said 5,000: the lower is kept). A budget
-// keeps each API under the lower of its ceiling and AXG_UPSTREAM_QPS.
+// 1,000 where an overview once said 5,000: the lower is kept).
 var Ceilings = map[string]float64{
 	"BindAxg": 5000, "BindBatchAxg": 5000, "UnbindSubscription": 5000,
 	"UpdateSubscription": 10000, "QuerySubscriptionDetail": 1000,
 }
 
-// CeilingFor is api's rate under qps: the lower of qps and its ceiling.
+// bindCeiling is BindAxg's documented ceiling, AXG_UPSTREAM_QPS's default.
+const bindCeiling = 5000
+
+// CeilingFor is api's rate under qps. AXG_UPSTREAM_QPS is the bind APIs'
+// ceiling (raised with an account whose quota the vendor raised); an API
+// documented below BindAxg's ceiling (QuerySubscriptionDetail) keeps to its
+// own as well, whatever qps says: a raised bind quota does not raise it.
 func CeilingFor(api string, qps float64) float64 {
-	if c, ok := Ceilings[api]; ok && c < qps {
+	if c, ok := Ceilings[api]; ok && c < bindCeiling && c < qps {
 		return c
 	}
 	return qps
@@ -51,8 +56,8 @@ func NewLocalBudget(qps float64) LocalBudget { return NewLocalShare(qps, 1) }
 // qps, and of each API's own ceiling (the fallback of a shared budget).
 func NewLocalShare(qps, share float64) LocalBudget {
 	b := LocalBudget{lim: limiter(qps * share), per: map[string]*rate.Limiter{}}
-	for api, c := range Ceilings {
-		if c < qps {
+	for api := range Ceilings {
+		if c := CeilingFor(api, qps); c < qps {
 			b.per[api] = limiter(c * share)
 		}
 	}

@@ -69,7 +69,9 @@ func TestAPICeilings(t *testing.T) {
 	if got := float64(NewLocalShare(5000, 0.25).per["QuerySubscriptionDetail"].Limit()); got != 245 {
 		t.Errorf("a quarter share of QuerySubscriptionDetail's ceiling: %v a second, want 245 (98 %% of 250)", got)
 	}
-	if CeilingFor("UpdateSubscription", 5000) != 5000 || CeilingFor("QuerySubscriptionDetail", 5000) != 1000 {
+	// A raised AXG_UPSTREAM_QPS (a raised bind quota) lifts the binds, not the query's own ceiling.
+	if CeilingFor("UpdateSubscription", 5000) != 5000 || CeilingFor("QuerySubscriptionDetail", 5000) != 1000 ||
+		CeilingFor("BindAxg", 20000) != 20000 || CeilingFor("QuerySubscriptionDetail", 20000) != 1000 || NewLocalBudget(1e6).per["BindAxg"] != nil {
 		t.Error("CeilingFor")
 	}
 }

@@ -184,8 +184,10 @@ func (c *Client) observe(ctx context.Context, action string, err *core.Error, re
 	core.RecordCall(ctx, core.Call{Action: action, RequestID: reqID, Code: code, Items: items, Ms: ms(d)})
 	o := outcome(err)
 	tracing.Answered(ctx, reqID, string(code), o)
-	c.metrics.Add(&metrics.UpstreamCalls, 1, action, o)
-	c.metrics.Observe(&metrics.UpstreamSeconds, d.Seconds(), action)
+	if c.metrics != metrics.Discard {
+		c.metrics.Add(&metrics.UpstreamCalls, 1, action, o)
+		c.metrics.Observe(&metrics.UpstreamSeconds, d.Seconds(), action)
+	}
 }
 
 // outcome names what became of a call, for metrics.UpstreamCalls.

@@ -141,9 +141,11 @@ func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, l
 	if calls := trace.Calls(); len(calls) > 0 {
 		attrs = append(attrs, slog.Any("upstream", calls))
 	}
-	route := routeName(r.URL.Path)
-	h.cfg.Metrics.Add(&metrics.Requests, 1, route, strconv.Itoa(status))
-	h.cfg.Metrics.Observe(&metrics.RequestSeconds, d.Seconds(), route)
+	if m := h.cfg.Metrics; m != metrics.Discard {
+		route := routeName(r.URL.Path)
+		m.Add(&metrics.Requests, 1, route, strconv.Itoa(status))
+		m.Observe(&metrics.RequestSeconds, d.Seconds(), route)
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError

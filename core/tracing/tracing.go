@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -27,7 +28,18 @@ const Name = "github.com/axg-binder/binder"
 // one, which it then follows.
 var tracer = otel.Tracer(Name)
 
-// Span options made once: a no-op span costs no allocation.
+// enabled is set once a deployable installs a TracerProvider (Enable):
+// until then no span is started at all, so that tracing unset costs a
+// request nothing.
+var enabled atomic.Bool
+
+// Enable makes the spans real: called after installing a TracerProvider.
+func Enable() { enabled.Store(true) }
+
+// none is the span of a request or call while tracing is off.
+var none = trace.SpanFromContext(context.Background())
+
+// Span options made once.
 var (
 	serverKind = trace.WithSpanKind(trace.SpanKindServer)
 	clientKind = trace.WithSpanKind(trace.SpanKindClient)
@@ -44,6 +56,9 @@ const (
 // StartRequest begins a request's span, a child of the trace context r
 // carries, if any.
 func StartRequest(ctx context.Context, r *http.Request, route string) (context.Context, trace.Span) {
+	if !enabled.Load() {
+		return ctx, none
+	}
 	if sc, ok := parent(r.Header); ok {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
 	}
@@ -67,6 +82,9 @@ func EndRequest(span trace.Span, status int, code string) {
 
 // StartCall begins the span of one attempt at an upstream call of api.
 func StartCall(ctx context.Context, api string, attempt int) (context.Context, trace.Span) {
+	if !enabled.Load() {
+		return ctx, none
+	}
 	ctx, span := tracer.Start(ctx, api, clientKind)
 	if span.IsRecording() {
 		span.SetAttributes(attribute.String("rpc.system", "aliyun-rpc"), attribute.String("rpc.method", api), KeyAttempt.Int(attempt))

@@ -154,11 +154,13 @@ func Build(cfg Config, d Deps) (*Env, error) {
 			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
 		}
 	}
-	svc, err := core.NewService(up, core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget,
-		CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime,
-		OnWait: func(api string, waited time.Duration) {
+	opts := core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime}
+	if d.Metrics != nil {
+		opts.OnWait = func(api string, waited time.Duration) {
 			sink.Observe(&metrics.BudgetWaitSeconds, waited.Seconds(), api)
-		}})
+		}
+	}
+	svc, err := core.NewService(up, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/axg-binder/binder/core/tracing"
 )
 
 // Tracing is an installed exporter: Flush sends the spans ended so far (at
@@ -50,6 +52,7 @@ func Start(getenv func(string) string, function string) (*Tracing, error) {
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp))
 	otel.SetTracerProvider(tp)
+	tracing.Enable()
 	return &Tracing{tp: tp}, nil
 }
 

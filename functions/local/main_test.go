@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -143,5 +144,26 @@ func TestUsageAndBusyPort(t *testing.T) {
 	defer stop()
 	if !strings.Contains(stdout.String(), "set AXG_TOKEN to one of AXG_API_TOKENS") {
 		t.Errorf("nothing says how to set AXG_TOKEN: %q", stdout.String())
+	}
+}
+
+// TestMetricsRoute: the local server serves its metrics as Prometheus text
+// at /metrics, the bind it was asked for counted.
+func TestMetricsRoute(t *testing.T) {
+	_, _, url, body, stop := start(t, map[string]string{})
+	defer stop()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(strings.TrimSuffix(url, "/v1/axg/bind") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `axg_upstream_calls_total{api="BindAxg",outcome="ok"} 1`) {
+		t.Fatalf("/metrics: %d\n%.600s", resp.StatusCode, b)
 	}
 }

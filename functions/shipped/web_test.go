@@ -2,6 +2,7 @@ package shipped
 
 import (
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -67,6 +68,25 @@ func TestWebFunction(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != c.want || resp.Header.Get("X-Request-Id") != "fc-web-req-1" {
 			t.Errorf("token %q: %d, request ID %q", c.token, resp.StatusCode, resp.Header.Get("X-Request-Id"))
+		}
+	}
+	// Its metrics, as Prometheus text behind the same token: the bind above is counted.
+	for _, c := range []struct {
+		token string
+		want  int
+	}{{"", 401}, {"test-token", 200}} {
+		req, _ := http.NewRequest("GET", base+"/metrics", nil)
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want || c.want == 200 && !strings.Contains(string(body), `axg_requests_total{route="/v1/axg/bind",status="200"} 1`) {
+			t.Errorf("GET /metrics, token %q: %d\n%.400s", c.token, resp.StatusCode, body)
 		}
 	}
 }

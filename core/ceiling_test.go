@@ -3,6 +3,8 @@ package core
 import (
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // TestCeilingHoldsInEveryWindow drives the limiter on a virtual clock, as
@@ -10,23 +12,8 @@ import (
 // window, calendar-aligned or not: none may hold more than the ceiling.
 func TestCeilingHoldsInEveryWindow(t *testing.T) {
 	for _, qps := range []float64{1, 2, 10, 50, 99, 200, 5000} {
-		l := NewLocalBudget(qps).lim
-		start := time.Unix(1_700_000_000, 0)
-		var at []time.Duration
-		const step = 100 * time.Microsecond
-		for d := time.Duration(0); d < 5*time.Second; d += step {
-			for l.AllowN(start.Add(d), 1) {
-				at = append(at, d)
-			}
-		}
-		// A sliding window over the admission times; calendar windows are among them.
-		most, j := 0, 0
-		for i := range at {
-			for at[i]-at[j] >= time.Second {
-				j++
-			}
-			most = max(most, i-j+1)
-		}
+		at := admitted(NewLocalBudget(qps).lim, 5*time.Second)
+		most := busiest(at)
 		if float64(most) > qps {
 			t.Errorf("qps %v: %d calls in one second", qps, most)
 		}
@@ -45,22 +32,7 @@ func TestAPICeilings(t *testing.T) {
 	if b.per["BindAxg"] != nil || b.per["QuerySubscriptionDetail"] == nil {
 		t.Fatalf("APIs with a rate of their own: %v", b.per)
 	}
-	l := b.per["QuerySubscriptionDetail"]
-	start := time.Unix(1_700_000_000, 0)
-	var at []time.Duration
-	for d := time.Duration(0); d < 3*time.Second; d += 100 * time.Microsecond {
-		for l.AllowN(start.Add(d), 1) {
-			at = append(at, d)
-		}
-	}
-	most, j := 0, 0
-	for i := range at {
-		for at[i]-at[j] >= time.Second {
-			j++
-		}
-		most = max(most, i-j+1)
-	}
-	if most > 1000 || most < 950 {
+	if most := busiest(admitted(b.per["QuerySubscriptionDetail"], 3*time.Second)); most > 1000 || most < 950 {
 		t.Errorf("QuerySubscriptionDetail: %d calls in the busiest second, want at most 1,000 and near it", most)
 	}
 	if len(NewLocalBudget(500).per) != 0 {
@@ -74,4 +46,30 @@ func TestAPICeilings(t *testing.T) {
 		CeilingFor("BindAxg", 20000) != 20000 || CeilingFor("QuerySubscriptionDetail", 20000) != 1000 || NewLocalBudget(1e6).per["BindAxg"] != nil {
 		t.Error("CeilingFor")
 	}
+}
+
+// admitted drives l on a virtual clock for d, as fast as it lets calls
+// through, and returns when it admitted each.
+func admitted(l *rate.Limiter, d time.Duration) []time.Duration {
+	start := time.Unix(1_700_000_000, 0)
+	var at []time.Duration
+	for t := time.Duration(0); t < d; t += 100 * time.Microsecond {
+		for l.AllowN(start.Add(t), 1) {
+			at = append(at, t)
+		}
+	}
+	return at
+}
+
+// busiest is the most admissions in any one-second window, sliding;
+// calendar windows are among them.
+func busiest(at []time.Duration) int {
+	most, j := 0, 0
+	for i := range at {
+		for at[i]-at[j] >= time.Second {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
 }

@@ -181,17 +181,6 @@ type Task struct {
 	Update UpdateRequest
 }
 
-// PoolKey is the pool the task calls on.
-func (t *Task) PoolKey() string {
-	switch t.Action {
-	case ActionUnbind:
-		return t.Unbind.PoolKey
-	case ActionUpdate:
-		return t.Update.PoolKey
-	}
-	return t.Bind.PoolKey
-}
-
 // op is an upstream operation's resend rule (contract.md, "The binding's
 // life"): every operation is resent when the upstream said it did not act;
 // an idempotent one also after an unknown outcome, within the deadline.

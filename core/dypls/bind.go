@@ -106,7 +106,7 @@ func (c *Client) answered(ctx context.Context, action, code, msg, reqID string, 
 	if err != nil {
 		return err
 	}
-	return nil
+	return nil // not err: a nil *core.Error in an error is no nil error
 }
 
 // answerError is what an HTTP 200 answer's code says: nil for OK.

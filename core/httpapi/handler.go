@@ -56,6 +56,8 @@ type Handler struct {
 	log    *slog.Logger
 	cfg    Config
 	routes map[string]map[string]http.HandlerFunc
+	// routeList words the routes for a caller who asked for another.
+	routeList string
 }
 
 // NewHandler returns the HTTP API over svc, validating with v and logging to log.
@@ -74,7 +76,7 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 	}
 	cfg.Metrics = metrics.Or(cfg.Metrics)
 	h := &Handler{svc: svc, v: v, log: log, cfg: cfg}
-	h.routes = h.routeTable()
+	h.setRoutes(h.routeTable())
 	return h
 }
 
@@ -104,7 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lf := &logFields{}
 	ctx := context.WithValue(context.WithValue(logs.WithRequest(r.Context(), id), requestIDKey, id), logKey, lf)
 	ctx, trace := core.WithTrace(ctx)
-	ctx, span := tracing.StartRequest(ctx, r, routeName(r.URL.Path))
+	ctx, span := tracing.StartRequest(ctx, r, h.routeName(r.URL.Path))
 	r = r.WithContext(ctx)
 	sw := &statusWriter{ResponseWriter: w}
 	sw.Header().Set("X-Request-Id", id)
@@ -128,7 +130,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, lf *logFields, trace *core.Trace, d time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
-		slog.String("route", routeName(r.URL.Path)),
+		slog.String("route", h.routeName(r.URL.Path)),
 		slog.Int("status", status),
 		slog.String("code", string(lf.code)),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
@@ -142,7 +144,7 @@ func (h *Handler) logRequest(ctx context.Context, r *http.Request, status int, l
 		attrs = append(attrs, slog.Any("upstream", calls))
 	}
 	if m := h.cfg.Metrics; m != metrics.Discard {
-		route := routeName(r.URL.Path)
+		route := h.routeName(r.URL.Path)
 		m.Add(&metrics.Requests, 1, route, strconv.Itoa(status))
 		m.Observe(&metrics.RequestSeconds, d.Seconds(), route)
 	}

@@ -3,13 +3,13 @@ package httpapi_test
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/internal/testclock"
 )
 
 // body is a JSON object of the demo pool and the given members.
@@ -203,21 +203,11 @@ func TestNotResentAfterAnUnknownOutcome(t *testing.T) {
 	}
 }
 
-// clock is a settable clock for the emulator's bindings.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 func TestUpdateOfAnExpiredBinding(t *testing.T) {
-	clk := &clock{t: time.Now()}
-	s := newSetup(t, options{emu: []emulator.Option{emulator.WithClock(clk.now)}})
+	clk := testclock.At(time.Now())
+	s := newSetup(t, options{emu: []emulator.Option{emulator.WithClock(clk.Now)}})
 	subs, x := s.bound(t, "13800000061", `"Expiration":"`+expIn(2*time.Minute)+`"`)
-	clk.add(3 * time.Minute)
+	clk.Add(3 * time.Minute)
 	a := s.do(t, "POST", httpapi.RouteUpdate, body(`"SubsId":"`+subs+`"`, `"PhoneNoX":"`+x+`"`, `"OperateType":"updateExpire"`, `"Expiration":"`+expIn(time.Hour)+`"`))
 	if a.status != 422 || a.str("Code") != "isv.FORBIDDEN_ACTION" {
 		t.Errorf("update of an expired binding: %d %s, want 422 isv.FORBIDDEN_ACTION", a.status, a.raw)

@@ -24,31 +24,58 @@ const (
 	RouteMetrics = "/metrics"
 )
 
-func (h *Handler) routeTable() map[string]map[string]http.HandlerFunc {
-	t := map[string]map[string]http.HandlerFunc{
-		RouteBind:         {http.MethodPost: h.bind},
-		RouteBatchBind:    {http.MethodPost: h.batchBind},
-		RouteUnbind:       {http.MethodPost: h.unbind},
-		RouteUpdate:       {http.MethodPost: h.update},
-		RouteQuery:        {http.MethodPost: h.query},
-		RouteGroupCreate:  {http.MethodPost: h.groupCreate},
-		RouteGroupOperate: {http.MethodPost: h.groupOperate},
-		RouteGroupDelete:  {http.MethodPost: h.groupDelete},
-		RouteHealth:       {http.MethodGet: h.healthz, http.MethodHead: h.healthz},
+// routeTable is every route with its handlers, in the order a caller who
+// asked for another route is told them.
+func (h *Handler) routeTable() []route {
+	post := func(fn http.HandlerFunc) map[string]http.HandlerFunc {
+		return map[string]http.HandlerFunc{http.MethodPost: fn}
+	}
+	t := []route{
+		{RouteBind, post(h.bind)},
+		{RouteBatchBind, post(h.batchBind)},
+		{RouteUnbind, post(h.unbind)},
+		{RouteUpdate, post(h.update)},
+		{RouteQuery, post(h.query)},
+		{RouteGroupCreate, post(h.groupCreate)},
+		{RouteGroupOperate, post(h.groupOperate)},
+		{RouteGroupDelete, post(h.groupDelete)},
+		{RouteHealth, map[string]http.HandlerFunc{http.MethodGet: h.healthz, http.MethodHead: h.healthz}},
 	}
 	if h.cfg.MetricsHandler != nil {
-		t[RouteMetrics] = map[string]http.HandlerFunc{http.MethodGet: h.cfg.MetricsHandler.ServeHTTP}
+		t = append(t, route{RouteMetrics, map[string]http.HandlerFunc{http.MethodGet: h.cfg.MetricsHandler.ServeHTTP}})
 	}
 	return t
 }
 
-// routeList names every route, for a caller who asked for another.
-const routeList = "POST " + RouteBind + ", " + RouteBatchBind + ", " + RouteUnbind + ", " + RouteUpdate + ", " + RouteQuery + ", " +
-	RouteGroupCreate + ", " + RouteGroupOperate + ", " + RouteGroupDelete + "; GET " + RouteHealth
+type route struct {
+	path    string
+	methods map[string]http.HandlerFunc
+}
 
-func routeName(path string) string {
-	switch path {
-	case RouteBind, RouteBatchBind, RouteUnbind, RouteUpdate, RouteQuery, RouteGroupCreate, RouteGroupOperate, RouteGroupDelete, RouteHealth, RouteMetrics:
+// setRoutes indexes the table, and words it for a caller who asked for
+// another route ("POST /v1/axg/bind, ...; GET /healthz").
+func (h *Handler) setRoutes(t []route) {
+	h.routes = make(map[string]map[string]http.HandlerFunc, len(t))
+	var lists []string
+	for _, m := range []string{http.MethodPost, http.MethodGet} {
+		var paths []string
+		for _, r := range t {
+			if r.methods[m] != nil {
+				paths = append(paths, r.path)
+			}
+		}
+		lists = append(lists, m+" "+strings.Join(paths, ", "))
+	}
+	for _, r := range t {
+		h.routes[r.path] = r.methods
+	}
+	h.routeList = strings.Join(lists, "; ")
+}
+
+// routeName is the route a path names, for logs, metrics and spans: the
+// path itself, or "unknown" (a caller's path may be anything).
+func (h *Handler) routeName(path string) string {
+	if _, ok := h.routes[path]; ok {
 		return path
 	}
 	return "unknown"
@@ -65,7 +92,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	methods, ok := h.routes[r.URL.Path]
 	if !ok {
-		h.writeError(w, r, core.Errorf(core.CodeNotFound, "no route "+r.Method+" "+safePath(r.URL.Path)+"; routes: "+routeList))
+		h.writeError(w, r, core.Errorf(core.CodeNotFound, "no route "+r.Method+" "+safePath(r.URL.Path)+"; routes: "+h.routeList))
 		return
 	}
 	fn, ok := methods[r.Method]

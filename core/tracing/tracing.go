@@ -116,7 +116,7 @@ func parent(h http.Header) (trace.SpanContext, bool) {
 		}
 	}
 	if v := h.Get("X-Amzn-Trace-Id"); v != "" {
-		if sc, ok := XRay(v); ok {
+		if sc, ok := xray(v); ok {
 			return sc, true
 		}
 	}
@@ -126,10 +126,10 @@ func parent(h http.Header) (trace.SpanContext, bool) {
 	return trace.SpanContext{}, false
 }
 
-// XRay reads an X-Ray trace header (Root=1-5759e988-bd862e3fe1be46a994272793;
+// xray reads an X-Ray trace header (Root=1-5759e988-bd862e3fe1be46a994272793;
 // Parent=53995c3f42cd8ad8;Sampled=1): the root's time and random parts are
 // the 32 hex digits of a W3C trace ID.
-func XRay(v string) (trace.SpanContext, bool) {
+func xray(v string) (trace.SpanContext, bool) {
 	var root, par, sampled string
 	for _, part := range strings.Split(v, ";") {
 		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")

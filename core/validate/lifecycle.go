@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/redact"
 )
 
 // The forms of the lifecycle requests (core/lifecycle.go): each reads its
@@ -132,12 +133,5 @@ func actionOf(value []byte) (core.Action, *core.Error) {
 		return a, nil
 	}
 	return "", core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: actionField,
-		Message: "must be one of BindAxg, UnbindSubscription, UpdateSubscription (not " + strconv.Quote(clip(string(a))) + ")"}})
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
+		Message: "must be one of BindAxg, UnbindSubscription, UpdateSubscription (not " + strconv.Quote(redact.Clip(string(a), 40)) + ")"}})
 }

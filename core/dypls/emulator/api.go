@@ -25,18 +25,30 @@ const (
 	DefaultMaxRequestBytes = 128 << 10
 )
 
-// required are each action's mandatory parameters, from the vendor's API
-// reference for each (the "required" column): a call without one is refused
-// by the gateway, HTTP 400 Missing<Name>, before the product sees it.
-var required = map[string][]string{
-	"BindAxg":                 {"PoolKey", "PhoneNoA", "GroupId", "Expiration"},
-	"BindBatchAxg":            {"PoolKey", "AxgBindList"},
-	"UnbindSubscription":      {"PoolKey", "SubsId", "SecretNo"},
-	"UpdateSubscription":      {"PoolKey", "SubsId", "PhoneNoX", "OperateType"},
-	"QuerySubscriptionDetail": {"PoolKey", "SubsId", "PhoneNoX"},
-	"CreateAxgGroup":          {"PoolKey"},
-	"OperateAxgGroup":         {"PoolKey", "GroupId", "OperateType", "Numbers"},
-	"DeleteAxgGroup":          {"PoolKey", "GroupId"},
+// action is one API the emulator serves: its handler; its mandatory
+// parameters, from the vendor's API reference for each (the "required"
+// column), which the gateway checks before the product sees the call
+// (HTTP 400 Missing<Name>); and the calls per second one account may make
+// of it before isv.FLOW_LIMIT. Ceilings: BindAxg, BindBatchAxg 5,000 (their
+// pages); UnbindSubscription 5,000, UpdateSubscription 10,000,
+// QuerySubscriptionDetail 1,000 (each one's help page; its API overview once
+// gave 5,000, the lower figure is kept); the group calls publish none: 1,000
+// is assumed.
+type action struct {
+	handle   func(*Emulator, url.Values) any
+	required []string
+	ceiling  int
+}
+
+var actions = map[string]action{
+	"BindAxg":                 {(*Emulator).bindAxg, []string{"PoolKey", "PhoneNoA", "GroupId", "Expiration"}, 5000},
+	"BindBatchAxg":            {(*Emulator).bindBatchAxg, []string{"PoolKey", "AxgBindList"}, 5000},
+	"UnbindSubscription":      {(*Emulator).unbindSubscription, []string{"PoolKey", "SubsId", "SecretNo"}, 5000},
+	"UpdateSubscription":      {(*Emulator).updateSubscription, []string{"PoolKey", "SubsId", "PhoneNoX", "OperateType"}, 10000},
+	"QuerySubscriptionDetail": {(*Emulator).querySubscriptionDetail, []string{"PoolKey", "SubsId", "PhoneNoX"}, 1000},
+	"CreateAxgGroup":          {(*Emulator).createAxgGroup, []string{"PoolKey"}, 1000},
+	"OperateAxgGroup":         {(*Emulator).operateAxgGroup, []string{"PoolKey", "GroupId", "OperateType", "Numbers"}, 1000},
+	"DeleteAxgGroup":          {(*Emulator).deleteAxgGroup, []string{"PoolKey", "GroupId"}, 1000},
 }
 
 // ServeHTTP serves the API at /, the console page at / without a query,
@@ -50,28 +62,6 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		e.api(w, r)
 	}
-}
-
-func (e *Emulator) handler(action string) func(url.Values) any {
-	switch action {
-	case "BindAxg":
-		return e.bindAxg
-	case "BindBatchAxg":
-		return e.bindBatchAxg
-	case "UnbindSubscription":
-		return e.unbindSubscription
-	case "UpdateSubscription":
-		return e.updateSubscription
-	case "QuerySubscriptionDetail":
-		return e.querySubscriptionDetail
-	case "CreateAxgGroup":
-		return e.createAxgGroup
-	case "OperateAxgGroup":
-		return e.operateAxgGroup
-	case "DeleteAxgGroup":
-		return e.deleteAxgGroup
-	}
-	return nil
 }
 
 // api answers one RPC call, and records it.
@@ -109,15 +99,15 @@ func (e *Emulator) api(w http.ResponseWriter, r *http.Request) {
 		rs.fail(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 		return
 	}
-	handle := e.handler(rs.action)
-	if handle == nil {
+	act, ok := actions[rs.action]
+	if !ok {
 		rs.fail(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
 		return
 	}
 	e.mu.Lock()
 	e.calls[rs.action]++
 	e.mu.Unlock()
-	for _, name := range required[rs.action] {
+	for _, name := range act.required {
 		if params.Get(name) == "" {
 			rs.fail(http.StatusBadRequest, "Missing"+name, name+" is mandatory for this action.")
 			return
@@ -132,7 +122,7 @@ func (e *Emulator) api(w http.ResponseWriter, r *http.Request) {
 	}
 	var acted any
 	if fault.Acted && !throttled {
-		acted = handle(params)
+		acted = act.handle(e, params)
 	}
 	if !sleep(r.Context(), e.latency+fault.Delay) {
 		rs.status, rs.code = 0, "(client gave up)"
@@ -163,7 +153,7 @@ func (e *Emulator) api(w http.ResponseWriter, r *http.Request) {
 	case fault.Items && rs.action == "BindBatchAxg":
 		ans = itemFault(params, fault) // nothing is bound
 	default:
-		ans = handle(params)
+		ans = act.handle(e, params)
 	}
 	rs.answer(ans)
 }

@@ -146,9 +146,7 @@ func (e *Emulator) bindBatchAxg(p url.Values) any {
 func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	const invalid = "isv.INVALID_PARAMETERS"
 	pl, ok := e.pools[p.PoolKey]
-	switch {
-	case p.PoolKey == "":
-		return nil, invalid, "PoolKey is mandatory"
+	switch { // PoolKey is given: the gateway checked (a batch's is the call's)
 	case !ok:
 		return nil, codePartner, "no number pool " + p.PoolKey + " in this account"
 	case p.PhoneNoA == "":

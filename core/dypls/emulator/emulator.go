@@ -57,26 +57,9 @@ type Option func(*Emulator)
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
 
 // WithQPS sets the calls per second that one account may make of every
-// action before isv.FLOW_LIMIT, in place of each action's own (Ceilings);
-// 0 means no limit.
-func WithQPS(n int) Option {
-	return func(e *Emulator) {
-		e.ceilings = map[string]int{}
-		for a := range Ceilings {
-			e.ceilings[a] = n
-		}
-	}
-}
-
-// Ceilings are the calls per second one account may make of each action.
-// BindAxg, BindBatchAxg: 5,000 (their pages); UnbindSubscription 5,000,
-// UpdateSubscription 10,000, QuerySubscriptionDetail 1,000 (each one's help
-// page; its API overview once gave 5,000 for the last, the lower figure is
-// kept). The group calls publish none: 1,000 is assumed.
-var Ceilings = map[string]int{
-	"BindAxg": 5000, "BindBatchAxg": 5000, "UnbindSubscription": 5000, "UpdateSubscription": 10000,
-	"QuerySubscriptionDetail": 1000, "CreateAxgGroup": 1000, "OperateAxgGroup": 1000, "DeleteAxgGroup": 1000,
-}
+// action before isv.FLOW_LIMIT, in place of each action's own ceiling
+// (actions); 0 means no limit.
+func WithQPS(n int) Option { return func(e *Emulator) { e.qps = n } }
 
 // WithLogger writes one line per API call to log: action, code, HTTP
 // status, masked numbers, duration. None by default.
@@ -102,7 +85,7 @@ func WithLatency(d time.Duration) Option { return func(e *Emulator) { e.latency 
 // Emulator is an in-memory Dyplsapi. It is safe for concurrent use.
 type Emulator struct {
 	now      func() time.Time
-	ceilings map[string]int
+	qps      int // every action's ceiling; < 0: each its own (actions)
 	latency  time.Duration
 	log      *slog.Logger
 	maxItems int
@@ -157,7 +140,7 @@ type window struct {
 
 // New returns an emulator seeded with s.
 func New(s Seed, opts ...Option) *Emulator {
-	e := &Emulator{now: time.Now, ceilings: Ceilings, maxItems: DefaultMaxBatchItems, maxBytes: DefaultMaxRequestBytes,
+	e := &Emulator{now: time.Now, qps: -1, maxItems: DefaultMaxBatchItems, maxBytes: DefaultMaxRequestBytes,
 		seed: s, nonces: map[string]time.Time{}}
 	for _, o := range opts {
 		o(e)
@@ -270,7 +253,11 @@ func (e *Emulator) admit(action string) (Fault, bool) {
 			break
 		}
 	}
-	if qps := e.ceilings[action]; qps > 0 {
+	qps := e.qps
+	if qps < 0 {
+		qps = actions[action].ceiling
+	}
+	if qps > 0 {
 		sec := e.now().Unix()
 		w := e.window[action]
 		if w == nil || w.second != sec {

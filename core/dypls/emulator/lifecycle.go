@@ -80,14 +80,11 @@ type groupAnswer struct {
 
 func reply(code, msg string) *answer { return &answer{Code: code, Message: msg} }
 
-// pooled checks PoolKey; e.mu is held.
+// pooled checks PoolKey (the gateway saw that it is given); e.mu is held.
 func (e *Emulator) pooled(p url.Values) (*pool, *answer) {
 	key := p.Get("PoolKey")
 	pl, ok := e.pools[key]
-	switch {
-	case key == "":
-		return nil, reply(codeInvalid, "PoolKey is mandatory")
-	case !ok:
+	if !ok {
 		return nil, reply(codePartner, "no number pool "+key+" in this account")
 	}
 	return pl, nil
@@ -100,13 +97,7 @@ func (e *Emulator) subscription(p url.Values, xParam string) (*pool, *binding, *
 	if a != nil {
 		return nil, nil, a
 	}
-	id, x := p.Get("SubsId"), p.Get(xParam)
-	switch {
-	case id == "":
-		return nil, nil, reply(codeInvalid, "SubsId is mandatory")
-	case x == "":
-		return nil, nil, reply(codeInvalid, xParam+" is mandatory")
-	}
+	id, x := p.Get("SubsId"), p.Get(xParam) // both given: the gateway checked
 	b := e.subs[id]
 	switch {
 	case b == nil || b.pool != pl.Key:
@@ -199,8 +190,6 @@ func (e *Emulator) updateSubscription(p url.Values) any {
 			return reply(codeInvalid, "isRecordingEnabled invalid")
 		}
 		b.record = v == "true"
-	case "":
-		return reply(codeInvalid, "OperateType is mandatory")
 	default:
 		return reply(codeInvalid, "operateType invalid")
 	}
@@ -291,12 +280,10 @@ func (e *Emulator) group(p url.Values) (*Group, *answer) {
 	if a != nil {
 		return nil, a
 	}
-	s := p.Get("GroupId")
+	s := p.Get("GroupId") // given: the gateway checked
 	id, err := strconv.ParseInt(s, 10, 64)
 	g := e.groups[id]
 	switch {
-	case s == "":
-		return nil, reply(codeInvalid, "GroupId is mandatory")
 	case err != nil:
 		return nil, reply(codeIllegal, "GroupId must be a number")
 	case g == nil || g.PoolKey != pl.Key:
@@ -312,12 +299,9 @@ func (e *Emulator) operateAxgGroup(p url.Values) any {
 	if a != nil {
 		return a
 	}
-	ns, a := numbers(p.Get("Numbers"))
+	ns, a := numbers(p.Get("Numbers")) // given: the gateway checked
 	if a != nil {
 		return a
-	}
-	if len(ns) == 0 {
-		return reply(codeInvalid, "Numbers is mandatory")
 	}
 	var next []string
 	switch op := p.Get("OperateType"); op {
@@ -335,8 +319,6 @@ func (e *Emulator) operateAxgGroup(p url.Values) any {
 		}
 	case "overwriteNumbers":
 		next = dedupe(ns)
-	case "":
-		return reply(codeInvalid, "OperateType is mandatory")
 	default:
 		return reply(codeInvalid, "operateType invalid")
 	}

@@ -4,35 +4,17 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/internal/testclock"
 )
 
-// clock is a settable clock for bindings' expiry.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestExpiredBindingReadsStatusZeroAndRefusesUpdates(t *testing.T) {
-	clk := &clock{t: time.Now()}
-	emu := emulator.New(emulator.Demo(), emulator.WithClock(clk.now))
+	clk := testclock.At(time.Now())
+	emu := emulator.New(emulator.Demo(), emulator.WithClock(clk.Now))
 	c, ctx := demo(t, emu), context.Background()
 	b, err := c.BindAxg(ctx, emulator.DemoPoolKey, item("13800000001", 2*time.Minute))
 	if err != nil {
@@ -42,7 +24,7 @@ func TestExpiredBindingReadsStatusZeroAndRefusesUpdates(t *testing.T) {
 	if d, err := c.QuerySubscriptionDetail(ctx, q); err != nil || d.Status != 1 {
 		t.Fatalf("live binding: %+v, %v; want Status 1", d, err)
 	}
-	clk.add(3 * time.Minute)
+	clk.Add(3 * time.Minute)
 	if d, err := c.QuerySubscriptionDetail(ctx, q); err != nil || d.Status != 0 {
 		t.Fatalf("expired binding: %+v, %v; want Status 0", d, err)
 	}
@@ -162,8 +144,8 @@ func TestGroupLimits(t *testing.T) {
 }
 
 func TestCeilingPerAction(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
-	emu := emulator.New(emulator.Demo(), emulator.WithClock(clk.now))
+	clk := testclock.At(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC))
+	emu := emulator.New(emulator.Demo(), emulator.WithClock(clk.Now))
 	c, ctx := demo(t, emu), context.Background()
 	q := &core.QueryRequest{PoolKey: emulator.DemoPoolKey, SubsId: "1", PhoneNoX: "17100000000"}
 	for i := range 1000 {

@@ -9,6 +9,7 @@ package emf
 import (
 	"encoding/json"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ func New(w io.Writer, function string) *Sink {
 func (s *Sink) entry(m *metrics.Metric, labels []string) *entry {
 	var g *group
 	for _, c := range s.groups {
-		if sameNames(c.labels, m.Labels) && c.n == len(labels) && (c.n < 1 || c.values[0] == labels[0]) && (c.n < 2 || c.values[1] == labels[1]) {
+		if slices.Equal(c.labels, m.Labels) && c.n == len(labels) && (c.n < 1 || c.values[0] == labels[0]) && (c.n < 2 || c.values[1] == labels[1]) {
 			g = c
 			break
 		}
@@ -82,18 +83,6 @@ func (s *Sink) entry(m *metrics.Metric, labels []string) *entry {
 	}
 	g.entries = append(g.entries, entry{m: m})
 	return &g.entries[len(g.entries)-1]
-}
-
-func sameNames(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *Sink) Add(m *metrics.Metric, n float64, labels ...string) {

@@ -25,8 +25,7 @@ func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, e)
 		return
 	}
-	ctx, cancel := h.deadline(r.Context())
-	defer cancel()
+	ctx := r.Context() // the request's deadline, set by serve
 	b, err := h.svc.Bind(ctx, req)
 	if err != nil {
 		h.writeError(w, r, core.AsError(err))
@@ -48,8 +47,7 @@ func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, e)
 		return
 	}
-	ctx, cancel := h.deadline(r.Context())
-	defer cancel()
+	ctx := r.Context() // the request's deadline, set by serve
 	items := h.svc.BatchBind(ctx, req)
 	counts := map[core.Code]int{}
 	for _, it := range items {

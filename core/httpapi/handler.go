@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/tracing"
@@ -35,13 +35,17 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RequestID returns the platform's request ID for r, or "" to generate one.
 	RequestID func(r *http.Request) string
-	// Idempotency keeps the answers to requests with an Idempotency-Key
-	// (nil: the instance's memory), for IdempotencyTTL (default 24h).
-	// RequireIdempotency makes the key mandatory where a resend would bind
-	// again (AXG_IDEMPOTENCY=require).
-	Idempotency        idempotency.Store
+	// Ledger keeps the answers to requests with an Idempotency-Key (nil:
+	// the instance's memory, bounded by ledger.DefaultMemoryBytes), for
+	// IdempotencyTTL (default 24h). RequireIdempotency makes the key
+	// mandatory where a resend would bind again (AXG_IDEMPOTENCY=require).
+	Ledger             *ledger.Ledger
 	IdempotencyTTL     time.Duration
 	RequireIdempotency bool
+	// Caller returns the platform's identity of r's caller (an IAM
+	// principal, a signer's AccessKey ID), or "": keys are kept apart per
+	// caller (contract.md, "Idempotency keys").
+	Caller func(r *http.Request) string
 	// Metrics takes the requests', bindings' and replays' counts (none
 	// when nil); MetricsHandler, where given, serves GET /metrics behind
 	// the token check.
@@ -68,8 +72,8 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 15 * time.Second
 	}
-	if cfg.Idempotency == nil {
-		cfg.Idempotency = idempotency.NewMemory(nil)
+	if cfg.Ledger == nil {
+		cfg.Ledger = ledger.New(ledger.NewMemory(0))
 	}
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
@@ -169,14 +173,16 @@ func RequestID(ctx context.Context) string {
 }
 
 // deadline bounds a request: the platform's deadline less a margin to answer
-// in, or RequestTimeout where the platform gives none.
+// in, or RequestTimeout where the platform gives none. A caller hanging up
+// cancels nothing: a call already sent runs to its answer, which is recorded
+// for the caller's Idempotency-Key (contract.md, "Idempotency keys").
 func (h *Handler) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	budget := h.cfg.RequestTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		budget = time.Until(dl)
 	}
 	margin := min(budget/10, time.Second)
-	return context.WithTimeout(ctx, budget-margin)
+	return context.WithTimeout(context.WithoutCancel(ctx), budget-margin)
 }
 
 // statusWriter notes the status it passes on, and keeps a copy of the body

@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"math"
@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 )
 
@@ -22,9 +22,17 @@ import (
 // mandatory: those whose resend would bind, or make a group, again.
 var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true, RouteGroupCreate: true}
 
+// resendable are the routes whose operation may run again once an earlier
+// run's outcome is unknown (contract.md, "The binding's life"). group/operate
+// is not: only its overwriteNumbers is idempotent, and a key runs as its
+// route says.
+var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuery: true, RouteGroupDelete: true}
+
 // once serves a POST: with an Idempotency-Key, the first request with the
-// key runs and its answer is kept; a repeat gets that answer, byte for byte,
-// and sends nothing upstream (contract.md, "Idempotency keys").
+// key runs and its answer is recorded in the ledger, whatever happens; a
+// repeat gets that answer, byte for byte, and sends nothing upstream
+// (contract.md, "Idempotency keys"). r's context carries the request's
+// deadline, which bounds every ledger call.
 func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFunc) {
 	key, given := r.Header["Idempotency-Key"]
 	if !given {
@@ -45,40 +53,56 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFu
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body)) // the route reads it again
-	fp := fingerprint(r.URL.Path, body)
-	scoped := callerScope(r) + ":" + key[0]
-	ctx, cancel := h.deadline(r.Context())
-	until, _ := ctx.Deadline()
-	cancel()
-	keep := context.WithoutCancel(r.Context())
-	old, started, err := h.cfg.Idempotency.Begin(keep, scoped, idempotency.Record{Fingerprint: fp, Until: until})
+	until, _ := r.Context().Deadline()
+	c, err := h.cfg.Ledger.Begin(r.Context(), ledger.Op{Key: h.callerScope(r) + ":" + key[0], Fingerprint: fingerprint(r.URL.Path, body),
+		Resend: resendable[r.URL.Path], Deadline: until, TTL: h.cfg.IdempotencyTTL})
 	if err != nil {
-		note(r, slog.String("idempotency_error", redactText(err.Error())))
-		h.writeError(w, r, core.Errorf(core.CodeIdempotencyUnavailable, "the record of Idempotency-Key cannot be reached: nothing was sent; try again"))
+		note(r, slog.String("ledger_error", redactText(err.Error())))
+		msg := "the record of Idempotency-Key cannot be reached: nothing was sent; try again"
+		if errors.Is(err, ledger.ErrFull) {
+			msg = "this instance's ledger is full (AXG_LEDGER_MEMORY_BYTES): nothing was sent; try again later"
+			w.Header().Set("Retry-After", "1")
+		}
+		h.writeError(w, r, core.Errorf(core.CodeIdempotencyUnavailable, msg))
 		return
 	}
-	if !started {
-		h.answerAgain(w, r, old, fp)
-		return
+	switch c.Outcome {
+	case ledger.Run:
+		h.runOnce(w, r, c, fn)
+	case ledger.Unknown:
+		// The first request recorded no answer by its deadline: what it
+		// sent is unknown, and this operation is never sent again.
+		h.runOnce(w, r, c, func(w http.ResponseWriter, r *http.Request) {
+			h.writeError(w, r, core.Errorf(core.CodeUpstreamTimeout, "the first request with this Idempotency-Key recorded no answer by its deadline: its outcome is unknown, and it was not sent again"))
+		})
+	default:
+		h.answerAgain(w, r, c)
 	}
+}
+
+// runOnce runs fn for a claim and records what it answered. The answer is
+// recorded whatever happens to the caller: the ledger tries again until
+// the request's deadline and a grace.
+func (h *Handler) runOnce(w http.ResponseWriter, r *http.Request, c ledger.Claim, fn http.HandlerFunc) {
 	cw := &statusWriter{ResponseWriter: w, keep: &bytes.Buffer{}}
-	fn(cw, r) // a panic leaves the key running until its deadline: what it did is not known
+	fn(cw, r) // a panic leaves the key started: after its deadline its outcome is unknown
 	if cw.status == 0 {
 		cw.status = http.StatusOK
 	}
-	rec := idempotency.Record{Fingerprint: fp, Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Body: cw.keep.Bytes()}
-	if err := h.cfg.Idempotency.Finish(keep, scoped, rec, h.cfg.IdempotencyTTL); err != nil {
-		note(r, slog.String("idempotency_error", redactText(err.Error())))
+	a := ledger.Answer{Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Body: cw.keep.Bytes()}
+	if err := h.cfg.Ledger.Finish(r.Context(), c, a); err != nil {
+		note(r, slog.String("ledger_error", redactText(err.Error())))
 	}
 }
 
 // answerAgain answers a repeat of a key: its recorded answer, or why not.
-func (h *Handler) answerAgain(w http.ResponseWriter, r *http.Request, old *idempotency.Record, fp string) {
-	switch {
-	case old.Fingerprint != fp:
+func (h *Handler) answerAgain(w http.ResponseWriter, r *http.Request, c ledger.Claim) {
+	old := c.Record
+	switch c.Outcome {
+	case ledger.Reused:
 		h.writeError(w, r, core.Errorf(core.CodeIdempotencyKeyReused, "this Idempotency-Key was used with another request (route or body): use a new key for a new request"))
-	case !old.Done:
-		secs := int(math.Ceil(time.Until(old.Until).Seconds()))
+	case ledger.InFlight:
+		secs := int(math.Ceil(time.Until(old.Lease).Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
 		h.writeError(w, r, core.Errorf(core.CodeIdempotencyKeyInFlight, "the first request with this Idempotency-Key is still running: ask again after it"))
 	default:
@@ -115,14 +139,21 @@ func validKey(k string) bool {
 	return true
 }
 
-// callerScope keeps callers' keys apart: a hash of the bearer token the
-// caller presented (never the token); where the platform authenticates and
-// no token comes, all callers share one scope (its caller identities are not
-// read yet).
-func callerScope(r *http.Request) string {
+// callerScope keeps callers' keys apart: the platform's identity of the
+// caller where it gives one (an IAM principal, the AccessKey that signed
+// the call), else a hash of the bearer token the caller presented (never
+// the token); where neither is there, every caller of the deployment shares
+// one scope (README, "Idempotency keys").
+func (h *Handler) callerScope(r *http.Request) string {
+	if h.cfg.Caller != nil {
+		if id := h.cfg.Caller(r); id != "" {
+			sum := sha256.Sum256([]byte(id))
+			return "p-" + hex.EncodeToString(sum[:16])
+		}
+	}
 	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
 		return "t-" + hex.EncodeToString(sum[:16])
 	}
-	return "platform"
+	return "deployment"
 }

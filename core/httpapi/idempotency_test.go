@@ -2,7 +2,7 @@ package httpapi_test
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
-	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/ledger"
 )
 
 // TestIdempotencyKeys: the contract's "Idempotency keys", through the real
@@ -106,7 +106,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 	})
 	t.Run("an unreachable store sends nothing", func(t *testing.T) {
-		s := newS(httpapi.Config{Idempotency: unreachable{}})
+		s := newS(httpapi.Config{Ledger: ledger.New(unreachable{})})
 		a := s.do(t, "POST", bind, bindBody("13800000109"), withKey("tok-a", "u")...)
 		if a.status != 503 || a.str("Code") != "IdempotencyStoreUnavailable" || s.emu.Stats().Calls["BindAxg"] != 0 {
 			t.Fatalf("%d %s", a.status, a.raw)
@@ -117,13 +117,14 @@ func TestIdempotencyKeys(t *testing.T) {
 	})
 }
 
-// unreachable is a record store whose backend does not answer.
+// unreachable is a ledger driver whose backend does not answer.
 type unreachable struct{}
 
-func (unreachable) Begin(context.Context, string, idempotency.Record) (*idempotency.Record, bool, error) {
-	return nil, false, errors.New("dial tcp 10.0.0.1:6379: i/o timeout")
-}
+var errUnreachable = fmt.Errorf("%w: dial tcp 10.0.0.1:6379: i/o timeout", ledger.ErrUnavailable)
 
-func (unreachable) Finish(context.Context, string, idempotency.Record, time.Duration) error {
-	return errors.New("dial tcp 10.0.0.1:6379: i/o timeout")
+func (unreachable) Create(context.Context, ledger.Record) (*ledger.Record, error) {
+	return nil, errUnreachable
 }
+func (unreachable) Replace(context.Context, string, ledger.Record) error { return errUnreachable }
+func (unreachable) Get(context.Context, string) (*ledger.Record, error)  { return nil, errUnreachable }
+func (unreachable) Delete(context.Context, string, string) error         { return errUnreachable }

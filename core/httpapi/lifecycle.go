@@ -29,8 +29,7 @@ func serveOp[T any](h *Handler, w http.ResponseWriter, r *http.Request,
 		h.writeError(w, r, e)
 		return
 	}
-	ctx, cancel := h.deadline(r.Context())
-	defer cancel()
+	ctx := r.Context() // the request's deadline, set by serve
 	ans, err := call(ctx, &req)
 	if err != nil {
 		h.writeError(w, r, core.AsError(err))

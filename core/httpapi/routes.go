@@ -107,7 +107,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		h.once(w, r, fn)
+		ctx, cancel := h.deadline(r.Context())
+		defer cancel()
+		h.once(w, r.WithContext(ctx), fn)
 		return
 	}
 	fn(w, r)

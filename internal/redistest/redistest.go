@@ -10,14 +10,16 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // Server is a running redis-server.
 type Server struct {
-	Addr string
-	cmd  *exec.Cmd
+	Addr     string
+	bin, dir string
+	cmd      *exec.Cmd
 }
 
 // URL is the server's address as AXG_REDIS_URL takes it.
@@ -25,6 +27,11 @@ func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 
 // Stop kills the server (a test of what happens when Redis goes away).
 func (s *Server) Stop() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() }
+
+// Pause stops the server without ending it (SIGSTOP): connections stay
+// open and nothing answers, as with a server that hangs. Resume goes on.
+func (s *Server) Pause()  { _ = s.cmd.Process.Signal(syscall.SIGSTOP) }
+func (s *Server) Resume() { _ = s.cmd.Process.Signal(syscall.SIGCONT) }
 
 // Start runs redis-server on a free port with no persistence. Without the
 // binary the test is skipped, except in CI (CI set), where it fails: .ci/run
@@ -44,8 +51,24 @@ func Start(t testing.TB) *Server {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", t.TempDir(), "--logfile", "")
+	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), bin: bin, dir: t.TempDir()}
+	s.launch(t)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Restart starts a stopped server again on its port, empty: it keeps
+// nothing on disk, as a cache node that was replaced.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.launch(t)
+}
+
+func (s *Server) launch(t testing.TB) {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(s.Addr)
+	cmd := exec.Command(s.bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--logfile", "")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +76,7 @@ func Start(t testing.TB) *Server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
-	t.Cleanup(s.Stop)
+	s.cmd = cmd
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -74,5 +96,4 @@ func Start(t testing.TB) *Server {
 	case <-ctx.Done():
 		t.Fatal("redis-server did not start")
 	}
-	return s
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/axg-binder/binder/core/idempotency"
-	"github.com/axg-binder/binder/core/idempotency/storetest"
+	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/ledger/ledgertest"
 	"github.com/axg-binder/binder/internal/redistest"
 	"github.com/axg-binder/binder/store/redisstore"
 )
@@ -27,44 +27,122 @@ func open(tb testing.TB, srv *redistest.Server) *redis.Client {
 	return c
 }
 
-// TestIdempotencyConformance: the record-store suite on a real redis-server.
-func TestIdempotencyConformance(t *testing.T) {
+// TestLedgerConformance: the ledger's suite on a real redis-server.
+func TestLedgerConformance(t *testing.T) {
 	srv := redistest.Start(t)
-	c := open(t, srv)
-	storetest.RunConformanceTests(t, func(t *testing.T) idempotency.Store {
-		return redisstore.Idempotency{Client: c, Prefix: "axg:idem:" + strings.ReplaceAll(t.Name(), "/", ":") + ":"}
+	l, err := redisstore.OpenLedger(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Client.Close() })
+	ledgertest.RunConformanceTests(t, func(t *testing.T) ledger.Driver {
+		return redisstore.Ledger{Client: l.Client, Prefix: "axg:ledger:" + strings.ReplaceAll(t.Name(), "/", ":") + ":"}
 	})
 }
 
-// TestIdempotencyWhenRedisIsGone: a store that cannot be reached says so
-// (the HTTP API answers 503 and sends nothing).
-func TestIdempotencyWhenRedisIsGone(t *testing.T) {
+// TestLedgerWhenRedisIsGone: a store that cannot be reached says so (the
+// HTTP API answers 503 and sends nothing).
+func TestLedgerWhenRedisIsGone(t *testing.T) {
 	srv := redistest.Start(t)
-	c := open(t, srv)
+	l, err := redisstore.OpenLedger(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.Stop()
-	st := redisstore.Idempotency{Client: c, Prefix: "axg:idem:"}
-	if _, _, err := st.Begin(context.Background(), "k", idempotency.Record{Fingerprint: "f", Until: time.Now().Add(time.Minute)}); !errors.Is(err, idempotency.ErrUnavailable) {
-		t.Fatalf("Begin with Redis gone: %v", err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := l.Create(ctx, ledger.Record{Key: "k", Token: "t", Expires: time.Now().Add(time.Minute)}); !errors.Is(err, ledger.ErrUnavailable) {
+		t.Fatalf("Create with Redis gone: %v", err)
 	}
 }
 
-// BenchmarkIdempotencyRecord is what a key costs a bind in Redis: the Begin
-// and Finish round trips to a local redis-server.
-func BenchmarkIdempotencyRecord(b *testing.B) {
+// TestLedgerStoppedRedis: with Redis stopped (SIGSTOP), a Create answers
+// by its deadline, not after go-redis's timeouts and retries; and once
+// Redis goes on, the write it had queued takes no effect: the key is free.
+func TestLedgerStoppedRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	l, err := redisstore.OpenLedger(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Client.Close() })
+	if err := l.Client.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	start := time.Now()
+	_, err = l.Create(ctx, ledger.Record{Key: "k", Token: "t1", State: ledger.Started, Expires: time.Now().Add(time.Hour)})
+	took := time.Since(start)
+	cancel()
+	srv.Resume()
+	if !errors.Is(err, ledger.ErrUnavailable) || took > 2*time.Second {
+		t.Fatalf("Create on a stopped Redis: %v after %s", err, took)
+	}
+	time.Sleep(200 * time.Millisecond) // Redis runs what was queued
+	if r, err := l.Get(context.Background(), "k"); err != nil || r != nil {
+		t.Fatalf("the given-up Create wrote %+v (%v)", r, err)
+	}
+}
+
+// BenchmarkLedgerRecord is what a key costs a bind in Redis: the Create
+// and the Replace that records the answer, on a local redis-server.
+func BenchmarkLedgerRecord(b *testing.B) {
 	srv := redistest.Start(b)
-	c := open(b, srv)
-	st := redisstore.Idempotency{Client: c, Prefix: "axg:idem:bench:"}
+	l, err := redisstore.OpenLedger(srv.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Client.Close() })
+	benchLedger(b, l)
+}
+
+func benchLedger(b *testing.B, d ledger.Driver) {
 	body := []byte(`{"Code":"OK","Message":"OK","RequestId":"r","SecretBindDTO":{"SecretNo":"17100000000","SubsId":"1000000000000001","Extension":""}}`)
+	lg := ledger.New(d)
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		i++
-		k := fmt.Sprint("k", i)
-		if _, started, err := st.Begin(context.Background(), k, idempotency.Record{Fingerprint: "f", Until: time.Now().Add(time.Minute)}); err != nil || !started {
-			b.Fatal(started, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := lg.Begin(ctx, ledger.Op{Key: fmt.Sprint("k", i), Fingerprint: "f", Deadline: time.Now().Add(5 * time.Second), TTL: time.Hour})
+		if err != nil || c.Outcome != ledger.Run {
+			b.Fatal(c.Outcome, err)
 		}
-		if err := st.Finish(context.Background(), k, idempotency.Record{Fingerprint: "f", Status: 200, ContentType: "application/json", Body: body}, time.Hour); err != nil {
+		if err := lg.Finish(ctx, c, ledger.Answer{Status: 200, ContentType: "application/json", Body: body}); err != nil {
 			b.Fatal(err)
 		}
+		cancel()
+	}
+}
+
+// lateCtx has a deadline that has passed but has not ended: a request
+// that reaches Redis after its caller gave up, as a queued one does.
+type lateCtx struct{ context.Context }
+
+func (lateCtx) Deadline() (time.Time, bool) { return time.Now().Add(-time.Second), true }
+
+// TestLedgerLateWriteTakesNoEffect: a script run after its deadline by
+// Redis's clock writes nothing.
+func TestLedgerLateWriteTakesNoEffect(t *testing.T) {
+	srv := redistest.Start(t)
+	c := open(t, srv) // a client that does not end calls at their deadline itself
+	l := redisstore.Ledger{Client: c, Prefix: "axg:ledger:"}
+	late := lateCtx{context.Background()}
+	r := ledger.Record{Key: "k", Token: "t1", State: ledger.Started, Expires: time.Now().Add(time.Hour)}
+	if _, err := l.Create(late, r); !errors.Is(err, ledger.ErrUnavailable) {
+		t.Fatalf("a late Create: %v", err)
+	}
+	if got, err := l.Get(context.Background(), "k"); err != nil || got != nil {
+		t.Fatalf("a late Create wrote %+v (%v)", got, err)
+	}
+	if _, err := l.Create(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Replace(late, "t1", ledger.Record{Key: "k", Token: "t2", Expires: time.Now().Add(time.Hour)}); !errors.Is(err, ledger.ErrUnavailable) {
+		t.Fatalf("a late Replace: %v", err)
+	}
+	if got, _ := l.Get(context.Background(), "k"); got == nil || got.Token != "t1" {
+		t.Fatalf("a late Replace wrote %+v", got)
 	}
 }

@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, ContextCredentials: true, Shared: redisstore.Shared})
+	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Caller: platform.Caller, ContextCredentials: true, Shared: redisstore.Shared})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-http:", err)
 		os.Exit(1)

@@ -3,18 +3,22 @@ package binder
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/httpapi"
-	"github.com/axg-binder/binder/core/idempotency"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
+	"github.com/axg-binder/binder/store/dirstore"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 // Deps are what a deployable may supply beyond the configuration.
@@ -31,8 +35,11 @@ type Deps struct {
 	// (dypls.WithCredentials), so none are required at start-up.
 	ContextCredentials bool
 	// Shared opens what every instance shares at AXG_REDIS_URL, the
-	// idempotency records and the rate budget (redisstore.Shared).
-	Shared func(url string, qps float64, instances int, log *slog.Logger, sink metrics.Sink) (idempotency.Store, core.Budget, error)
+	// ledger and the rate budget (redisstore.Shared).
+	Shared func(url string, qps float64, instances int, log *slog.Logger, sink metrics.Sink) (ledger.Driver, core.Budget, error)
+	// Caller returns the platform's identity of an HTTP request's caller,
+	// or "" (platform.Caller): keys are kept apart per caller.
+	Caller func(*http.Request) string
 	// Metrics is where the binder's metrics go (metrics.Discard when nil):
 	// EMF lines on Lambda, Prometheus on the local server and FC web.
 	Metrics metrics.Sink
@@ -44,16 +51,16 @@ type Deps struct {
 // Env is what every deployable builds on: its configuration, the core that
 // HTTP requests, files and messages all go through, and the logger.
 type Env struct {
-	Config         Config
-	Service        *core.Service
-	Validator      *validate.Validator
-	Log            *slog.Logger
-	Metrics        metrics.Sink
+	Config    Config
+	Service   *core.Service
+	Validator *validate.Validator
+	Log       *slog.Logger
+	Metrics   metrics.Sink
+	// Ledger keeps what must happen once (AXG_LEDGER).
+	Ledger         *ledger.Ledger
 	requestID      func(*http.Request) string
+	caller         func(*http.Request) string
 	metricsHandler http.Handler
-	// records keep idempotency keys: in Redis where AXG_REDIS_URL says,
-	// else in this instance.
-	records idempotency.Store
 	// tracing exports spans where OTEL_EXPORTER_OTLP_ENDPOINT says (nil:
 	// none, spans are no-ops).
 	tracing *otelsetup.Tracing
@@ -142,7 +149,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	var records idempotency.Store
+	var shared ledger.Driver
 	var budget core.Budget
 	if c.RedisURL != "" {
 		if d.Shared == nil {
@@ -150,7 +157,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		}
 		// Not reached at start: a request whose key finds Redis away answers
 		// 503, and the rate budget falls back to this instance's share.
-		if records, budget, err = d.Shared(c.RedisURL, c.UpstreamQPS, c.MaxInstances, d.Log, sink); err != nil {
+		if shared, budget, err = d.Shared(c.RedisURL, c.UpstreamQPS, c.MaxInstances, d.Log, sink); err != nil {
 			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
 		}
 	}
@@ -164,8 +171,12 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	drv, err := openLedger(c, shared)
+	if err != nil {
+		return nil, err
+	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
-		requestID: d.RequestID, records: records, metricsHandler: d.MetricsHandler}
+		Ledger: ledger.New(drv), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
 	return env, nil
 }
 
@@ -182,10 +193,29 @@ func (e *Env) HTTP() *httpapi.Handler {
 		MaxBodyBytes:       c.MaxBodyBytes,
 		RequestTimeout:     c.RequestTimeout,
 		RequestID:          e.requestID,
-		Idempotency:        e.records,
+		Ledger:             e.Ledger,
+		Caller:             e.caller,
 		IdempotencyTTL:     c.IdempotencyTTL,
 		RequireIdempotency: c.RequireIdempotency,
 		Metrics:            e.Metrics,
 		MetricsHandler:     e.metricsHandler,
 	})
+}
+
+// openLedger opens the ledger AXG_LEDGER names; unset, the Redis of
+// AXG_REDIS_URL (shared) where there is one, else this instance's memory.
+func openLedger(c CoreConfig, shared ledger.Driver) (ledger.Driver, error) {
+	switch l := c.Ledger; {
+	case strings.HasPrefix(l, "dir:"):
+		d, err := dirstore.Open(strings.TrimPrefix(l, "dir:"))
+		if err != nil {
+			return nil, fmt.Errorf("AXG_LEDGER: the folder cannot be used: %w", err)
+		}
+		return d, nil
+	case strings.HasPrefix(l, "redis://"), strings.HasPrefix(l, "rediss://"):
+		return redisstore.OpenLedger(l)
+	case l == "" && shared != nil:
+		return shared, nil
+	}
+	return ledger.NewMemory(c.LedgerMemoryBytes), nil
 }

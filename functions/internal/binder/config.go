@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/logs"
 )
 
@@ -95,6 +96,11 @@ type CoreConfig struct {
 	// shares, for the rate budget and idempotency records; "" keeps both in
 	// the instance.
 	RedisURL string
+	// Ledger is AXG_LEDGER: "memory", "dir:PATH", or a redis:// URL; ""
+	// is AXG_REDIS_URL's Redis where that is set, else memory.
+	// LedgerMemoryBytes bounds the memory ledger.
+	Ledger            string
+	LedgerMemoryBytes int64
 	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
 	// the descriptors set alike: each instance's share of the upstream's
 	// ceiling when the shared rate budget is out of reach.
@@ -226,6 +232,18 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 			bad("AXG_REDIS_URL", "redis://[user:password@]host:port[/db] or rediss://...", "(withheld)")
 		}
 	}
+	c.Ledger = strings.TrimSpace(getenv("AXG_LEDGER"))
+	switch l := c.Ledger; {
+	case l == "", l == "memory", strings.HasPrefix(l, "dir:") && len(l) > len("dir:"):
+	case strings.HasPrefix(l, "redis://"), strings.HasPrefix(l, "rediss://"):
+		if u, err := url.Parse(l); err != nil || u.Host == "" {
+			bad("AXG_LEDGER", "redis://[user:password@]host:port[/db] or rediss://...", "(withheld)")
+		}
+	default:
+		// dynamodb:TABLE and tablestore:INSTANCE/TABLE come with their drivers.
+		bad("AXG_LEDGER", `"memory", "dir:PATH" or a redis:// URL`, l)
+	}
+	c.LedgerMemoryBytes = int64(intVar(getenv, "AXG_LEDGER_MEMORY_BYTES", ledger.DefaultMemoryBytes, 1<<20, 1<<40, bad))
 
 	return c
 }

@@ -1,10 +1,14 @@
 package binder
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/store/redisstore"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -47,13 +51,13 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"AXG_UPSTREAM_CHUNK": "0", "AXG_UPSTREAM_QPS": "0", "AXG_UPSTREAM_TIMEOUT": "5", "AXG_REQUEST_TIMEOUT": "-1s", "PORT": "70000",
 		"AXG_INPUT_PREFIX": "axg/", "AXG_OUTPUT_PREFIX": "axg/results/", "AXG_MAX_INSTANCES": "0",
 		"AXG_IDEMPOTENCY": "always", "AXG_IDEMPOTENCY_TTL": "forever", "AXG_REDIS_URL": "http://user:very-secret-pw@cache:6379",
-		"AXG_LOG_LEVEL": "loud",
+		"AXG_LOG_LEVEL": "loud", "AXG_LEDGER": "dynamo", "AXG_LEDGER_MEMORY_BYTES": "1k",
 	}), HTTP|Files|Messages, AuthToken)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "DYPLS_ENDPOINT", "DYPLS_REGION", "AXG_AUTH", "AXG_MAX_BODY_BYTES",
-		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL", "AXG_LOG_LEVEL"} {
+		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL", "AXG_LOG_LEVEL", "AXG_LEDGER", "AXG_LEDGER_MEMORY_BYTES"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -120,6 +124,35 @@ func TestLogFollowsThePlatform(t *testing.T) {
 		cfg, err := Load(env(tc.env), 0, AuthToken)
 		if err != nil || cfg.Log.Level != tc.level || cfg.Log.Function != tc.function || cfg.Log.Version != tc.version {
 			t.Errorf("%v: %+v %v", tc.env, cfg.Log, err)
+		}
+	}
+}
+
+// TestLedgerChoice: AXG_LEDGER's forms, and what an unset one becomes.
+func TestLedgerChoice(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		ledger, redis string
+		want          string // the driver's type
+	}{
+		{"", "", "*ledger.Memory"},
+		{"memory", "", "*ledger.Memory"},
+		{"dir:" + dir, "", "dirstore.Ledger"},
+		{"redis://127.0.0.1:1/0", "", "redisstore.Ledger"},
+		{"", "redis://127.0.0.1:1/0", "redisstore.Ledger"},
+		{"memory", "redis://127.0.0.1:1/0", "*ledger.Memory"},
+	} {
+		cfg, err := Load(env(map[string]string{"AXG_LEDGER": c.ledger, "AXG_REDIS_URL": c.redis}), HTTP, AuthToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shared ledger.Driver
+		if cfg.Core.RedisURL != "" {
+			shared, _ = redisstore.OpenLedger(cfg.Core.RedisURL)
+		}
+		d, err := openLedger(cfg.Core, shared)
+		if got := fmt.Sprintf("%T", d); err != nil || got != c.want {
+			t.Errorf("AXG_LEDGER=%q AXG_REDIS_URL=%q: %s, %v; want %s", c.ledger, c.redis, got, err, c.want)
 		}
 	}
 }

@@ -24,7 +24,9 @@ func Handler(h http.Handler, log *slog.Logger) func(context.Context, events.HTTP
 		if id := str(ev.TriggerContext.RequestId); id != "" {
 			inv.RequestID = id
 		}
-		return response(platform.Handle(ctx, h, log, Event(ev), inv)), nil
+		e := Event(ev)
+		inv.Caller = Signer(e.Header)
+		return response(platform.Handle(ctx, h, log, e, inv)), nil
 	}
 }
 
@@ -65,4 +67,26 @@ func str(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// Signer is the AccessKey ID that signed a call to a trigger with
+// signature authentication (Function Compute checks the signature before
+// the function runs): from "ACS3-HMAC-SHA256 Credential=<id>,..." or the
+// older "FC <id>:<signature>"; "" for any other Authorization.
+func Signer(h http.Header) string {
+	auth := h.Get("Authorization")
+	if rest, ok := strings.CutPrefix(auth, "ACS3-HMAC-SHA256 "); ok {
+		for _, part := range strings.Split(rest, ",") {
+			if id, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok && id != "" {
+				return "ak:" + id
+			}
+		}
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(auth, "FC "); ok {
+		if id, _, ok := strings.Cut(rest, ":"); ok && id != "" {
+			return "ak:" + id
+		}
+	}
+	return ""
 }

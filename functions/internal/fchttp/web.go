@@ -19,6 +19,7 @@ func WebFunction(h http.Handler) http.Handler {
 			r.Header.Del(k)
 		}
 		ctx := platform.WithRequestID(r.Context(), r.Header.Get("x-fc-request-id"))
+		ctx = platform.WithCaller(ctx, Signer(r.Header))
 		h.ServeHTTP(w, r.WithContext(dypls.WithCredentials(ctx, c)))
 	})
 }

@@ -22,6 +22,7 @@ func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	}
 	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID), TraceHeader: "X-Amzn-Trace-Id"}
 	inv.Trace, _ = ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
+	inv.Caller = callerV1(ev.RequestContext)
 	a := platform.Handle(ctx, h, log, eventV1(ev), inv)
 	return events.APIGatewayProxyResponse{StatusCode: a.Status, MultiValueHeaders: map[string][]string(a.Header),
 		Body: a.Body, IsBase64Encoded: a.Base64}, nil
@@ -56,4 +57,19 @@ func eventV1(ev events.APIGatewayProxyRequest) platform.Event {
 	}
 	return platform.Event{Method: ev.HTTPMethod, Path: path, RawQuery: q.Encode(), Header: header, Body: ev.Body,
 		Base64: ev.IsBase64Encoded, Host: ev.RequestContext.DomainName, SourceIP: ev.RequestContext.Identity.SourceIP}
+}
+
+// callerV1 is who API Gateway authenticated: the IAM principal (IAM
+// authorization), the Cognito identity, or a Lambda authorizer's principal.
+func callerV1(rc events.APIGatewayProxyRequestContext) string {
+	switch {
+	case rc.Identity.UserArn != "":
+		return "iam:" + rc.Identity.UserArn
+	case rc.Identity.CognitoIdentityID != "":
+		return "cognito:" + rc.Identity.CognitoIdentityID
+	}
+	if p, ok := rc.Authorizer["principalId"].(string); ok && p != "" {
+		return "authorizer:" + p
+	}
+	return ""
 }

@@ -22,6 +22,7 @@ func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	}
 	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID), TraceHeader: "X-Amzn-Trace-Id"}
 	inv.Trace, _ = ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
+	inv.Caller = callerV2(ev.RequestContext.Authorizer)
 	a := platform.Handle(ctx, h, log, eventV2(ev), inv)
 	out := events.APIGatewayV2HTTPResponse{StatusCode: a.Status, Headers: map[string]string{}, Cookies: a.Header.Values("Set-Cookie"),
 		Body: a.Body, IsBase64Encoded: a.Base64}
@@ -46,4 +47,17 @@ func eventV2(ev events.APIGatewayV2HTTPRequest) platform.Event {
 	return platform.Event{Method: ev.RequestContext.HTTP.Method, Path: firstNonEmpty(ev.RawPath, ev.RequestContext.HTTP.Path),
 		RawQuery: ev.RawQueryString, Header: header, Body: ev.Body, Base64: ev.IsBase64Encoded,
 		Host: ev.RequestContext.DomainName, SourceIP: ev.RequestContext.HTTP.SourceIP}
+}
+
+// callerV2 is who the HTTP API or function URL authenticated: the IAM
+// principal (AWS_IAM), or a JWT authorizer's issuer and subject.
+func callerV2(a *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) string {
+	switch {
+	case a == nil:
+	case a.IAM != nil && a.IAM.UserARN != "":
+		return "iam:" + a.IAM.UserARN
+	case a.JWT != nil && a.JWT.Claims["sub"] != "":
+		return "jwt:" + a.JWT.Claims["iss"] + " " + a.JWT.Claims["sub"]
+	}
+	return ""
 }

@@ -31,6 +31,25 @@ func RequestID(r *http.Request) string {
 	return id
 }
 
+type callerKey struct{}
+
+// WithCaller carries the platform's identity of the caller to the core's
+// handler.
+func WithCaller(ctx context.Context, id string) context.Context {
+	if id == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, callerKey{}, id)
+}
+
+// Caller is the platform's identity of r's caller (an IAM principal, the
+// AccessKey ID that signed the call), or "": give it to the core as its
+// Caller function, which keeps idempotency keys apart per caller.
+func Caller(r *http.Request) string {
+	id, _ := r.Context().Value(callerKey{}).(string)
+	return id
+}
+
 // Invocation is what a platform says of one call besides its event: its
 // request ID, region, and the credentials it brings (Function Compute's
 // role), if any.
@@ -42,6 +61,9 @@ type Invocation struct {
 	// X-Fc-Tracing-Opentracing-Span-Context on Function Compute): the
 	// request's span is its child (core/tracing).
 	TraceHeader, Trace string
+	// Caller is the identity the platform authenticated, where it gives
+	// one.
+	Caller string
 }
 
 // Answer is the handler's response as a platform event answer wants it.
@@ -80,6 +102,7 @@ func record(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (
 		}
 	}()
 	ctx := WithRequestID(r.Context(), inv.RequestID)
+	ctx = WithCaller(ctx, inv.Caller)
 	ctx = dypls.WithCredentials(ctx, inv.Credentials)
 	if inv.Trace != "" && r.Header.Get(inv.TraceHeader) == "" {
 		r.Header.Set(inv.TraceHeader, inv.Trace)

@@ -49,7 +49,7 @@ func handler(t testing.TB, transport http.RoundTripper, contextCredentials bool)
 		t.Fatal(err)
 	}
 	e, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: transport,
-		RequestID: platform.RequestID, ContextCredentials: contextCredentials})
+		RequestID: platform.RequestID, Caller: platform.Caller, ContextCredentials: contextCredentials})
 	if err != nil {
 		t.Fatal(err)
 	}

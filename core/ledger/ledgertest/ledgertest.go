@@ -1,0 +1,293 @@
+// Package ledgertest is the one conformance suite of ledger drivers: the
+// guarantees "never twice under one key" rests on, written once and run
+// against every driver (memory, folder, Redis; DynamoDB and Tablestore in
+// their turn), and the ledger's rules run over each of them.
+package ledgertest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/internal/conformance"
+)
+
+// NewDriver returns an empty driver of its own for one test.
+type NewDriver = func(t *testing.T) ledger.Driver
+
+// RunConformanceTests runs the suite against the drivers newDriver makes.
+func RunConformanceTests(t *testing.T, newDriver NewDriver) {
+	conformance.Run(t, newDriver, []conformance.Test[ledger.Driver]{
+		{Name: "CreateNew", Run: testCreateNew},
+		{Name: "CreateKeepsWhatIsThere", Run: testCreateKeeps},
+		{Name: "ConcurrentCreatesOneWins", Run: testOneWins},
+		{Name: "ReplaceNeedsTheToken", Run: testReplace},
+		{Name: "DeleteNeedsTheToken", Run: testDelete},
+		{Name: "ExpiredIsGone", Run: testExpired},
+		{Name: "KeysKeptApart", Run: testKeys},
+		{Name: "GivenUpWritesNothing", Run: testGivenUp},
+		{Name: "RulesRunThenReplay", Run: testRunThenReplay},
+		{Name: "RulesInFlightAndReused", Run: testInFlight},
+		{Name: "RulesUnknownIsNeverRunAgain", Run: testUnknown},
+		{Name: "RulesIdempotentRunsAgain", Run: testTakeOver},
+	})
+}
+
+var bg = context.Background()
+
+func rec(key, token string, life time.Duration) ledger.Record {
+	now := time.Now()
+	return ledger.Record{Key: key, Fingerprint: "fp-" + key, State: ledger.Started, Token: token,
+		Lease: now.Add(life / 2), Expires: now.Add(life)}
+}
+
+func get(t *testing.T, d ledger.Driver, key string) *ledger.Record {
+	t.Helper()
+	r, err := d.Get(bg, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func testCreateNew(t *testing.T, d ledger.Driver) {
+	if old, err := d.Create(bg, rec("k", "t1", time.Hour)); err != nil || old != nil {
+		t.Fatalf("a new key: %+v, %v", old, err)
+	}
+	if r := get(t, d, "k"); r == nil || r.Token != "t1" || r.State != ledger.Started {
+		t.Fatalf("after Create: %+v", r)
+	}
+}
+
+func testCreateKeeps(t *testing.T, d ledger.Driver) {
+	first := rec("k", "t1", time.Hour)
+	first.Resend = true
+	if _, err := d.Create(bg, first); err != nil {
+		t.Fatal(err)
+	}
+	answered := first
+	answered.State, answered.Status, answered.ContentType = ledger.Answered, 504, "application/json"
+	answered.Body = []byte("{\"Code\":\"UpstreamTimeout\"}\n\x00\xff")
+	if err := d.Replace(bg, "t1", answered); err != nil {
+		t.Fatal(err)
+	}
+	old, err := d.Create(bg, rec("k", "t2", time.Hour))
+	if err != nil || old == nil {
+		t.Fatalf("a second Create: %+v, %v", old, err)
+	}
+	if old.Key != "k" || old.Token != "t1" || old.Fingerprint != first.Fingerprint || old.State != ledger.Answered || !old.Resend ||
+		old.Status != 504 || old.ContentType != "application/json" || !bytes.Equal(old.Body, answered.Body) ||
+		old.Lease.Sub(first.Lease).Abs() > time.Millisecond || old.Expires.Sub(first.Expires).Abs() > time.Millisecond {
+		t.Fatalf("the record did not come back as written:\n got %+v\nwant %+v", old, answered)
+	}
+}
+
+func testOneWins(t *testing.T, d ledger.Driver) {
+	conformance.OneWins(t, 16, func(i int) (bool, error) {
+		old, err := d.Create(bg, rec("k", fmt.Sprint("t", i), time.Hour))
+		return old == nil && err == nil, err
+	})
+}
+
+func testReplace(t *testing.T, d ledger.Driver) {
+	r := rec("k", "t1", time.Hour)
+	if _, err := d.Create(bg, r); err != nil {
+		t.Fatal(err)
+	}
+	other := r
+	other.Token = "t2"
+	if err := d.Replace(bg, "t9", other); !errors.Is(err, ledger.ErrLost) {
+		t.Fatalf("Replace with another token: %v", err)
+	}
+	if err := d.Replace(bg, "t1", other); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, d, "k"); got == nil || got.Token != "t2" {
+		t.Fatalf("after Replace: %+v", got)
+	}
+	if err := d.Replace(bg, "t1", r); !errors.Is(err, ledger.ErrLost) {
+		t.Fatalf("Replace with the old token: %v", err)
+	}
+	if err := d.Replace(bg, "t1", rec("none", "t1", time.Hour)); !errors.Is(err, ledger.ErrLost) {
+		t.Fatalf("Replace of no record: %v", err)
+	}
+	if get(t, d, "none") != nil {
+		t.Fatal("Replace of no record wrote one")
+	}
+}
+
+func testDelete(t *testing.T, d ledger.Driver) {
+	if _, err := d.Create(bg, rec("k", "t1", time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Delete(bg, "k", "t2"); err != nil {
+		t.Fatal(err)
+	}
+	if get(t, d, "k") == nil {
+		t.Fatal("Delete with another token removed the record")
+	}
+	if err := d.Delete(bg, "k", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if get(t, d, "k") != nil {
+		t.Fatal("Delete with the token left the record")
+	}
+	if err := d.Delete(bg, "k", "t1"); err != nil {
+		t.Fatalf("Delete of no record: %v", err)
+	}
+}
+
+func testExpired(t *testing.T, d ledger.Driver) {
+	if _, err := d.Create(bg, rec("k", "t1", 300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if r := get(t, d, "k"); r != nil {
+		t.Fatalf("an expired record is still read: %+v", r)
+	}
+	if old, err := d.Create(bg, rec("k", "t2", time.Hour)); err != nil || old != nil {
+		t.Fatalf("Create over an expired record: %+v, %v", old, err)
+	}
+	if err := d.Replace(bg, "t1", rec("k", "t1", time.Hour)); !errors.Is(err, ledger.ErrLost) {
+		t.Fatalf("the expired record's token still replaces: %v", err)
+	}
+}
+
+func testKeys(t *testing.T, d ledger.Driver) {
+	for _, k := range []string{"t-abc:order 1", "t-abd:order 1", "platform:order/1", "ключ:1"} {
+		if old, err := d.Create(bg, rec(k, "t", time.Hour)); err != nil || old != nil {
+			t.Fatalf("%q: %+v, %v", k, old, err)
+		}
+	}
+}
+
+// testGivenUp: a write whose caller has given up (its context ended)
+// leaves no record behind, so a key whose Begin failed is free.
+func testGivenUp(t *testing.T, d ledger.Driver) {
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if old, err := d.Create(ctx, rec("k", "t1", time.Hour)); err == nil {
+		t.Fatalf("Create with an ended context: %+v, no error", old)
+	}
+	if r := get(t, d, "k"); r != nil {
+		t.Fatalf("a given-up Create left %+v", r)
+	}
+}
+
+func op(key string, resend bool, deadline time.Time) ledger.Op {
+	return ledger.Op{Key: key, Fingerprint: "fp", Resend: resend, Deadline: deadline, TTL: time.Hour}
+}
+
+func testRunThenReplay(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	c, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+	if err != nil || c.Outcome != ledger.Run {
+		t.Fatalf("first Begin: %v, %v", c.Outcome, err)
+	}
+	if err := l.Finish(bg, c, ledger.Answer{Status: 200, ContentType: "application/json", Body: []byte(`{"Code":"OK"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+	if err != nil || again.Outcome != ledger.Replay || again.Record.Status != 200 || string(again.Record.Body) != `{"Code":"OK"}` {
+		t.Fatalf("a repeat: %v %+v, %v", again.Outcome, again.Record, err)
+	}
+}
+
+func testInFlight(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	if c, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute))); err != nil || c.Outcome != ledger.Run {
+		t.Fatalf("first Begin: %v, %v", c.Outcome, err)
+	}
+	c, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+	if err != nil || c.Outcome != ledger.InFlight || !c.Record.Lease.After(time.Now()) {
+		t.Fatalf("a repeat while running: %v %+v, %v", c.Outcome, c.Record, err)
+	}
+	other := op("k", false, time.Now().Add(time.Minute))
+	other.Fingerprint = "another"
+	if c, err := l.Begin(bg, other); err != nil || c.Outcome != ledger.Reused {
+		t.Fatalf("another operation under the key: %v, %v", c.Outcome, err)
+	}
+}
+
+// testUnknown: a bind whose run recorded nothing by its lease is never
+// run again; the first repeat records the unknown outcome for all.
+func testUnknown(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	l.Grace = 0
+	if c, err := l.Begin(bg, op("k", false, time.Now().Add(-time.Second))); err != nil || c.Outcome != ledger.Run {
+		t.Fatalf("first Begin: %v, %v", c.Outcome, err)
+	}
+	var unknowns, runs int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			c, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch c.Outcome {
+			case ledger.Unknown:
+				unknowns++
+				if err := l.Finish(bg, c, ledger.Answer{Status: 504, Body: []byte("unknown")}); err != nil && !errors.Is(err, ledger.ErrLost) {
+					t.Error(err)
+				}
+			case ledger.Replay:
+			default:
+				runs++
+			}
+		})
+	}
+	wg.Wait()
+	if runs != 0 || unknowns == 0 {
+		t.Fatalf("%d repeats ran again, %d saw the unknown outcome", runs, unknowns)
+	}
+	c, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+	if err != nil || c.Outcome != ledger.Replay || c.Record.Status != 504 {
+		t.Fatalf("after the unknown outcome was recorded: %v %+v, %v", c.Outcome, c.Record, err)
+	}
+}
+
+// testTakeOver: an idempotent operation whose run died runs again, once.
+func testTakeOver(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	l.Grace = 0
+	first, err := l.Begin(bg, op("k", true, time.Now().Add(-time.Second)))
+	if err != nil || first.Outcome != ledger.Run {
+		t.Fatalf("first Begin: %v, %v", first.Outcome, err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	runs := 0
+	for range 8 {
+		wg.Go(func() {
+			c, err := l.Begin(bg, op("k", true, time.Now().Add(time.Minute)))
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if c.Outcome == ledger.Run {
+				runs++
+			}
+		})
+	}
+	wg.Wait()
+	if runs != 1 {
+		t.Fatalf("%d repeats took the key over, want 1", runs)
+	}
+	if err := l.Finish(bg, first, ledger.Answer{Status: 200}); err == nil {
+		t.Fatal("the dead run's late Finish was taken")
+	}
+	if r := get(t, d, "k"); r == nil || r.State != ledger.Started {
+		t.Fatalf("the dead run's late Finish wrote %+v", r)
+	}
+}

@@ -1,0 +1,174 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Ledger holds the rules over a Driver: who may run an operation, what a
+// repeat is told, and when an outcome is unknown.
+type Ledger struct {
+	d Driver
+	// Grace is how long past its deadline a run may still record its
+	// answer (default 5 s): a record started is kept from others until its
+	// deadline and this.
+	Grace time.Duration
+	now   func() time.Time
+}
+
+// New returns the rules over d.
+func New(d Driver) *Ledger { return &Ledger{d: d, Grace: 5 * time.Second, now: time.Now} }
+
+// Op is one operation that must happen once.
+type Op struct {
+	// Key is the operation's key, already scoped to its caller.
+	Key         string
+	Fingerprint string
+	// Resend: the operation may run again once an earlier run's outcome is
+	// unknown (unbind, update, query...); a bind never does.
+	Resend bool
+	// Deadline is when this run must have answered.
+	Deadline time.Time
+	// TTL is how long the answer is kept.
+	TTL time.Duration
+}
+
+// Outcome is what Begin decided.
+type Outcome int
+
+const (
+	// Run: this run holds the key; run the operation, then Finish.
+	Run Outcome = iota + 1
+	// Replay: the operation was answered; Claim.Record holds the answer.
+	Replay
+	// Reused: the key was used for another operation (another fingerprint).
+	Reused
+	// InFlight: another run holds the key until Claim.Record.Lease.
+	InFlight
+	// Unknown: a run started and recorded no answer within its lease, and
+	// the operation is never resent: answer that its outcome is unknown,
+	// and Finish with that answer (it is then what every repeat gets).
+	Unknown
+)
+
+// Claim is Begin's decision, and what Finish needs.
+type Claim struct {
+	Outcome Outcome
+	// Record is the record found (Replay, Reused, InFlight, Unknown).
+	Record *Record
+	op     Op
+	token  string
+	lease  time.Time
+}
+
+// Answer is an operation's answer as the ledger keeps it.
+type Answer struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Begin decides whether this run may run op. Its writes are bounded by
+// ctx, which should carry the request's deadline; an error (ErrUnavailable,
+// ErrFull) means nothing may be sent.
+func (l *Ledger) Begin(ctx context.Context, op Op) (Claim, error) {
+	lease := op.Deadline.Add(l.Grace)
+	c := Claim{op: op, token: newToken(), lease: lease}
+	rec := Record{Key: op.Key, Fingerprint: op.Fingerprint, State: Started, Token: c.token, Lease: lease,
+		Expires: lease.Add(op.TTL), Resend: op.Resend}
+	for attempt := 0; attempt < 3; attempt++ {
+		old, err := l.d.Create(ctx, rec)
+		if err != nil {
+			return Claim{}, err
+		}
+		if old == nil || old.Token == c.token { // ours: a retried write whose answer was lost
+			c.Outcome = Run
+			return c, nil
+		}
+		c.Record = old
+		switch {
+		case old.Fingerprint != op.Fingerprint:
+			c.Outcome = Reused
+		case old.State == Answered:
+			c.Outcome = Replay
+		case l.now().Before(old.Lease):
+			c.Outcome = InFlight
+		case !old.Resend:
+			// The first run's outcome is unknown: it is never a second run.
+			c.Outcome, c.token = Unknown, old.Token
+		default:
+			// An idempotent operation whose run died: this one takes over.
+			err := l.d.Replace(ctx, old.Token, rec)
+			if errors.Is(err, ErrLost) {
+				continue // another repeat took it first: look again
+			}
+			if err != nil {
+				return Claim{}, err
+			}
+			c.Outcome, c.Record = Run, nil
+		}
+		return c, nil
+	}
+	return Claim{}, fmt.Errorf("%w: the record under the key kept changing", ErrUnavailable)
+}
+
+// Finish records the answer of a claim that ran (Run) or was found of
+// unknown outcome (Unknown). Once anything may have been sent, the answer
+// must be kept: a failed write is tried again until the claim's lease (the
+// deadline and the grace), whatever happened to ctx's cancellation. It
+// returns ErrLost when the record was taken over meanwhile.
+func (l *Ledger) Finish(ctx context.Context, c Claim, a Answer) error {
+	if c.Outcome != Run && c.Outcome != Unknown {
+		return errors.New("ledger: Finish of a claim that did not run")
+	}
+	lease := c.lease // for Unknown, the repeat's own: the record's has passed
+	rec := Record{Key: c.op.Key, Fingerprint: c.op.Fingerprint, State: Answered, Token: c.token,
+		Lease: lease, Expires: l.now().Add(c.op.TTL), Resend: c.op.Resend,
+		Status: a.Status, ContentType: a.ContentType, Body: bytes.Clone(a.Body)}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), lease)
+	defer cancel()
+	wait := 20 * time.Millisecond
+	for {
+		err := l.d.Replace(ctx, c.token, rec)
+		if errors.Is(err, ErrLost) {
+			err = l.recreate(ctx, rec)
+		}
+		if err == nil || errors.Is(err, ErrLost) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("ledger: the answer could not be recorded by the lease: %w", err)
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// recreate writes an answer whose started record is gone (a store that lost
+// it: a Redis restarted without persistence, a memory bound), so that a
+// repeat replays it rather than sending again; ErrLost if another run's
+// record is there now.
+func (l *Ledger) recreate(ctx context.Context, rec Record) error {
+	old, err := l.d.Create(ctx, rec)
+	if err != nil || old == nil || old.Token == rec.Token {
+		return err
+	}
+	return ErrLost
+}
+
+// Get returns the record under key, or nil.
+func (l *Ledger) Get(ctx context.Context, key string) (*Record, error) { return l.d.Get(ctx, key) }
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

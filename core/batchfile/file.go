@@ -3,6 +3,7 @@ package batchfile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -25,17 +26,33 @@ type File struct {
 // summary says why, and that is its answer, not an error, since delivering
 // it again cannot help. A file of a name bound before with other content is
 // refused alike (ErrOtherContent), its answer's Error saying so, the earlier
-// results untouched and no summary written. An error that is ErrNotFinished
-// asks for another run, which goes on from the checkpoint; o.ETag is f.ETag.
+// results untouched and no summary written. With o.Content, a content bound
+// before under another name binds nothing: that name's run goes on if it
+// is not finished, and its results and summary are copied to st. An error
+// that is ErrNotFinished asks for another run, which goes on from the
+// checkpoint; o.ETag is f.ETag.
 func Bind(ctx context.Context, svc *core.Service, v *validate.Validator, f File, st Store, o Options) (Summary, error) {
 	o.ETag = f.ETag
+	home, run := f.Name, st
+	if c := o.Content; c != nil {
+		h, err := c.home(ctx, f)
+		if err != nil {
+			return Summary{}, fmt.Errorf("%w: the ledger that finds a file's content could not be read (%v)", ErrNotFinished, err)
+		}
+		if h != f.Name {
+			home, run = h, c.StoreOf(h)
+		}
+	}
 	rd, err := Open(f.Name, f.Body, v, o.PoolKey, o.MaxRowBytes)
 	if err != nil {
 		now := time.Now().UTC()
 		s := Summary{ETag: f.ETag, Counts: map[core.Code]int{}, Started: now, Finished: now, Error: err.Error()}
 		return s, st.WriteSummary(ctx, s)
 	}
-	s, err := Run(ctx, svc, rd, st, o)
+	s, err := Run(ctx, svc, rd, run, o)
+	if err == nil && home != f.Name {
+		s, err = copyResults(ctx, run, st, s, home)
+	}
 	if errors.Is(err, ErrOtherContent) {
 		// Refused, and answered: the earlier content's summary and results
 		// stay as they were, this one's answer says why.

@@ -52,6 +52,9 @@ type Options struct {
 	MaxRowBytes int
 	// Metrics counts the rows bound (none when nil).
 	Metrics metrics.Sink
+	// Content finds a content bound before under another name (Bind; by
+	// name only when nil).
+	Content *Content
 }
 
 // ErrNotFinished says the file is not finished, and the next run with the

@@ -49,6 +49,9 @@ type Summary struct {
 	DurationMs int64             `json:"DurationMs"`
 	// Error says why a file could not be read at all (no row was bound).
 	Error string `json:"Error,omitempty"`
+	// SameAs names the file whose content this one is, bound under that
+	// name: these are its results, and nothing was bound again.
+	SameAs string `json:"SameAs,omitempty"`
 }
 
 // ErrAhead is AppendResults' answer when the results already run past the

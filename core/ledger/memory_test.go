@@ -53,3 +53,6 @@ func TestMemoryBound(t *testing.T) {
 		t.Fatalf("running records only: %v after %d, %d bytes used", err, n, m.Used())
 	}
 }
+
+// BenchmarkMemoryRecord is what a key costs a bind in memory.
+func BenchmarkMemoryRecord(b *testing.B) { ledgertest.Bench(b, ledger.NewMemory(0)) }

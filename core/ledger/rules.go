@@ -164,6 +164,19 @@ func (l *Ledger) recreate(ctx context.Context, rec Record) error {
 	return ErrLost
 }
 
+// First records value under key unless a value is there, and returns the
+// value recorded first: a content's first name, whatever names it comes
+// under after. It is kept for ttl, as an answer (a bounded store may drop
+// it before).
+func (l *Ledger) First(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	now := l.now()
+	old, err := l.d.Create(ctx, Record{Key: key, Fingerprint: value, State: Answered, Token: newToken(), Lease: now, Expires: now.Add(ttl)})
+	if err != nil || old == nil {
+		return value, err
+	}
+	return old.Fingerprint, nil
+}
+
 // Get returns the record under key, or nil.
 func (l *Ledger) Get(ctx context.Context, key string) (*Record, error) { return l.d.Get(ctx, key) }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/axg-binder/binder/core"
@@ -49,10 +50,16 @@ func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stder
 		return exitError{2, err.Error()}
 	}
 	etag := "sha256-" + hex.EncodeToString(h.Sum(nil))
+	abs, err := filepath.Abs(path) // a content's home is found from anywhere
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
 	start := time.Now()
-	s, err := batchfile.Bind(ctx, env.Service, env.Validator, batchfile.File{Name: path, ETag: etag, Body: f}, batchfile.DirStore{Base: path}, batchfile.Options{
+	s, err := batchfile.Bind(ctx, env.Service, env.Validator, batchfile.File{Name: abs, ETag: etag, Body: f}, batchfile.DirStore{Base: abs}, batchfile.Options{
 		PoolKey:     env.Config.Files.PoolKey,
 		MaxRowBytes: env.Config.Files.MaxRowBytes,
+		Content: &batchfile.Content{Ledger: env.Ledger, Scope: "local",
+			StoreOf: func(name string) batchfile.Store { return batchfile.DirStore{Base: name} }},
 		Progress: func(done int) {
 			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
 		},
@@ -71,6 +78,9 @@ func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stder
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
 	fmt.Fprintf(stdout, "%s\nresults: %s.results.jsonl\n", b, path)
+	if s.SameAs != "" {
+		fmt.Fprintf(stdout, "the same content as %s, bound before: its results, nothing bound again\n", s.SameAs)
+	}
 	if failed := s.Rows - s.Counts[core.CodeOK]; failed > 0 {
 		return exitError{1, fmt.Sprintf("%d of %d rows did not bind: see %s.results.jsonl", failed, s.Rows, path)}
 	}

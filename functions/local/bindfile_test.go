@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/axg-binder/binder/core/dypls/emulator"
 )
 
 func TestBindFile(t *testing.T) {
@@ -103,5 +106,61 @@ func TestBindFileKnowsTheFileByItsContent(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(path + ".results.jsonl"); string(again) != string(results) {
 		t.Fatalf("edited, the earlier results changed:\n%s", again)
+	}
+}
+
+// TestBindFileCopiesBindNothingAgain: against a real upstream (here the
+// emulator on a port), a copy of a bound file under another name, in
+// another folder, or the file moved, binds nothing again and gets the
+// first one's results: the machine's ledger ($XDG_STATE_HOME/axg-binder)
+// knows the content. Before, each name bound every row again.
+func TestBindFileCopiesBindNothingAgain(t *testing.T) {
+	emu := emulator.New(emulator.Demo())
+	srv, err := emulator.Start(emu, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	dir, state := t.TempDir(), t.TempDir()
+	vars := map[string]string{"AXG_POOL_KEY": "FC123456", "DYPLS_ENDPOINT": srv.URL, "XDG_STATE_HOME": state,
+		"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret}
+	bindFile := func(path string) (string, error) {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"local", "bind-file", path}, func(k string) string { return vars[k] }, &stdout, &stderr)
+		return stdout.String(), err
+	}
+	content := "PhoneNoA,GroupId,Expiration\n13800138111,1234,2099-12-31 23:59:59\n13800138112,1234,2099-12-31 23:59:59\n"
+	a := filepath.Join(dir, "a.csv")
+	_ = os.WriteFile(a, []byte(content), 0o644)
+	if out, err := bindFile(a); err != nil {
+		t.Fatalf("a.csv: %v %s", err, out)
+	}
+	results, _ := os.ReadFile(a + ".results.jsonl")
+	calls := emu.Stats().Calls["BindBatchAxg"] + emu.Stats().Calls["BindAxg"]
+	if calls == 0 || len(emu.BindingsOf("13800138111")) != 1 {
+		t.Fatalf("a.csv bound nothing: %d calls", calls)
+	}
+	_ = os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	moved := filepath.Join(dir, "c.csv")
+	for _, copyTo := range []string{filepath.Join(dir, "b.csv"), filepath.Join(dir, "sub", "a.csv"), moved} {
+		_ = os.WriteFile(copyTo, []byte(content), 0o644)
+		if copyTo == moved {
+			_ = os.Remove(a)
+		}
+		out, err := bindFile(copyTo)
+		if err != nil || !strings.Contains(out, "nothing bound again") {
+			t.Fatalf("%s: %v %s", copyTo, err, out)
+		}
+		if got, _ := os.ReadFile(copyTo + ".results.jsonl"); string(got) != string(results) {
+			t.Fatalf("%s: results\n%s\nwant\n%s", copyTo, got, results)
+		}
+		var s struct{ SameAs string }
+		b, _ := os.ReadFile(copyTo + ".summary.json")
+		if json.Unmarshal(b, &s) != nil || s.SameAs != a {
+			t.Fatalf("%s: summary %s", copyTo, b)
+		}
+	}
+	if n := emu.Stats().Calls["BindBatchAxg"] + emu.Stats().Calls["BindAxg"]; n != calls || len(emu.BindingsOf("13800138111")) != 1 {
+		t.Fatalf("the copies bound again: %d calls (were %d)", n, calls)
 	}
 }

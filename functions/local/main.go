@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -63,6 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if len(args) > 1 && args[1] == "bind-file" && cfg.Core.Endpoint != "" && cfg.Core.Ledger == "" && cfg.Core.RedisURL == "" {
+		// A real upstream keeps what bind-file bound: so does the machine, so
+		// that a copy of a file bound before, anywhere, binds nothing again.
+		cfg.Core.Ledger = "dir:" + stateDir(getenv)
+	}
 	upstream, stop, err := embedded(&cfg)
 	if err != nil {
 		return err
@@ -92,6 +98,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
 	return server.Serve(ctx, ln, env.HTTP(), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
+}
+
+// stateDir is where bind-file keeps its ledger against a real upstream:
+// $XDG_STATE_HOME/axg-binder, or ~/.local/state/axg-binder.
+func stateDir(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "axg-binder")
+	}
+	return filepath.Join(getenv("HOME"), ".local", "state", "axg-binder")
 }
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing

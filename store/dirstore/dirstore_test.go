@@ -77,3 +77,13 @@ func TestAcrossProcesses(t *testing.T) {
 		t.Fatalf("two processes won %d creates of 200 keys", total)
 	}
 }
+
+// BenchmarkLedgerRecord is what a key costs a bind in a folder: two
+// locked, synced writes.
+func BenchmarkLedgerRecord(b *testing.B) {
+	d, err := dirstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ledgertest.Bench(b, d)
+}

@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -94,26 +93,7 @@ func BenchmarkLedgerRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { l.Client.Close() })
-	benchLedger(b, l)
-}
-
-func benchLedger(b *testing.B, d ledger.Driver) {
-	body := []byte(`{"Code":"OK","Message":"OK","RequestId":"r","SecretBindDTO":{"SecretNo":"17100000000","SubsId":"1000000000000001","Extension":""}}`)
-	lg := ledger.New(d)
-	i := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		i++
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := lg.Begin(ctx, ledger.Op{Key: fmt.Sprint("k", i), Fingerprint: "f", Deadline: time.Now().Add(5 * time.Second), TTL: time.Hour})
-		if err != nil || c.Outcome != ledger.Run {
-			b.Fatal(c.Outcome, err)
-		}
-		if err := lg.Finish(ctx, c, ledger.Answer{Status: 200, ContentType: "application/json", Body: body}); err != nil {
-			b.Fatal(err)
-		}
-		cancel()
-	}
+	ledgertest.Bench(b, l)
 }
 
 // lateCtx has a deadline that has passed but has not ended: a request

@@ -291,3 +291,24 @@ func testTakeOver(t *testing.T, d ledger.Driver) {
 		t.Fatalf("the dead run's late Finish wrote %+v", r)
 	}
 }
+
+// Bench is what a key costs an operation on d: the Begin and the Finish of
+// a bind's answer, through the ledger's rules.
+func Bench(b *testing.B, d ledger.Driver) {
+	body := []byte(`{"Code":"OK","Message":"OK","RequestId":"r","SecretBindDTO":{"SecretNo":"17100000000","SubsId":"1000000000000001","Extension":""}}`)
+	l := ledger.New(d)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+		c, err := l.Begin(ctx, ledger.Op{Key: fmt.Sprint("k", i), Fingerprint: "f", Deadline: time.Now().Add(5 * time.Second), TTL: time.Hour})
+		if err != nil || c.Outcome != ledger.Run {
+			b.Fatal(c.Outcome, err)
+		}
+		if err := l.Finish(ctx, c, ledger.Answer{Status: 200, ContentType: "application/json", Body: body}); err != nil {
+			b.Fatal(err)
+		}
+		cancel()
+	}
+}

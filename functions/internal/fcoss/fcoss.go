@@ -18,6 +18,7 @@ import (
 	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
+	"github.com/axg-binder/binder/store/objstore"
 	"github.com/axg-binder/binder/store/ossstore"
 )
 
@@ -80,7 +81,10 @@ func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, erro
 
 func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag string) (File, error) {
 	cfg := h.env.Config.Files
-	st := ossstore.Files(c, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
+	storeOf := func(key string) objstore.Files {
+		return ossstore.Files(c, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
+	}
+	st := storeOf(key)
 	f := File{Bucket: bucket, Key: key, Results: st.ResultsKey()}
 	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: &bucket, Key: &key})
 	if err != nil {
@@ -91,7 +95,9 @@ func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag str
 		etag = strings.Trim(*res.ETag, `"`)
 	}
 	f.Summary, err = batchfile.Bind(ctx, h.env.Service, h.env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
-		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.env.Metrics})
+		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.env.Metrics,
+			Content: &batchfile.Content{Ledger: h.env.Ledger, Scope: "oss:" + bucket,
+				StoreOf: func(key string) batchfile.Store { return storeOf(key) }}})
 	return f, err // batchfile.ErrNotFinished fails the invocation: FC's asynchronous retry goes on from the checkpoint
 }
 

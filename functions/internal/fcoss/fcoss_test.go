@@ -147,3 +147,29 @@ func TestUnreadableFileIsRecordedNotRetried(t *testing.T) {
 		t.Fatalf("summary %s", sum)
 	}
 }
+
+// TestCopyUnderAnotherKey: the same content copied under another key (OSS
+// keeps the ETag of a copy) binds nothing again; its results are the first
+// key's.
+func TestCopyUnderAnotherKey(t *testing.T) {
+	s := newSetup(t, 50, nil)
+	if _, err := s.h.Invoke(s.ctx, s.ev); err != nil {
+		t.Fatal(err)
+	}
+	calls := s.emu.Stats().Calls["BindBatchAxg"]
+	const copyKey = "axg/incoming/copies/again.csv"
+	s.fake.Put("axg-bucket", copyKey, s.fake.Get("axg-bucket", inputKey))
+	key := copyKey
+	s.ev.Events[0].Oss.Object.Key = &key
+	out, err := s.h.Invoke(s.ctx, s.ev)
+	if err != nil || len(out.Files) != 1 || out.Files[0].Summary.SameAs != inputKey {
+		t.Fatalf("the copy: %v %+v", err, out)
+	}
+	if n := s.emu.Stats().Calls["BindBatchAxg"]; n != calls {
+		t.Fatalf("the copy was bound again: %d calls after %d", n, calls)
+	}
+	first := s.fake.Get("axg-bucket", "axg/results/2026/11/bindings today.csv.results.jsonl")
+	if got := s.fake.Get("axg-bucket", "axg/results/copies/again.csv.results.jsonl"); string(got) != string(first) || len(first) == 0 {
+		t.Fatalf("the copy's results:\n%s\nwant\n%s", got, first)
+	}
+}

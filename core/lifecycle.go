@@ -216,7 +216,13 @@ var (
 // Unbind ends a binding; resent after an unknown outcome, a binding found
 // gone is OK.
 func (s *Service) Unbind(ctx context.Context, r UnbindRequest) error {
-	return s.run(ctx, opUnbind, func(ctx context.Context) error { return s.up.UnbindSubscription(ctx, &r) })
+	err := s.run(ctx, opUnbind, func(ctx context.Context) error { return s.up.UnbindSubscription(ctx, &r) })
+	if err == nil && s.opts.Recorder != nil {
+		rctx, cancel := recordCtx(ctx)
+		defer cancel()
+		s.opts.Recorder.Unbound(rctx, r)
+	}
+	return err
 }
 
 // Update changes what r.OperateType names; resent after an unknown outcome.

@@ -61,6 +61,9 @@ type Options struct {
 	// takes. The vendor publishes no limit; a typical 100-item chunk is
 	// about 42 KiB.
 	MaxCallBytes int
+	// Recorder, where given, is told of every binding made, unmade or of
+	// unknown outcome (the ledger's bindings).
+	Recorder Recorder
 }
 
 func (o *Options) defaults() {
@@ -124,8 +127,11 @@ func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
 		return err
 	})
 	if err != nil {
-		return Binding{}, finalize(err)
+		e := finalize(err)
+		s.recordBound(ctx, req.PoolKey, &req.Item, Binding{}, e)
+		return Binding{}, e
 	}
+	s.recordBound(ctx, req.PoolKey, &req.Item, b, nil)
 	return b, nil
 }
 
@@ -285,6 +291,7 @@ func (s *Service) BatchBindObserved(ctx context.Context, req BatchRequest, obs O
 		})
 	}
 	wg.Wait()
+	s.recordBatch(ctx, req, out)
 	return out
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/core/redact"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
 	"github.com/axg-binder/binder/store/dirstore"
@@ -56,8 +57,10 @@ type Env struct {
 	Validator *validate.Validator
 	Log       *slog.Logger
 	Metrics   metrics.Sink
-	// Ledger keeps what must happen once (AXG_LEDGER).
+	// Ledger keeps what must happen once (AXG_LEDGER), and Bindings every
+	// binding made or unmade in it.
 	Ledger         *ledger.Ledger
+	Bindings       *ledger.Bindings
 	requestID      func(*http.Request) string
 	caller         func(*http.Request) string
 	metricsHandler http.Handler
@@ -161,7 +164,16 @@ func Build(cfg Config, d Deps) (*Env, error) {
 			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
 		}
 	}
-	opts := core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime}
+	drv, err := openLedger(c, shared)
+	if err != nil {
+		return nil, err
+	}
+	l := ledger.New(drv)
+	bindings := ledger.NewBindings(l, c.LedgerRetention)
+	bindings.Failed = func(err error) {
+		d.Log.Warn("ledger: a binding could not be recorded (the binding stands)", "error", redact.Text(err.Error()))
+	}
+	opts := core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime, Recorder: bindings}
 	if d.Metrics != nil {
 		opts.OnWait = func(api string, waited time.Duration) {
 			sink.Observe(&metrics.BudgetWaitSeconds, waited.Seconds(), api)
@@ -171,12 +183,8 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	drv, err := openLedger(c, shared)
-	if err != nil {
-		return nil, err
-	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
-		Ledger: ledger.New(drv), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
+		Ledger: l, Bindings: bindings, requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
 	return env, nil
 }
 

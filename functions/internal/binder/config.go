@@ -101,6 +101,9 @@ type CoreConfig struct {
 	// LedgerMemoryBytes bounds the memory ledger.
 	Ledger            string
 	LedgerMemoryBytes int64
+	// LedgerRetention is how long a binding's record outlives its
+	// Expiration (AXG_LEDGER_RETENTION).
+	LedgerRetention time.Duration
 	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
 	// the descriptors set alike: each instance's share of the upstream's
 	// ceiling when the shared rate budget is out of reach.
@@ -244,6 +247,7 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		bad("AXG_LEDGER", `"memory", "dir:PATH" or a redis:// URL`, l)
 	}
 	c.LedgerMemoryBytes = int64(intVar(getenv, "AXG_LEDGER_MEMORY_BYTES", ledger.DefaultMemoryBytes, 1<<20, 1<<40, bad))
+	c.LedgerRetention = durationVar(getenv, "AXG_LEDGER_RETENTION", ledger.DefaultRetention, bad)
 
 	return c
 }

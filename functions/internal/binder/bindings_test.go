@@ -1,0 +1,54 @@
+package binder_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
+)
+
+// TestEveryPathRecordsItsBindings: a bind over HTTP, a batch-bind, a file's
+// row and an unbind, all for one order, are each a record of the ledger,
+// read back by order.
+func TestEveryPathRecordsItsBindings(t *testing.T) {
+	e, _ := bindertest.Env(t, binder.Deps{}, nil)
+	h := e.HTTP()
+	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+	post := func(path, body string) map[string]any {
+		r := httptest.NewRequest("POST", path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+bindertest.Token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var out map[string]any
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &out) != nil {
+			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+		}
+		return out
+	}
+	one := post("/v1/axg/bind", `{"PoolKey":"FC123456","PhoneNoA":"13800000161","GroupId":1234,"OutOrderId":"o-9","Expiration":"`+exp+`"}`)
+	post("/v1/axg/batch-bind", `{"PoolKey":"FC123456","AxgBindList":[{"PhoneNoA":"13800000162","GroupId":"1234","OutOrderId":"o-9","Expiration":"`+exp+`"}]}`)
+	file := "PoolKey,PhoneNoA,GroupId,OutOrderId,Expiration\nFC123456,13800000163,1234,o-9," + exp + "\n"
+	if _, err := batchfile.Bind(context.Background(), e.Service, e.Validator, batchfile.File{Name: "o.csv", ETag: "x", Body: strings.NewReader(file)},
+		batchfile.DirStore{Base: t.TempDir() + "/o.csv"}, batchfile.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	dto := one["SecretBindDTO"].(map[string]any)
+	post("/v1/axg/unbind", `{"PoolKey":"FC123456","SubsId":"`+dto["SubsId"].(string)+`","SecretNo":"`+dto["SecretNo"].(string)+`"}`)
+	got, err := e.Bindings.Order(context.Background(), "FC123456", "o-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, b := range got {
+		seen = append(seen, b.PhoneNoA+"="+b.State)
+	}
+	if want := "138****0163=live 138****0162=live 138****0161=unbound"; strings.Join(seen, " ") != want {
+		t.Fatalf("order o-9: %s, want %s", strings.Join(seen, " "), want)
+	}
+}

@@ -10,9 +10,17 @@ import (
 // (HTTP, files, messages): the ledger's bindings (core/ledger.Bindings).
 // It keeps its own failures to itself: the binding stands either way.
 type Recorder interface {
-	Bound(ctx context.Context, pool string, it *Item, b Binding)
-	Unknown(ctx context.Context, pool string, it *Item)
+	// Bound records the bindings of one call or batch at once.
+	Bound(ctx context.Context, pool string, made []Made)
 	Unbound(ctx context.Context, r UnbindRequest)
+}
+
+// Made is one bind's end: the binding made, or, when Unknown, a bind whose
+// outcome is not known.
+type Made struct {
+	Item    *Item
+	Binding Binding
+	Unknown bool
 }
 
 // recordCtx bounds a record by the request's deadline, but gives it a
@@ -36,29 +44,30 @@ func (s *Service) recordBound(ctx context.Context, pool string, it *Item, b Bind
 	}
 	ctx, cancel := recordCtx(ctx)
 	defer cancel()
-	if e != nil {
-		r.Unknown(ctx, pool, it)
-		return
-	}
-	r.Bound(ctx, pool, it, b)
+	r.Bound(ctx, pool, []Made{{Item: it, Binding: b, Unknown: e != nil}})
 }
 
-// recordBatch tells the recorder of a batch's bindings, made or unknown.
-func (s *Service) recordBatch(ctx context.Context, req BatchRequest, out []ItemResult) {
+// recordBatch tells the recorder of a chunk's bindings (the items at idx),
+// made or unknown.
+func (s *Service) recordBatch(ctx context.Context, req BatchRequest, idx []int, out []ItemResult) {
 	r := s.opts.Recorder
 	if r == nil {
 		return
 	}
-	ctx, cancel := recordCtx(ctx)
-	defer cancel()
-	for i := range out {
+	var made []Made
+	for _, i := range idx {
 		it := &req.Items[i].Item
 		switch {
-		case req.Items[i].Err != nil:
 		case out[i].Code == CodeOK:
-			r.Bound(ctx, req.PoolKey, it, Binding{SecretNo: out[i].SecretNo, SubsId: out[i].SubsId})
+			made = append(made, Made{Item: it, Binding: Binding{SecretNo: out[i].SecretNo, SubsId: out[i].SubsId}})
 		case out[i].Code == CodeUpstreamTimeout:
-			r.Unknown(ctx, req.PoolKey, it)
+			made = append(made, Made{Item: it, Unknown: true})
 		}
 	}
+	if len(made) == 0 {
+		return
+	}
+	ctx, cancel := recordCtx(ctx)
+	defer cancel()
+	r.Bound(ctx, req.PoolKey, made)
 }

@@ -288,10 +288,10 @@ func (s *Service) BatchBindObserved(ctx context.Context, req BatchRequest, obs O
 			if obs != nil {
 				obs.Settled(chunk, out)
 			}
+			s.recordBatch(ctx, req, chunk, out) // while other chunks are sent
 		})
 	}
 	wg.Wait()
-	s.recordBatch(ctx, req, out)
 	return out
 }
 

@@ -70,7 +70,8 @@ func fileRun(out io.Writer, bin string, n, chunk, ceiling int) error {
 	}
 	defer srv.Close()
 	cmd := exec.Command(bin, "bind-file", path)
-	cmd.Env = append(upstreamEnv(srv.URL), "AXG_UPSTREAM_QPS="+strconv.Itoa(ceiling), "AXG_UPSTREAM_CHUNK="+strconv.Itoa(chunk), "AXG_POOL_KEY="+emulator.DemoPoolKey)
+	cmd.Env = append(upstreamEnv(srv.URL), "AXG_UPSTREAM_QPS="+strconv.Itoa(ceiling), "AXG_UPSTREAM_CHUNK="+strconv.Itoa(chunk), "AXG_POOL_KEY="+emulator.DemoPoolKey,
+		"XDG_STATE_HOME="+dir) // bind-file's ledger, as a user's: the machine's folder, here fresh each run
 	var output strings.Builder
 	cmd.Stdout, cmd.Stderr = &output, &output
 	start := time.Now()

@@ -128,3 +128,7 @@ func (unreachable) Create(context.Context, ledger.Record) (*ledger.Record, error
 func (unreachable) Replace(context.Context, string, ledger.Record) error { return errUnreachable }
 func (unreachable) Get(context.Context, string) (*ledger.Record, error)  { return nil, errUnreachable }
 func (unreachable) Delete(context.Context, string, string) error         { return errUnreachable }
+func (unreachable) PutBatch(context.Context, []ledger.Record, []ledger.Member) error {
+	return errUnreachable
+}
+func (unreachable) Members(context.Context, string) ([]string, error) { return nil, errUnreachable }

@@ -3,8 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -29,17 +27,20 @@ const (
 // the numbers of A and B masked as the vendor's console shows them, never
 // in clear.
 type Binding struct {
-	PoolKey    string    `json:"PoolKey"`
-	SubsId     string    `json:"SubsId,omitempty"`
-	SecretNo   string    `json:"SecretNo,omitempty"`
-	PhoneNoA   string    `json:"PhoneNoA,omitempty"`
-	PhoneNoB   string    `json:"PhoneNoB,omitempty"`
-	GroupId    string    `json:"GroupId,omitempty"`
-	OutId      string    `json:"OutId,omitempty"`
-	OutOrderId string    `json:"OutOrderId,omitempty"`
-	Expiration string    `json:"Expiration,omitempty"`
-	State      string    `json:"State"`
-	Updated    time.Time `json:"Updated"`
+	PoolKey    string `json:"PoolKey"`
+	SubsId     string `json:"SubsId,omitempty"`
+	SecretNo   string `json:"SecretNo,omitempty"`
+	PhoneNoA   string `json:"PhoneNoA,omitempty"`
+	PhoneNoB   string `json:"PhoneNoB,omitempty"`
+	GroupId    string `json:"GroupId,omitempty"`
+	OutId      string `json:"OutId,omitempty"`
+	OutOrderId string `json:"OutOrderId,omitempty"`
+	Expiration string `json:"Expiration,omitempty"`
+	State      string `json:"State"`
+	// Made is when the bind answered (zero for a binding the ledger first
+	// saw unbound); Updated when the record was last written.
+	Made    time.Time `json:"Made,omitzero"`
+	Updated time.Time `json:"Updated"`
 }
 
 // Bindings records every binding the Service makes, unmakes or loses track
@@ -77,41 +78,59 @@ func (b *Bindings) expires(expiration string) time.Time {
 	return t.Add(b.retention)
 }
 
-func (b *Bindings) fromItem(pool string, it *core.Item, state string) Binding {
+func fromItem(pool string, it *core.Item, state string, now time.Time) Binding {
 	return Binding{PoolKey: pool, PhoneNoA: redact.Phone(it.PhoneNoA), PhoneNoB: redact.Phone(it.PhoneNoB), GroupId: it.GroupId,
-		OutId: it.OutId, OutOrderId: it.OutOrderId, Expiration: it.Expiration, State: state, Updated: b.l.now().UTC()}
+		OutId: it.OutId, OutOrderId: it.OutOrderId, Expiration: it.Expiration, State: state, Made: now, Updated: now}
 }
 
-// Bound records a binding made.
-func (b *Bindings) Bound(ctx context.Context, pool string, it *core.Item, made core.Binding) {
-	rec := b.fromItem(pool, it, BindingLive)
-	rec.SubsId, rec.SecretNo = made.SubsId, made.SecretNo
-	b.failed(b.record(ctx, bindingKey(pool, made.SubsId), rec))
-}
-
-// Unknown records a bind whose outcome is unknown: under its order only,
-// since no SubsId came back.
-func (b *Bindings) Unknown(ctx context.Context, pool string, it *core.Item) {
-	if it.OutOrderId == "" {
-		return // nothing could find it
+// Bound records the bindings of one call or batch in one write: each
+// binding under its SubsId (a bind of unknown outcome under a key of its
+// own, since no SubsId came back), and each under its order.
+func (b *Bindings) Bound(ctx context.Context, pool string, made []core.Made) {
+	recs := make([]Record, 0, len(made))
+	var adds []Member
+	now := b.l.now().UTC()
+	for _, m := range made {
+		rec := fromItem(pool, m.Item, BindingLive, now)
+		key := bindingKey(pool, m.Binding.SubsId)
+		if m.Unknown {
+			if m.Item.OutOrderId == "" {
+				continue // nothing could find it
+			}
+			rec.State, key = BindingUnknown, bindingKey(pool, "unknown-"+newToken())
+		}
+		rec.SubsId, rec.SecretNo = m.Binding.SubsId, m.Binding.SecretNo
+		r, err := b.record(key, rec)
+		if err != nil {
+			b.failed(err)
+			continue
+		}
+		recs = append(recs, r)
+		if rec.OutOrderId != "" {
+			adds = append(adds, Member{Key: orderKey(pool, rec.OutOrderId), Value: key, Expires: r.Expires})
+		}
 	}
-	b.failed(b.record(ctx, bindingKey(pool, "unknown-"+newToken()), b.fromItem(pool, it, BindingUnknown)))
+	b.failed(b.l.d.PutBatch(ctx, recs, adds))
 }
 
 // Unbound records a binding unmade, keeping what was known of it.
-func (b *Bindings) Unbound(ctx context.Context, r core.UnbindRequest) {
-	key := bindingKey(r.PoolKey, r.SubsId)
-	b.failed(b.update(ctx, key, func(old []byte) ([]byte, time.Time, error) {
-		rec := Binding{PoolKey: r.PoolKey, SubsId: r.SubsId, SecretNo: r.SecretNo}
-		if old != nil {
-			if err := json.Unmarshal(old, &rec); err != nil {
-				return nil, time.Time{}, err
-			}
-		}
-		rec.State, rec.Updated = BindingUnbound, b.l.now().UTC()
-		body, err := json.Marshal(rec)
-		return body, b.expires(rec.Expiration), err
-	}))
+func (b *Bindings) Unbound(ctx context.Context, u core.UnbindRequest) {
+	key := bindingKey(u.PoolKey, u.SubsId)
+	rec := Binding{PoolKey: u.PoolKey, SubsId: u.SubsId, SecretNo: u.SecretNo}
+	old, err := b.l.d.Get(ctx, key)
+	if err == nil && old != nil {
+		err = json.Unmarshal(old.Body, &rec)
+	}
+	if err != nil {
+		b.failed(err)
+		return
+	}
+	rec.State, rec.Updated = BindingUnbound, b.l.now().UTC()
+	r, err := b.record(key, rec)
+	if err == nil {
+		err = b.l.d.PutBatch(ctx, []Record{r}, nil)
+	}
+	b.failed(err)
 }
 
 func (b *Bindings) failed(err error) {
@@ -120,84 +139,23 @@ func (b *Bindings) failed(err error) {
 	}
 }
 
-// record writes a binding under key, and the key under its order.
-func (b *Bindings) record(ctx context.Context, key string, rec Binding) error {
+// record is a binding as the ledger's record under key (PutBatch writes
+// it: no token, since no condition is ever put on it).
+func (b *Bindings) record(key string, rec Binding) (Record, error) {
 	body, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	exp := b.expires(rec.Expiration)
-	if err := b.update(ctx, key, func([]byte) ([]byte, time.Time, error) { return body, exp, nil }); err != nil {
-		return err
-	}
-	if rec.OutOrderId == "" {
-		return nil
-	}
-	return b.update(ctx, orderKey(rec.PoolKey, rec.OutOrderId), func(old []byte) ([]byte, time.Time, error) {
-		var keys []string
-		if old != nil {
-			if err := json.Unmarshal(old, &keys); err != nil {
-				return nil, time.Time{}, err
-			}
-		}
-		if !slices.Contains(keys, key) {
-			keys = append(keys, key)
-		}
-		body, err := json.Marshal(keys)
-		return body, exp, err
-	})
-}
-
-// update writes under key what fn makes of the body there (nil: none):
-// a read, then a write conditional on the record read, again if another
-// writer came between.
-func (b *Bindings) update(ctx context.Context, key string, fn func(old []byte) ([]byte, time.Time, error)) error {
-	for range 8 {
-		old, err := b.l.d.Get(ctx, key)
-		if err != nil {
-			return err
-		}
-		var oldBody []byte
-		if old != nil {
-			oldBody = old.Body
-		}
-		body, exp, err := fn(oldBody)
-		if err != nil {
-			return err
-		}
-		if old != nil && old.Expires.After(exp) {
-			exp = old.Expires // an order lasts as long as its longest binding
-		}
-		rec := Record{Key: key, Fingerprint: "binding", State: Answered, Token: newToken(), Expires: exp, Body: body}
-		if old == nil {
-			got, err := b.l.d.Create(ctx, rec)
-			if err != nil || got == nil {
-				return err
-			}
-			continue // written meanwhile: read it again
-		}
-		err = b.l.d.Replace(ctx, old.Token, rec)
-		if !errors.Is(err, ErrLost) {
-			return err
-		}
-	}
-	return fmt.Errorf("ledger: the record %q kept changing", key)
+	return Record{Key: key, Fingerprint: "binding", State: Answered, Expires: b.expires(rec.Expiration), Body: body}, err
 }
 
 // Order returns an order's bindings, newest first; none for an order the
 // ledger never saw. A live binding past its Expiration reads as expired.
 func (b *Bindings) Order(ctx context.Context, pool, order string) ([]Binding, error) {
-	idx, err := b.l.d.Get(ctx, orderKey(pool, order))
-	if err != nil || idx == nil {
-		return nil, err
-	}
-	var keys []string
-	if err := json.Unmarshal(idx.Body, &keys); err != nil {
+	keys, err := b.l.d.Members(ctx, orderKey(pool, order))
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Binding, 0, len(keys))
-	for i := len(keys) - 1; i >= 0; i-- {
-		r, err := b.l.d.Get(ctx, keys[i])
+	for _, key := range keys {
+		r, err := b.l.d.Get(ctx, key)
 		if err != nil {
 			return nil, err
 		}
@@ -215,5 +173,7 @@ func (b *Bindings) Order(ctx context.Context, pool, order string) ([]Binding, er
 		}
 		out = append(out, rec)
 	}
+	// Newest first, by when each bind answered.
+	slices.SortStableFunc(out, func(x, y Binding) int { return y.Made.Compare(x.Made) })
 	return out, nil
 }

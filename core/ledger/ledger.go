@@ -50,7 +50,8 @@ type Record struct {
 	Body        []byte `json:"Body,omitempty"`
 }
 
-// Driver stores records. It keeps no rules but these: a record past its
+// Driver stores records, and sets of strings. A key names a record or a
+// set, never both. It keeps no rules but these: a record past its
 // Expires is as good as gone, writes are conditional as each method says,
 // and every call gives up by its context's deadline — a write that reaches
 // the store after the caller gave up must not take effect where the store
@@ -67,6 +68,23 @@ type Driver interface {
 	// Delete removes the record under key if its Token is token (nothing
 	// if there is none).
 	Delete(ctx context.Context, key, token string) error
+
+	// PutBatch writes records whole and adds members to sets, without
+	// conditions: what the ledger's bindings need (each binding its record,
+	// each order the set of its bindings), in one round trip where the
+	// store allows. Each record and each member is written whole, not the
+	// batch as one; a set lives as long as its latest Expires. Get reads
+	// the records; they are not used with Create, Replace or Delete (a
+	// store may keep them apart).
+	PutBatch(ctx context.Context, recs []Record, adds []Member) error
+	// Members returns the members of the set under key (none: empty).
+	Members(ctx context.Context, key string) ([]string, error)
+}
+
+// Member is one value added to the set under Key.
+type Member struct {
+	Key, Value string
+	Expires    time.Time
 }
 
 var (

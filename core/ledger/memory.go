@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -23,7 +24,8 @@ type Memory struct {
 	max   int64
 	used  int64
 	recs  map[string]*memEntry
-	done  *list.List // answered entries, oldest answer first
+	sets  map[string]*memEntry
+	done  *list.List // answered entries and sets, oldest write first
 	sweep time.Time
 	now   func() time.Time
 }
@@ -32,6 +34,10 @@ type memEntry struct {
 	r    Record
 	size int64
 	elem *list.Element // in done, once answered
+	// A set's members, in the order added (isSet).
+	isSet   bool
+	members []string
+	has     map[string]bool
 }
 
 // entryOverhead is what a record costs beyond its strings and body: the
@@ -46,7 +52,7 @@ func NewMemory(maxBytes int64) *Memory {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMemoryBytes
 	}
-	return &Memory{max: maxBytes, recs: map[string]*memEntry{}, done: list.New(), now: time.Now}
+	return &Memory{max: maxBytes, recs: map[string]*memEntry{}, sets: map[string]*memEntry{}, done: list.New(), now: time.Now}
 }
 
 // Used is the bytes the records take, as the bound counts them.
@@ -159,13 +165,81 @@ func (m *Memory) remove(e *memEntry) {
 	if e.elem != nil {
 		m.done.Remove(e.elem)
 	}
-	delete(m.recs, e.r.Key)
+	if e.isSet {
+		delete(m.sets, e.r.Key)
+	} else {
+		delete(m.recs, e.r.Key)
+	}
 	m.used -= e.size
 }
 
+func (m *Memory) PutBatch(ctx context.Context, recs []Record, adds []Member) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.expire(now)
+	for _, r := range recs {
+		if old, ok := m.recs[r.Key]; ok {
+			m.remove(old)
+		}
+		r.Body = bytes.Clone(r.Body)
+		e := &memEntry{r: r, size: sizeOf(&r)}
+		m.recs[r.Key] = e
+		m.used += e.size
+		if r.State == Answered {
+			e.elem = m.done.PushBack(e)
+		}
+	}
+	for _, a := range adds {
+		e, ok := m.sets[a.Key]
+		if ok && !now.Before(e.r.Expires) {
+			m.remove(e)
+			ok = false
+		}
+		if !ok {
+			e = &memEntry{r: Record{Key: a.Key}, size: int64(len(a.Key)) + entryOverhead, isSet: true, has: map[string]bool{}}
+			m.sets[a.Key] = e
+			m.used += e.size
+			e.elem = m.done.PushBack(e)
+		}
+		if !e.has[a.Value] {
+			e.has[a.Value] = true
+			e.members = append(e.members, a.Value)
+			e.size += int64(len(a.Value)) + memberOverhead
+			m.used += int64(len(a.Value)) + memberOverhead
+		}
+		if a.Expires.After(e.r.Expires) {
+			e.r.Expires = a.Expires
+		}
+		m.done.MoveToBack(e.elem)
+	}
+	m.room(0, nil)
+	return nil
+}
+
+// memberOverhead is what a set's member costs beyond its bytes: its map
+// entry and its place in the list.
+const memberOverhead = 64
+
+func (m *Memory) Members(ctx context.Context, key string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.sets[key]
+	if !ok || !m.now().Before(e.r.Expires) {
+		return nil, nil
+	}
+	return slices.Clone(e.members), nil
+}
+
 // expire drops answers past their time from the front of the list (kept
-// for one TTL, they expire in the order they were answered), and, once a
-// minute, any record past its time.
+// for one TTL, they mostly expire in the order they were answered), and,
+// once a minute, any record or set past its time.
 func (m *Memory) expire(now time.Time) {
 	for f := m.done.Front(); f != nil; f = m.done.Front() {
 		e := f.Value.(*memEntry)
@@ -178,9 +252,11 @@ func (m *Memory) expire(now time.Time) {
 		return
 	}
 	m.sweep = now
-	for _, e := range m.recs {
-		if !now.Before(e.r.Expires) {
-			m.remove(e)
+	for _, set := range []map[string]*memEntry{m.recs, m.sets} {
+		for _, e := range set {
+			if !now.Before(e.r.Expires) {
+				m.remove(e)
+			}
 		}
 	}
 }

@@ -67,7 +67,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && args[1] == "bind-file" && cfg.Core.Endpoint != "" && cfg.Core.Ledger == "" && cfg.Core.RedisURL == "" {
 		// A real upstream keeps what bind-file bound: so does the machine, so
 		// that a copy of a file bound before, anywhere, binds nothing again.
-		cfg.Core.Ledger = "dir:" + stateDir(getenv)
+		dir, err := stateDir(getenv)
+		if err != nil {
+			return err
+		}
+		cfg.Core.Ledger = "dir:" + dir
 	}
 	upstream, stop, err := embedded(&cfg)
 	if err != nil {
@@ -102,11 +106,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // stateDir is where bind-file keeps its ledger against a real upstream:
 // $XDG_STATE_HOME/axg-binder, or ~/.local/state/axg-binder.
-func stateDir(getenv func(string) string) string {
+func stateDir(getenv func(string) string) (string, error) {
 	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "axg-binder")
+		return filepath.Join(d, "axg-binder"), nil
 	}
-	return filepath.Join(getenv("HOME"), ".local", "state", "axg-binder")
+	if h := getenv("HOME"); filepath.IsAbs(h) {
+		return filepath.Join(h, ".local", "state", "axg-binder"), nil
+	}
+	return "", exitError{2, "bind-file keeps what it bound in $XDG_STATE_HOME/axg-binder or ~/.local/state/axg-binder: set XDG_STATE_HOME or HOME, or AXG_LEDGER=dir:PATH"}
 }
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing

@@ -29,7 +29,10 @@ func TestConformance(t *testing.T) {
 // process's).
 func TestAcrossProcesses(t *testing.T) {
 	if dir := os.Getenv("DIRSTORE_CHILD"); dir != "" {
-		d := dirstore.Ledger{Dir: dir}
+		d, err := dirstore.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
 		won := 0
 		for i := range 200 {
 			old, err := d.Create(context.Background(), ledger.Record{Key: "k" + string(rune('a'+i%26)) + string(rune('a'+i/26)),
@@ -86,4 +89,39 @@ func BenchmarkLedgerRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 	ledgertest.Bench(b, d)
+}
+
+// TestCompaction: a log mostly of records replaced since is rewritten with
+// the current ones; this process and another (a second Open) read them.
+func TestCompaction(t *testing.T) {
+	defer dirstore.SetCompactBytes(16 << 10)()
+	dir := t.TempDir()
+	a, _ := dirstore.Open(dir)
+	b, _ := dirstore.Open(dir)
+	ctx := context.Background()
+	tok := "t0"
+	if _, err := a.Create(ctx, ledger.Record{Key: "k", Token: tok, Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutBatch(ctx, nil, []ledger.Member{{Key: "s", Value: "v", Expires: time.Now().Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		next := "t" + strconv.Itoa(i+1)
+		if err := a.Replace(ctx, tok, ledger.Record{Key: "k", Token: next, Expires: time.Now().Add(time.Hour), Body: make([]byte, 100)}); err != nil {
+			t.Fatal(err)
+		}
+		tok = next
+	}
+	st, _ := os.Stat(filepath.Join(dir, "once.log"))
+	if st.Size() > 32<<10 {
+		t.Fatalf("the log is %d bytes after compaction", st.Size())
+	}
+	for _, d := range []*dirstore.Ledger{a, b} {
+		r, err := d.Get(ctx, "k")
+		m, merr := d.Members(ctx, "s")
+		if err != nil || merr != nil || r == nil || r.Token != tok || len(m) != 1 {
+			t.Fatalf("after compaction: %+v %v, %v %v", r, err, m, merr)
+		}
+	}
 }

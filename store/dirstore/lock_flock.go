@@ -10,11 +10,15 @@ import (
 	"time"
 )
 
-// lock holds an exclusive flock on f until unlock, across processes,
-// trying until ctx ends.
-func lock(ctx context.Context, f *os.File) (unlock func(), err error) {
+// lock holds a flock on f until unlock, across processes: exclusive to
+// write, shared to read. It tries until ctx ends.
+func lock(ctx context.Context, f *os.File, write bool) (unlock func(), err error) {
+	how := syscall.LOCK_SH
+	if write {
+		how = syscall.LOCK_EX
+	}
 	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 20*time.Millisecond) {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 		if err == nil {
 			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }, nil
 		}

@@ -9,6 +9,13 @@ import (
 )
 
 // mu stands in for flock where it is missing: one process only.
-var mu sync.Mutex
+var mu sync.RWMutex
 
-func lock(context.Context, *os.File) (func(), error) { mu.Lock(); return mu.Unlock, nil }
+func lock(_ context.Context, _ *os.File, write bool) (func(), error) {
+	if write {
+		mu.Lock()
+		return mu.Unlock, nil
+	}
+	mu.RLock()
+	return mu.RUnlock, nil
+}

@@ -164,3 +164,50 @@ func (s Ledger) Delete(ctx context.Context, key, token string) error {
 	}
 	return nil
 }
+
+// addScript adds ARGV[1] to the set at KEYS[1] and makes the set live until
+// ARGV[2] (Unix ms) at least: the latest Expires of its members.
+var addScript = redis.NewScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+local t = redis.call('TIME')
+local want = tonumber(ARGV[2]) - (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+if redis.call('PTTL', KEYS[1]) < want then redis.call('PEXPIRE', KEYS[1], want) end
+return 1
+`)
+
+// PutBatch sends every write in one pipeline: a record as Create writes
+// it (a hash of its token and itself), a member by addScript.
+func (s Ledger) PutBatch(ctx context.Context, recs []ledger.Record, adds []ledger.Member) error {
+	if len(recs)+len(adds) == 0 {
+		return nil
+	}
+	if len(adds) > 0 {
+		if err := addScript.Load(ctx, s.Client).Err(); err != nil { // EvalSha in a pipeline needs it loaded
+			return unavailable(ctx, err)
+		}
+	}
+	pipe := s.Client.Pipeline()
+	for _, r := range recs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		pipe.HSet(ctx, s.Prefix+r.Key, "tok", r.Token, "rec", b)
+		pipe.PExpireAt(ctx, s.Prefix+r.Key, r.Expires)
+	}
+	for _, a := range adds {
+		addScript.EvalSha(ctx, pipe, []string{s.Prefix + a.Key}, a.Value, a.Expires.UnixMilli())
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return unavailable(ctx, err)
+	}
+	return nil
+}
+
+func (s Ledger) Members(ctx context.Context, key string) ([]string, error) {
+	m, err := s.Client.SMembers(ctx, s.Prefix+key).Result()
+	if err != nil {
+		return nil, unavailable(ctx, err)
+	}
+	return m, nil
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,10 @@ func RunConformanceTests(t *testing.T, newDriver NewDriver) {
 		{Name: "ExpiredIsGone", Run: testExpired},
 		{Name: "KeysKeptApart", Run: testKeys},
 		{Name: "GivenUpWritesNothing", Run: testGivenUp},
+		{Name: "PutBatchWritesWhole", Run: testPutBatch},
+		{Name: "SetsKeepEachMemberOnce", Run: testSets},
+		{Name: "SetsLiveToTheirLatestExpiry", Run: testSetExpiry},
+		{Name: "ConcurrentAddsAllKept", Run: testConcurrentAdds},
 		{Name: "RulesRunThenReplay", Run: testRunThenReplay},
 		{Name: "RulesInFlightAndReused", Run: testInFlight},
 		{Name: "RulesUnknownIsNeverRunAgain", Run: testUnknown},
@@ -310,5 +315,98 @@ func Bench(b *testing.B, d ledger.Driver) {
 			b.Fatal(err)
 		}
 		cancel()
+	}
+}
+
+func testPutBatch(t *testing.T, d ledger.Driver) {
+	recs := []ledger.Record{rec("a", "ta", time.Hour), rec("b", "tb", time.Hour), rec("c", "tc", time.Hour)}
+	recs[1].State, recs[1].Body = ledger.Answered, []byte(`{"State":"unbound"}`)
+	if err := d.PutBatch(bg, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range recs {
+		got := get(t, d, want.Key)
+		if got == nil || got.Token != want.Token || got.State != want.State || string(got.Body) != string(want.Body) {
+			t.Fatalf("%s after PutBatch: %+v", want.Key, got)
+		}
+	}
+	over := rec("b", "tb2", time.Hour)
+	if err := d.PutBatch(bg, []ledger.Record{over}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, d, "b"); got == nil || got.Token != "tb2" || got.State != ledger.Started {
+		t.Fatalf("a record put again: %+v", got)
+	}
+	if err := d.PutBatch(bg, []ledger.Record{rec("gone", "tg", 300*time.Millisecond)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if got := get(t, d, "gone"); got != nil {
+		t.Fatalf("an expired record put by PutBatch: %+v", got)
+	}
+	if err := d.PutBatch(bg, nil, nil); err != nil {
+		t.Fatalf("an empty batch: %v", err)
+	}
+}
+
+func members(t *testing.T, d ledger.Driver, key string) []string {
+	t.Helper()
+	m, err := d.Members(bg, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(m)
+	return m
+}
+
+func testSets(t *testing.T, d ledger.Driver) {
+	exp := time.Now().Add(time.Hour)
+	adds := []ledger.Member{{Key: "s1", Value: "x", Expires: exp}, {Key: "s2", Value: "y", Expires: exp},
+		{Key: "s1", Value: "z", Expires: exp}, {Key: "s1", Value: "x", Expires: exp}, {Key: "s1", Value: "line\nbreak ", Expires: exp}}
+	if err := d.PutBatch(bg, nil, adds); err != nil {
+		t.Fatal(err)
+	}
+	if got := members(t, d, "s1"); !slices.Equal(got, []string{"line\nbreak ", "x", "z"}) {
+		t.Fatalf("s1: %q", got)
+	}
+	if got := members(t, d, "s2"); !slices.Equal(got, []string{"y"}) {
+		t.Fatalf("s2: %q", got)
+	}
+	if got := members(t, d, "none"); len(got) != 0 {
+		t.Fatalf("a set never written: %q", got)
+	}
+}
+
+func testSetExpiry(t *testing.T, d ledger.Driver) {
+	soon := time.Now().Add(300 * time.Millisecond)
+	if err := d.PutBatch(bg, nil, []ledger.Member{{Key: "short", Value: "a", Expires: soon}, {Key: "long", Value: "a", Expires: soon},
+		{Key: "long", Value: "b", Expires: time.Now().Add(time.Hour)}, {Key: "long", Value: "c", Expires: soon}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if got := members(t, d, "short"); len(got) != 0 {
+		t.Fatalf("an expired set: %q", got)
+	}
+	if got := members(t, d, "long"); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("a set lives to its latest expiry, with every member: %q", got)
+	}
+}
+
+func testConcurrentAdds(t *testing.T, d ledger.Driver) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			var adds []ledger.Member
+			for i := range 10 {
+				adds = append(adds, ledger.Member{Key: "set", Value: fmt.Sprint(g, "-", i), Expires: time.Now().Add(time.Hour)})
+			}
+			if err := d.PutBatch(bg, nil, adds); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := members(t, d, "set"); len(got) != 80 {
+		t.Fatalf("%d members of 80 added at once", len(got))
 	}
 }

@@ -137,7 +137,7 @@ func TestLedgerChoice(t *testing.T) {
 	}{
 		{"", "", "*ledger.Memory"},
 		{"memory", "", "*ledger.Memory"},
-		{"dir:" + dir, "", "dirstore.Ledger"},
+		{"dir:" + dir, "", "*dirstore.Ledger"},
 		{"redis://127.0.0.1:1/0", "", "redisstore.Ledger"},
 		{"", "redis://127.0.0.1:1/0", "redisstore.Ledger"},
 		{"memory", "redis://127.0.0.1:1/0", "*ledger.Memory"},

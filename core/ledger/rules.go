@@ -84,6 +84,9 @@ func (l *Ledger) Begin(ctx context.Context, op Op) (Claim, error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		old, err := l.d.Create(ctx, rec)
 		if err != nil {
+			// The write may have been made and only its answer lost (a store
+			// that stopped mid-call): nothing is sent, so the key is freed.
+			go l.release(op.Key, c.token)
 			return Claim{}, err
 		}
 		if old == nil || old.Token == c.token { // ours: a retried write whose answer was lost
@@ -149,6 +152,25 @@ func (l *Ledger) Finish(ctx context.Context, c Claim, a Answer) error {
 		case <-t.C:
 		}
 		wait = min(2*wait, time.Second)
+	}
+}
+
+// release removes a record this run wrote but could not learn it wrote,
+// trying until the grace has passed; a write that reaches the store later
+// than its deadline takes no effect (Driver).
+func (l *Ledger) release(key, token string) {
+	ctx, cancel := context.WithTimeout(context.Background(), max(l.Grace, time.Second))
+	defer cancel()
+	for ctx.Err() == nil {
+		if l.d.Delete(ctx, key, token) == nil {
+			return
+		}
+		t := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
 	}
 }
 

@@ -79,7 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer stop()
 	prom := promsink.New()
-	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, Metrics: prom, MetricsHandler: prom.Handler()})
+	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, Metrics: prom, MetricsHandler: prom.Handler(),
+		MemoryBindings: true})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,11 @@ type Deps struct {
 	// MetricsHandler serves them at GET /metrics, behind the API's token
 	// check (nil: no such route).
 	MetricsHandler http.Handler
+	// MemoryBindings records bindings in a memory ledger too: the local
+	// server, a trial whose orders can be looked up. A deployed function
+	// with a memory ledger records none: they would fill its memory, and
+	// each instance would see only its own.
+	MemoryBindings bool
 }
 
 // Env is what every deployable builds on: its configuration, the core that
@@ -58,7 +63,8 @@ type Env struct {
 	Log       *slog.Logger
 	Metrics   metrics.Sink
 	// Ledger keeps what must happen once (AXG_LEDGER), and Bindings every
-	// binding made or unmade in it.
+	// binding made or unmade in it (nil where none are: a deployed
+	// function's memory ledger).
 	Ledger         *ledger.Ledger
 	Bindings       *ledger.Bindings
 	requestID      func(*http.Request) string
@@ -169,11 +175,17 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		return nil, err
 	}
 	l := ledger.New(drv)
-	bindings := ledger.NewBindings(l, c.LedgerRetention)
-	bindings.Failed = func(err error) {
-		d.Log.Warn("ledger: a binding could not be recorded (the binding stands)", "error", redact.Text(err.Error()))
+	opts := core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime}
+	var bindings *ledger.Bindings
+	if _, inMemory := drv.(*ledger.Memory); !inMemory || d.MemoryBindings {
+		bindings = ledger.NewBindings(l, c.LedgerRetention)
+		bindings.Failed = func(err error) {
+			d.Log.Warn("ledger: a binding could not be recorded (the binding stands)", "error", redact.Text(err.Error()))
+		}
+		opts.Recorder = bindings
+	} else {
+		d.Log.Info("ledger: bindings are not recorded, as the ledger is this instance's memory: set AXG_LEDGER (or AXG_REDIS_URL) to a shared one")
 	}
-	opts := core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime, Recorder: bindings}
 	if d.Metrics != nil {
 		opts.OnWait = func(api string, waited time.Duration) {
 			sink.Observe(&metrics.BudgetWaitSeconds, waited.Seconds(), api)

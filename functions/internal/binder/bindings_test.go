@@ -17,7 +17,7 @@ import (
 // row and an unbind, all for one order, are each a record of the ledger,
 // read back by order.
 func TestEveryPathRecordsItsBindings(t *testing.T) {
-	e, _ := bindertest.Env(t, binder.Deps{}, nil)
+	e, _ := bindertest.Env(t, binder.Deps{MemoryBindings: true}, nil)
 	h := e.HTTP()
 	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
 	post := func(path, body string) map[string]any {
@@ -50,5 +50,19 @@ func TestEveryPathRecordsItsBindings(t *testing.T) {
 	}
 	if want := "138****0163=live 138****0162=live 138****0161=unbound"; strings.Join(seen, " ") != want {
 		t.Fatalf("order o-9: %s, want %s", strings.Join(seen, " "), want)
+	}
+}
+
+// TestNoBindingsInADeployedMemoryLedger: a deployed function whose ledger is
+// its own memory records no bindings (they would fill it, and no other
+// instance would see them); its memory bound is a quarter of the function's
+// memory at most.
+func TestNoBindingsInADeployedMemoryLedger(t *testing.T) {
+	e, _ := bindertest.Env(t, binder.Deps{}, map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"})
+	if e.Bindings != nil {
+		t.Fatal("a deployed memory ledger records bindings")
+	}
+	if got := e.Config.Core.LedgerMemoryBytes; got != 32<<20 {
+		t.Fatalf("a 128 MB function's memory ledger is bounded at %d bytes, want 32 MiB", got)
 	}
 }

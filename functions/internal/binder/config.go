@@ -246,7 +246,7 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		// dynamodb:TABLE and tablestore:INSTANCE/TABLE come with their drivers.
 		bad("AXG_LEDGER", `"memory", "dir:PATH" or a redis:// URL`, l)
 	}
-	c.LedgerMemoryBytes = int64(intVar(getenv, "AXG_LEDGER_MEMORY_BYTES", ledger.DefaultMemoryBytes, 1<<20, 1<<40, bad))
+	c.LedgerMemoryBytes = int64(intVar(getenv, "AXG_LEDGER_MEMORY_BYTES", memoryLedgerDefault(getenv), 1<<20, 1<<40, bad))
 	c.LedgerRetention = durationVar(getenv, "AXG_LEDGER_RETENTION", ledger.DefaultRetention, bad)
 
 	return c
@@ -311,4 +311,18 @@ func durationVar(getenv func(string) string, name string, def time.Duration, bad
 		return def
 	}
 	return d
+}
+
+// memoryLedgerDefault is the memory ledger's bound unless set: 64 MiB, but
+// no more than a quarter of the function's memory where the platform says
+// it (a 128 MB function keeps 32 MiB), so that a full ledger, with the
+// garbage collector's headroom, never takes the instance down.
+func memoryLedgerDefault(getenv func(string) string) int {
+	n := ledger.DefaultMemoryBytes
+	for _, v := range []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "FC_FUNCTION_MEMORY_SIZE"} {
+		if mb, err := strconv.Atoi(getenv(v)); err == nil && mb > 0 {
+			n = min(n, max(1<<20, mb<<20/4))
+		}
+	}
+	return n
 }

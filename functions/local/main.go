@@ -79,8 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer stop()
 	prom := promsink.New()
-	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, Metrics: prom, MetricsHandler: prom.Handler(),
-		MemoryBindings: true})
+	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, Metrics: prom, MetricsHandler: prom.Handler()})
 	if err != nil {
 		return err
 	}

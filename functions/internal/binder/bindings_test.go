@@ -17,7 +17,7 @@ import (
 // row and an unbind, all for one order, are each a record of the ledger,
 // read back by order.
 func TestEveryPathRecordsItsBindings(t *testing.T) {
-	e, _ := bindertest.Env(t, binder.Deps{MemoryBindings: true}, nil)
+	e, _ := bindertest.Env(t, binder.Deps{}, map[string]string{"AXG_LEDGER": "dir:" + t.TempDir()})
 	h := e.HTTP()
 	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
 	post := func(path, body string) map[string]any {
@@ -53,14 +53,13 @@ func TestEveryPathRecordsItsBindings(t *testing.T) {
 	}
 }
 
-// TestNoBindingsInADeployedMemoryLedger: a deployed function whose ledger is
-// its own memory records no bindings (they would fill it, and no other
-// instance would see them); its memory bound is a quarter of the function's
-// memory at most.
-func TestNoBindingsInADeployedMemoryLedger(t *testing.T) {
+// TestNoBindingsInAMemoryLedger: a ledger in the instance's memory records
+// no bindings (they would fill it, and no other instance would see them);
+// its bound is a quarter of the function's memory at most.
+func TestNoBindingsInAMemoryLedger(t *testing.T) {
 	e, _ := bindertest.Env(t, binder.Deps{}, map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"})
 	if e.Bindings != nil {
-		t.Fatal("a deployed memory ledger records bindings")
+		t.Fatal("a memory ledger records bindings")
 	}
 	if got := e.Config.Core.LedgerMemoryBytes; got != 32<<20 {
 		t.Fatalf("a 128 MB function's memory ledger is bounded at %d bytes, want 32 MiB", got)

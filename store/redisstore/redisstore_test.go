@@ -26,14 +26,21 @@ func open(tb testing.TB, srv *redistest.Server) *redis.Client {
 	return c
 }
 
-// TestLedgerConformance: the ledger's suite on a real redis-server.
-func TestLedgerConformance(t *testing.T) {
-	srv := redistest.Start(t)
+// openLedger is a ledger on srv whose calls end at their deadline, closed
+// when the test ends.
+func openLedger(tb testing.TB, srv *redistest.Server) redisstore.Ledger {
+	tb.Helper()
 	l, err := redisstore.OpenLedger(srv.URL())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { l.Client.Close() })
+	tb.Cleanup(func() { l.Client.Close() })
+	return l
+}
+
+// TestLedgerConformance: the ledger's suite on a real redis-server.
+func TestLedgerConformance(t *testing.T) {
+	l := openLedger(t, redistest.Start(t))
 	ledgertest.RunConformanceTests(t, func(t *testing.T) ledger.Driver {
 		return redisstore.Ledger{Client: l.Client, Prefix: "axg:ledger:" + strings.ReplaceAll(t.Name(), "/", ":") + ":"}
 	})
@@ -43,10 +50,7 @@ func TestLedgerConformance(t *testing.T) {
 // HTTP API answers 503 and sends nothing).
 func TestLedgerWhenRedisIsGone(t *testing.T) {
 	srv := redistest.Start(t)
-	l, err := redisstore.OpenLedger(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := openLedger(t, srv)
 	srv.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -60,18 +64,14 @@ func TestLedgerWhenRedisIsGone(t *testing.T) {
 // Redis goes on, the write it had queued takes no effect: the key is free.
 func TestLedgerStoppedRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	l, err := redisstore.OpenLedger(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Client.Close() })
+	l := openLedger(t, srv)
 	if err := l.Client.Ping(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
 	srv.Pause()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	start := time.Now()
-	_, err = l.Create(ctx, ledger.Record{Key: "k", Token: "t1", State: ledger.Started, Expires: time.Now().Add(time.Hour)})
+	_, err := l.Create(ctx, ledger.Record{Key: "k", Token: "t1", State: ledger.Started, Expires: time.Now().Add(time.Hour)})
 	took := time.Since(start)
 	cancel()
 	srv.Resume()
@@ -87,13 +87,7 @@ func TestLedgerStoppedRedis(t *testing.T) {
 // BenchmarkLedgerRecord is what a key costs a bind in Redis: the Create
 // and the Replace that records the answer, on a local redis-server.
 func BenchmarkLedgerRecord(b *testing.B) {
-	srv := redistest.Start(b)
-	l, err := redisstore.OpenLedger(srv.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Client.Close() })
-	ledgertest.Bench(b, l)
+	ledgertest.Bench(b, openLedger(b, redistest.Start(b)))
 }
 
 // lateCtx has a deadline that has passed but has not ended: a request

@@ -117,32 +117,10 @@ func TestStoppedRedisAnswersByTheDeadline(t *testing.T) {
 func TestKeysAcrossInstances(t *testing.T) {
 	srv := redistest.Start(t)
 	emu := emulator.New(emulator.Demo())
-	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret,
-		"AXG_API_TOKENS": "t1", "AXG_REDIS_URL": srv.URL()}
-	cfg, err := Load(func(k string) string { return env[k] }, HTTP, AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	instance := func() http.Handler {
-		e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emu.Transport(), Shared: redisstore.Shared})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e.HTTP()
-	}
-	a, b := instance(), instance()
-	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
-	body := `{"PoolKey":"FC123456","PhoneNoA":"13800000321","GroupId":1234,"Expiration":"` + exp + `"}`
-	do := func(h http.Handler, key string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(body))
-		r.Header.Set("Authorization", "Bearer t1")
-		if key != "" {
-			r.Header.Set("Idempotency-Key", key)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
+	cfg := redisEnv(t, srv)
+	a, b := instanceOn(t, cfg, emu), instanceOn(t, cfg, emu)
+	body := bindBody("13800000321")
+	do := func(h http.Handler, key string) *httptest.ResponseRecorder { return post(h, body, key) }
 	first, again := do(a, "k1"), do(b, "k1")
 	if first.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" ||
 		len(emu.BindingsOf("13800000321")) != 1 {

@@ -38,9 +38,9 @@ type Binding struct {
 	Expiration string `json:"Expiration,omitempty"`
 	State      string `json:"State"`
 	// Made is when the bind answered (zero for a binding the ledger first
-	// saw unbound); Updated when the record was last written.
+	// saw unbound); Updated when the record was changed since (unbound).
 	Made    time.Time `json:"Made,omitzero"`
-	Updated time.Time `json:"Updated"`
+	Updated time.Time `json:"Updated,omitzero"`
 }
 
 // Bindings records every binding the Service makes, unmakes or loses track
@@ -80,7 +80,7 @@ func (b *Bindings) expires(expiration string) time.Time {
 
 func fromItem(pool string, it *core.Item, state string, now time.Time) Binding {
 	return Binding{PoolKey: pool, PhoneNoA: redact.Phone(it.PhoneNoA), PhoneNoB: redact.Phone(it.PhoneNoB), GroupId: it.GroupId,
-		OutId: it.OutId, OutOrderId: it.OutOrderId, Expiration: it.Expiration, State: state, Made: now, Updated: now}
+		OutId: it.OutId, OutOrderId: it.OutOrderId, Expiration: it.Expiration, State: state, Made: now}
 }
 
 // Bound records the bindings of one call or batch in one write: each

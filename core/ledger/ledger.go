@@ -36,10 +36,10 @@ type Record struct {
 	State       State  `json:"State"`
 	// Token names the run that wrote the record: only it (or a rule that
 	// took the record over) may replace or delete it.
-	Token string `json:"Token"`
+	Token string `json:"Token,omitempty"`
 	// Lease is when a started run's time is up (its deadline and a grace
 	// to record its answer); Expires when the record may be dropped.
-	Lease   time.Time `json:"Lease"`
+	Lease   time.Time `json:"Lease,omitzero"`
 	Expires time.Time `json:"Expires"`
 	// Resend: the operation may run again after an unknown outcome (it is
 	// idempotent upstream).

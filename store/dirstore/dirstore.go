@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/axg-binder/binder/core/ledger"
 )
@@ -67,9 +68,54 @@ type set struct {
 // entry is one line of the log: a record put, a key deleted, or a member
 // added to a set.
 type entry struct {
-	Put *ledger.Record `json:"p,omitempty"`
-	Del string         `json:"d,omitempty"`
-	Add *add           `json:"a,omitempty"`
+	Put *rec   `json:"p,omitempty"`
+	Del string `json:"d,omitempty"`
+	Add *add   `json:"a,omitempty"`
+}
+
+// rec is a record as a log line holds it: a body that is JSON kept as
+// JSON (base64 took a third more of the folder), any other in base64.
+type rec ledger.Record
+
+type plain ledger.Record // without rec's methods
+
+type recLine struct {
+	*plain
+	Body   json.RawMessage `json:"Body,omitempty"`
+	Body64 []byte          `json:"Body64,omitempty"`
+}
+
+func (r *rec) MarshalJSON() ([]byte, error) {
+	l := recLine{plain: (*plain)(r)}
+	if compactJSON(r.Body) {
+		l.Body = r.Body
+	} else {
+		l.Body64 = r.Body // a replay is byte for byte: spaces and a newline too
+	}
+	return json.Marshal(l)
+}
+
+// compactJSON says whether b is JSON that encoding/json writes back as it
+// is: no space or newline it would drop, nothing it would escape (<, >, &,
+// U+2028, U+2029).
+func compactJSON(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) || bytes.ContainsAny(b, "<>&\u2028\u2029") {
+		return false
+	}
+	var c bytes.Buffer
+	return json.Compact(&c, b) == nil && bytes.Equal(c.Bytes(), b)
+}
+
+func (r *rec) UnmarshalJSON(b []byte) error {
+	l := recLine{plain: (*plain)(r)}
+	if err := json.Unmarshal(b, &l); err != nil {
+		return err
+	}
+	r.Body = l.Body64
+	if l.Body != nil {
+		r.Body = []byte(l.Body)
+	}
+	return nil
 }
 
 type add struct {
@@ -235,7 +281,7 @@ func (l *logFile) read(f *os.File, s span) (*ledger.Record, error) {
 	if err := json.Unmarshal(b, &e); err != nil || e.Put == nil {
 		return nil, fmt.Errorf("ledger log %s at %d: not a record (%v)", f.Name(), s.off, err)
 	}
-	return e.Put, nil
+	return (*ledger.Record)(e.Put), nil
 }
 
 // append writes entries at the log's end, synced, and indexes them.
@@ -281,7 +327,7 @@ func (d *Ledger) Create(ctx context.Context, r ledger.Record) (*ledger.Record, e
 			old, err = d.once.read(f, s)
 			return err
 		}
-		return d.once.append(f, []entry{{Put: &r}})
+		return d.once.append(f, []entry{{Put: (*rec)(&r)}})
 	})
 	return old, err
 }
@@ -291,7 +337,7 @@ func (d *Ledger) Replace(ctx context.Context, token string, r ledger.Record) err
 		if s, ok := d.once.current(r.Key); !ok || s.token != token {
 			return ledger.ErrLost
 		}
-		return d.once.append(f, []entry{{Put: &r}})
+		return d.once.append(f, []entry{{Put: (*rec)(&r)}})
 	})
 }
 
@@ -335,7 +381,7 @@ func (d *Ledger) PutBatch(ctx context.Context, recs []ledger.Record, adds []ledg
 	}
 	entries := make([]entry, 0, len(recs)+len(adds))
 	for i := range recs {
-		entries = append(entries, entry{Put: &recs[i]})
+		entries = append(entries, entry{Put: (*rec)(&recs[i])})
 	}
 	for _, a := range adds {
 		entries = append(entries, entry{Add: &add{K: a.Key, V: a.Value, E: a.Expires.UnixMilli()}})

@@ -337,6 +337,17 @@ func testPutBatch(t *testing.T, d ledger.Driver) {
 	if got := get(t, d, "b"); got == nil || got.Token != "tb2" || got.State != ledger.Started {
 		t.Fatalf("a record put again: %+v", got)
 	}
+	// Bodies come back byte for byte, JSON or not, spaces and all.
+	for i, body := range []string{`{"a":1}`, "{\"a\": 1}\n", `[1,"<&>"]`, "[\"\u2028\"]", `"\u00e9"`, "\"\xff\"", "not json", "\x00\xff"} {
+		r := rec(fmt.Sprint("body", i), "t", time.Hour)
+		r.Body = []byte(body)
+		if err := d.PutBatch(bg, []ledger.Record{r}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(t, d, r.Key); got == nil || string(got.Body) != body {
+			t.Fatalf("body %q came back as %+v", body, got)
+		}
+	}
 	if err := d.PutBatch(bg, []ledger.Record{rec("gone", "tg", 300*time.Millisecond)}, nil); err != nil {
 		t.Fatal(err)
 	}

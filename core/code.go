@@ -38,6 +38,7 @@ const (
 	CodeNotFound            Code = "NotFound"
 	CodeMethodNotAllowed    Code = "MethodNotAllowed"
 	CodeRequestTooLarge     Code = "RequestTooLarge"
+	CodeRequestTimeout      Code = "RequestTimeout"
 	CodeUpstreamTimeout     Code = "UpstreamTimeout"
 	CodeUpstreamUnavailable Code = "UpstreamUnavailable"
 	CodeInternal            Code = "InternalError"

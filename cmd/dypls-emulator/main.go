@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer srv.Close()
 	fmt.Fprintf(stdout, "Dyplsapi emulator at %s (its console: open it in a browser)\n  AccessKeyId %s\n  AccessKeySecret %s\n  pools %s (北京, 上海, 杭州; group %d), %s (strict, 北京; group 4321)\n"+
-		"  faults: curl -X POST %s%sfaults -d '{\"Code\":\"isv.FLOW_LIMIT\",\"Times\":3}'; state: %sstate; reset: POST %sreset\n",
+		"  faults: curl -X POST %s%sfaults -H 'Content-Type: application/json' -d '{\"Code\":\"isv.FLOW_LIMIT\",\"Times\":3}'; state: %sstate; reset: POST %sreset (JSON)\n",
 		srv.URL, emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret, emulator.DemoPoolKey, emulator.DemoGroupID, emulator.DemoStrictPoolKey,
 		srv.URL, emulator.ControlPrefix, emulator.ControlPrefix, emulator.ControlPrefix)
 	<-ctx.Done()

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/axg-binder/binder/core"
@@ -78,6 +80,11 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *cor
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, tooLarge
+		}
+		var ne net.Error
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			// The server's read deadline (AXG_READ_TIMEOUT) cut a slow client off.
+			return nil, core.Errorf(core.CodeRequestTimeout, "the body did not arrive in time (AXG_READ_TIMEOUT)")
 		}
 		return nil, core.Errorf(core.CodeInvalidParameters, "could not read the body")
 	}

@@ -105,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = h.cfg.RequestID(r)
 	}
 	if !validRequestID(id) {
-		id = newRequestID() // none, or not one a platform makes: ours instead
+		id = NewRequestID() // none, or not one a platform makes: ours instead
 	}
 	lf := &logFields{}
 	ctx := context.WithValue(context.WithValue(logs.WithRequest(r.Context(), id), requestIDKey, id), logKey, lf)
@@ -228,7 +228,9 @@ func validRequestID(id string) bool {
 	return true
 }
 
-func newRequestID() string {
+// NewRequestID is a request ID of the binder's own (a random UUID), for an
+// answer the platform gave no ID to.
+func NewRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

@@ -13,6 +13,7 @@ var statusOf = map[core.Code]int{
 	core.CodeNotFound:               http.StatusNotFound,
 	core.CodeMethodNotAllowed:       http.StatusMethodNotAllowed,
 	core.CodeRequestTooLarge:        http.StatusRequestEntityTooLarge,
+	core.CodeRequestTimeout:         http.StatusRequestTimeout,
 	core.CodeFlowLimit:              http.StatusTooManyRequests,
 	core.CodeUpstreamTimeout:        http.StatusGatewayTimeout,
 	core.CodeUpstreamUnavailable:    http.StatusBadGateway,

@@ -292,7 +292,7 @@ func poolKey(r raw, defaultPool string, issues []issue) (string, []issue) {
 	case len(s) > maxPoolKey:
 		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "must be at most " + strconv.Itoa(maxPoolKey) + " characters long"}, core.CodeInvalidParameters})
 	case r.bad:
-		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: "must be a string"}, core.CodeInvalidParameters})
+		return "", append(issues, issue{core.FieldError{Field: core.PoolKey, Message: r.badMessage(core.KindText)}, core.CodeInvalidParameters})
 	case !r.set && defaultPool != "":
 		return defaultPool, issues
 	case s == "":

@@ -17,6 +17,9 @@ type raw struct {
 	s        string // text or object; with bad, the JSON as written, for the echo
 	n        int    // an int, or a bool as 1 or 0
 	set, bad bool
+	// why, with bad, says what is wrong where the kind's message would not
+	// (text that is not text).
+	why string
 }
 
 // decode reads a JSON value token of kind k.
@@ -84,7 +87,7 @@ func (r *raw) list(b []byte) {
 		var e raw
 		e.decode(core.KindText, el)
 		if e.bad || !e.set || strings.Contains(e.s, ",") {
-			r.bad, r.s = true, string(b)
+			r.bad, r.s, r.why = true, string(b), e.why
 			return
 		}
 		parts[i] = e.s
@@ -96,13 +99,57 @@ func (r *raw) list(b []byte) {
 func (r *raw) text(b []byte) {
 	if bytes.IndexByte(b, '\\') < 0 {
 		r.s = string(b[1 : len(b)-1]) // no escapes: the common case, one copy
+	} else if why := notText(b); why != "" {
+		r.bad, r.s, r.why = true, string(b), why
 	} else if json.Unmarshal(b, &r.s) != nil {
 		r.bad, r.s = true, string(b)
 	}
 }
 
+// notText says why a JSON string token's escapes stand for no text the
+// upstream could take: a lone UTF-16 surrogate, which encoding/json would
+// turn into U+FFFD without a word, or NUL; "" when they are text.
+func notText(b []byte) string {
+	for i := 1; i < len(b)-1; i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		i++
+		if b[i] != 'u' {
+			continue
+		}
+		c := hex4(b, i+1)
+		i += 4
+		switch {
+		case c == 0:
+			return "must not hold a NUL character (\\u0000)"
+		case c >= 0xD800 && c < 0xDC00 && i+6 < len(b) && b[i+1] == '\\' && b[i+2] == 'u' && hex4(b, i+3) >= 0xDC00 && hex4(b, i+3) < 0xE000:
+			i += 6 // a surrogate pair: one character
+		case c >= 0xD800 && c < 0xE000:
+			return "must be text: it holds a lone UTF-16 surrogate (\\u" + string(b[i-3:i+1]) + "), which stands for no character"
+		}
+	}
+	return ""
+}
+
+// hex4 is the number the four hex digits at b[i:] write, or -1.
+func hex4(b []byte, i int) int {
+	if i+4 > len(b) {
+		return -1
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
+	if err != nil {
+		return -1
+	}
+	return int(n)
+}
+
 // cell reads a CSV cell of kind k: empty is unset.
 func (r *raw) cell(k core.Kind, s string) {
+	if strings.IndexByte(s, 0) >= 0 {
+		*r = raw{s: strings.ReplaceAll(s, "\x00", ""), set: true, bad: true, why: "must not hold a NUL character"}
+		return
+	}
 	switch k {
 	case core.KindBool:
 		s = strings.ToLower(strings.TrimSpace(s))
@@ -118,6 +165,14 @@ func (r *raw) cell(k core.Kind, s string) {
 		return
 	}
 	r.decode(k, []byte(strconv.Quote(s)))
+}
+
+// badMessage says what is wrong with a bad value of kind k.
+func (r *raw) badMessage(k core.Kind) string {
+	if r.why != "" {
+		return r.why
+	}
+	return typeMessage(k)
 }
 
 // typeMessage says what a field of kind k must be, when it was not.

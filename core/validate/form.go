@@ -191,7 +191,7 @@ func (f *form[T]) convert(r *rawItem, it *T, issues []issue) []issue {
 	for i := range f.fields {
 		fd, v := &f.fields[i], &r.vals[i]
 		if v.bad {
-			issues = append(issues, issue{core.FieldError{Field: fd.Name, Message: typeMessage(fd.Kind)}, core.CodeInvalidParameters})
+			issues = append(issues, issue{core.FieldError{Field: fd.Name, Message: v.badMessage(fd.Kind)}, core.CodeInvalidParameters})
 			continue
 		}
 		if !v.set {

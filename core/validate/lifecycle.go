@@ -128,7 +128,7 @@ func actionOf(value []byte) (core.Action, *core.Error) {
 	a := core.Action(strings.TrimSpace(r.s))
 	switch {
 	case r.bad:
-		return "", core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: actionField, Message: "must be a string"}})
+		return "", core.Invalid(core.CodeInvalidParameters, []core.FieldError{{Field: actionField, Message: r.badMessage(core.KindText)}})
 	case a == "" || a == core.ActionBind || a == core.ActionUnbind || a == core.ActionUpdate:
 		return a, nil
 	}

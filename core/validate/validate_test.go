@@ -338,3 +338,49 @@ func TestRepeatedKeysAreRefused(t *testing.T) {
 		t.Error("a repeated field in a bind accepted")
 	}
 }
+
+// TestTextThatIsNotText: a lone UTF-16 surrogate (which encoding/json turns
+// into U+FFFD without a word) or a NUL is refused, naming the field, on
+// every path; a surrogate pair and an escaped backslash are text.
+func TestTextThatIsNotText(t *testing.T) {
+	v := New(clock, 10)
+	good := `"PhoneNoA":"13800000000","GroupId":1,"Expiration":"` + exp(time.Hour) + `"`
+	for _, c := range []struct{ value, why string }{
+		{`\ud800`, "lone UTF-16 surrogate (\\ud800)"},
+		{`A\udc00B`, "lone UTF-16 surrogate (\\udc00)"},
+		{`\ud800\u0041`, "lone UTF-16 surrogate (\\ud800)"},
+		{`\uD83D`, "lone UTF-16 surrogate (\\uD83D)"},
+		{`x\u0000`, "NUL"},
+	} {
+		body := `{"PoolKey":"FC1",` + good + `,"OutId":"` + c.value + `"}`
+		_, e := v.DecodeBind([]byte(body), "")
+		if e == nil || len(e.Fields) != 1 || e.Fields[0].Field != "OutId" || !strings.Contains(e.Fields[0].Message, c.why) {
+			t.Errorf("bind %s: %+v", c.value, e)
+		}
+		batch := `{"PoolKey":"FC1","AxgBindList":[{` + good + `,"OutOrderId":"` + c.value + `"}]}`
+		if b, e := v.DecodeBatch([]byte(batch), ""); e != nil || b.Items[0].Err == nil || b.Items[0].Err.Fields[0].Field != "AxgBindList[0].OutOrderId" {
+			t.Errorf("batch %s: %+v %+v", c.value, e, b.Items)
+		}
+		if _, _, _, e := v.DecodeMessage([]byte(body), ""); e == nil {
+			t.Errorf("message %s accepted", c.value)
+		}
+		if _, e := v.DecodeLine([]byte(body), ""); e == nil {
+			t.Errorf("line %s accepted", c.value)
+		}
+		if _, e := v.DecodeGroupCreate([]byte(`{"PoolKey":"FC1","Name":"g`+c.value+`"}`), ""); e == nil || e.Fields[0].Field != "Name" {
+			t.Errorf("group name %s: %+v", c.value, e)
+		}
+		if _, e := v.DecodeBind([]byte(`{"PoolKey":"FC`+c.value+`",`+good+`}`), ""); e == nil || e.Fields[0].Field != "PoolKey" {
+			t.Errorf("PoolKey %s: %+v", c.value, e)
+		}
+	}
+	for value, want := range map[string]string{`\ud83d\ude00`: "😀", `a\\u0000`: `a\u0000`, `\u00e9`: "é"} {
+		r, e := v.DecodeBind([]byte(`{"PoolKey":"FC1",`+good+`,"OutId":"`+value+`"}`), "")
+		if e != nil || r.OutId != want {
+			t.Errorf("%s: %q %v, want %q", value, r.OutId, e, want)
+		}
+	}
+	if _, e := v.DecodeCells(map[string]string{"PhoneNoA": "13800000000", "GroupId": "1", "Expiration": exp(time.Hour), "OutId": "A\x00B"}, "FC1"); e == nil || e.Fields[0].Field != "OutId" || !strings.Contains(e.Fields[0].Message, "NUL") {
+		t.Errorf("a cell with NUL: %+v", e)
+	}
+}

@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"time"
@@ -15,6 +17,10 @@ import (
 //	POST   /_emulator/faults  queue a fault: a Fault as JSON, Delay as "2s"
 //	DELETE /_emulator/faults  drop every queued fault
 //	POST   /_emulator/reset   back to the seed: no bindings, calls or faults
+//
+// A POST must say Content-Type: application/json, and no change is taken
+// from another origin's page (Origin, Sec-Fetch-Site): a page can post
+// text/plain anywhere without asking, JSON it cannot.
 
 // State is what the emulator holds and has seen, numbers masked.
 type State struct {
@@ -112,6 +118,21 @@ func (e *Emulator) State() State {
 	return st
 }
 
+// crossSite says why a request that changes the emulator comes from
+// another site's page ("" when it does not): a sandbox that any web page
+// could drive would not be one.
+func crossSite(r *http.Request) string {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return "a page of another site may not change the emulator"
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+			return "a page of another origin (" + o + ") may not change the emulator"
+		}
+	}
+	return ""
+}
+
 func (e *Emulator) control(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path[len(ControlPrefix):]
 	reply := func(status int, v any) {
@@ -122,6 +143,18 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(b)
 	}
 	refuse := func(status int, msg string) { reply(status, map[string]string{"Error": msg}) }
+	if r.Method != http.MethodGet {
+		if msg := crossSite(r); msg != "" {
+			refuse(http.StatusForbidden, msg)
+			return
+		}
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && ct != "application/json" {
+			// A page can send text/plain to any origin without asking first;
+			// application/json it cannot.
+			refuse(http.StatusUnsupportedMediaType, "controls take Content-Type: application/json")
+			return
+		}
+	}
 	switch {
 	case path == "state" && r.Method == http.MethodGet:
 		reply(http.StatusOK, e.State())

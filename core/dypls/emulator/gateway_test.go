@@ -283,3 +283,50 @@ func signedCall(t *testing.T, emu *emulator.Emulator, params url.Values) (int, [
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
 }
+
+// TestControlsRefuseOtherSites: a page of another site cannot drive the
+// emulator: what it can send without asking (text/plain, a form) is
+// refused, and so is any change that names another origin. Curl, the
+// tests and the console (same origin, JSON) still can.
+func TestControlsRefuseOtherSites(t *testing.T) {
+	emu := emulator.New(emulator.Demo())
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	send := func(method, ct string, hdr ...string) int {
+		req, _ := http.NewRequest(method, srv.URL+emulator.ControlPrefix+"faults", strings.NewReader(`{"Code":"isv.FLOW_LIMIT"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		name, method, ct string
+		hdr              []string
+		want             int
+	}{
+		{"text/plain, no-cors", "POST", "text/plain", []string{"Origin", "http://evil.example"}, 403},
+		{"text/plain without an origin", "POST", "text/plain", nil, 415},
+		{"a form", "POST", "application/x-www-form-urlencoded", nil, 415},
+		{"JSON from another origin", "POST", "application/json", []string{"Origin", "http://evil.example"}, 403},
+		{"cross-site fetch", "POST", "application/json", []string{"Sec-Fetch-Site", "cross-site"}, 403},
+		{"clearing from another origin", "DELETE", "", []string{"Origin", "http://evil.example"}, 403},
+		{"the console (same origin)", "POST", "application/json; charset=utf-8", []string{"Origin", srv.URL, "Sec-Fetch-Site", "same-origin"}, 200},
+		{"curl", "POST", "application/json", nil, 200},
+		{"curl clearing", "DELETE", "", nil, 200},
+	} {
+		if got := send(c.method, c.ct, c.hdr...); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if n := len(emu.State().Faults); n != 0 {
+		t.Fatalf("%d faults queued after the last clearing", n)
+	}
+}

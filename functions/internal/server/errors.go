@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/redact"
 )
 
@@ -47,7 +48,7 @@ func (c errConn) Write(b []byte) (int, error) {
 		Code      core.Code `json:"Code"`
 		Message   string    `json:"Message"`
 		RequestId string    `json:"RequestId"`
-	}{code, "the request cannot be read: " + redact.Clip(redact.Text(detail), 256), ""})
+	}{code, "the request cannot be read: " + redact.Clip(redact.Text(detail), 256), httpapi.NewRequestID()})
 	body = append(body, '\n')
 	out := "HTTP/1.1 " + status + "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
 		strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n" + string(body)

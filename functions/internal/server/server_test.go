@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 )
 
 // TestSlowClientsAreCutOff: a client that trickles its body, or sends nothing
@@ -124,5 +126,66 @@ func TestGoOwnErrorsAreJSON(t *testing.T) {
 			json.Unmarshal(b, &body) != nil || body.Code != c.code || strings.Contains(string(b), "1234-5678") {
 			t.Errorf("%.40q: %d %s %s", c.raw, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 		}
+	}
+}
+
+// TestSlowBodyIs408: the binder's own handler, a body trickled past the
+// read timeout: 408 RequestTimeout with the contract's body and a
+// RequestId (it was 400 "could not read the body").
+func TestSlowBodyIs408(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	h, _ := bindertest.Handler(t, false)
+	go func() {
+		done <- Serve(ctx, ln, h, Options{ReadTimeout: 300 * time.Millisecond, Grace: time.Second}, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "POST /v1/axg/bind HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+bindertest.Token+"\r\nContent-Length: 1000\r\n\r\n{")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Code, Message, RequestId string }
+	if resp.StatusCode != http.StatusRequestTimeout || json.NewDecoder(resp.Body).Decode(&body) != nil ||
+		body.Code != "RequestTimeout" || body.RequestId == "" {
+		t.Fatalf("%d %+v", resp.StatusCode, body)
+	}
+}
+
+// TestNetHTTPErrorsCarryARequestId: an answer net/http writes itself (a
+// malformed request) is the contract's JSON body, with a RequestId.
+func TestNetHTTPErrorsCarryARequestId(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, ln, http.NotFoundHandler(), Options{ReadTimeout: time.Second, Grace: time.Second}, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "POST /v1/axg/bind HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Code, RequestId string }
+	if resp.StatusCode != 400 || json.NewDecoder(resp.Body).Decode(&body) != nil || body.RequestId == "" {
+		t.Fatalf("%d %+v", resp.StatusCode, body)
 	}
 }

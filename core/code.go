@@ -39,6 +39,7 @@ const (
 	CodeMethodNotAllowed    Code = "MethodNotAllowed"
 	CodeRequestTooLarge     Code = "RequestTooLarge"
 	CodeRequestTimeout      Code = "RequestTimeout"
+	CodeOverloaded          Code = "Overloaded"
 	CodeUpstreamTimeout     Code = "UpstreamTimeout"
 	CodeUpstreamUnavailable Code = "UpstreamUnavailable"
 	CodeInternal            Code = "InternalError"

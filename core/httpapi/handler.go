@@ -30,6 +30,11 @@ type Config struct {
 	RequireToken bool
 	// MaxBodyBytes limits a request body.
 	MaxBodyBytes int64
+	// MaxInflightBytes bounds the memory the request bodies in flight may
+	// take, each counted bodyCost times its size (0: no bound). A request
+	// past it waits AdmitWait (default 1 s), then answers 503 Overloaded.
+	MaxInflightBytes int64
+	AdmitWait        time.Duration
 	// RequestTimeout is a request's deadline, retries included, where the
 	// platform gives none (the context has no deadline).
 	RequestTimeout time.Duration
@@ -55,6 +60,7 @@ type Config struct {
 
 // Handler serves the HTTP API.
 type Handler struct {
+	admit  *admission // nil: no bound
 	svc    *core.Service
 	v      *validate.Validator
 	log    *slog.Logger
@@ -79,7 +85,13 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
 	cfg.Metrics = metrics.Or(cfg.Metrics)
+	if cfg.AdmitWait <= 0 {
+		cfg.AdmitWait = time.Second
+	}
 	h := &Handler{svc: svc, v: v, log: log, cfg: cfg}
+	if cfg.MaxInflightBytes > 0 {
+		h.admit = newAdmission(cfg.MaxInflightBytes)
+	}
 	h.setRoutes(h.routeTable())
 	return h
 }

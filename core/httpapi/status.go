@@ -14,6 +14,7 @@ var statusOf = map[core.Code]int{
 	core.CodeMethodNotAllowed:       http.StatusMethodNotAllowed,
 	core.CodeRequestTooLarge:        http.StatusRequestEntityTooLarge,
 	core.CodeRequestTimeout:         http.StatusRequestTimeout,
+	core.CodeOverloaded:             http.StatusServiceUnavailable,
 	core.CodeFlowLimit:              http.StatusTooManyRequests,
 	core.CodeUpstreamTimeout:        http.StatusGatewayTimeout,
 	core.CodeUpstreamUnavailable:    http.StatusBadGateway,

@@ -210,6 +210,7 @@ func (e *Env) HTTP() *httpapi.Handler {
 		Tokens:             tokens,
 		RequireToken:       c.Auth == AuthToken,
 		MaxBodyBytes:       c.MaxBodyBytes,
+		MaxInflightBytes:   c.MaxInflightBytes,
 		RequestTimeout:     c.RequestTimeout,
 		RequestID:          e.requestID,
 		Ledger:             e.Ledger,

@@ -118,10 +118,13 @@ func (c CoreConfig) Credentials() dypls.Credentials {
 
 // HTTPConfig is the HTTP API's part.
 type HTTPConfig struct {
-	APITokens      []string
-	Auth           string
-	MaxBodyBytes   int64
-	RequestTimeout time.Duration
+	APITokens    []string
+	Auth         string
+	MaxBodyBytes int64
+	// MaxInflightBytes bounds the memory request bodies in flight take
+	// (AXG_MAX_INFLIGHT_BYTES).
+	MaxInflightBytes int64
+	RequestTimeout   time.Duration
 	// ReadTimeout bounds a request's headers and body arriving, where the
 	// binder serves HTTP itself (the local server, the FC web function).
 	ReadTimeout time.Duration
@@ -266,6 +269,7 @@ func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, wan
 		c.Auth = v
 	}
 	c.MaxBodyBytes = int64(intVar(getenv, "AXG_MAX_BODY_BYTES", 1<<20, 1, 1<<30, bad))
+	c.MaxInflightBytes = int64(intVar(getenv, "AXG_MAX_INFLIGHT_BYTES", platformMemory(getenv, 512<<20)/2, 1<<20, 1<<40, bad))
 	c.Port = intVar(getenv, "PORT", 9000, 0, 65535, bad)
 	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
 	c.ReadTimeout = durationVar(getenv, "AXG_READ_TIMEOUT", 10*time.Second, bad)
@@ -318,11 +322,16 @@ func durationVar(getenv func(string) string, name string, def time.Duration, bad
 // it (a 128 MB function keeps 32 MiB), so that a full ledger, with the
 // garbage collector's headroom, never takes the instance down.
 func memoryLedgerDefault(getenv func(string) string) int {
-	n := ledger.DefaultMemoryBytes
+	return min(ledger.DefaultMemoryBytes, max(1<<20, platformMemory(getenv, 1<<40)/4))
+}
+
+// platformMemory is the function's memory as its platform says it
+// (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, FC_FUNCTION_MEMORY_SIZE, in MB), or def.
+func platformMemory(getenv func(string) string, def int) int {
 	for _, v := range []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "FC_FUNCTION_MEMORY_SIZE"} {
 		if mb, err := strconv.Atoi(getenv(v)); err == nil && mb > 0 {
-			n = min(n, max(1<<20, mb<<20/4))
+			return mb << 20
 		}
 	}
-	return n
+	return def
 }

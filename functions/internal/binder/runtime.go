@@ -1,9 +1,6 @@
 package binder
 
-import (
-	"runtime/debug"
-	"strconv"
-)
+import "runtime/debug"
 
 // gcPercent is the deployables' GC target: the binder's live heap is a few
 // MB. Measured under load (BENCHMARKS.md), 200 costs no CPU per bind the runs
@@ -21,10 +18,7 @@ func TuneRuntime(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	for _, v := range []string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "FC_FUNCTION_MEMORY_SIZE"} {
-		if mb, err := strconv.Atoi(getenv(v)); err == nil && mb > 0 {
-			debug.SetMemoryLimit(int64(mb) << 20 * 7 / 10)
-			return
-		}
+	if mem := platformMemory(getenv, 0); mem > 0 {
+		debug.SetMemoryLimit(int64(mem) * 7 / 10)
 	}
 }

@@ -22,7 +22,7 @@ func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, e := h.v.DecodeBind(body, "")
-	note(r, slog.String("phone_a", redact.Phone(req.PhoneNoA)), slog.String("pool", redact.Clip(req.PoolKey, maxLogged)))
+	note(r, slog.String("phone_a", redact.Phone(req.PhoneNoA)), pool(req.PoolKey))
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -55,7 +55,7 @@ func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
 	for _, it := range items {
 		counts[it.Code]++
 	}
-	note(r, slog.String("pool", redact.Clip(req.PoolKey, maxLogged)), slog.Int("items", len(items)), slog.Any("item_codes", counts))
+	note(r, pool(req.PoolKey), slog.Int("items", len(items)), slog.Any("item_codes", counts))
 	if n := counts[core.CodeOK]; n > 0 {
 		h.cfg.Metrics.Add(&metrics.Bound, float64(n), "http")
 	}

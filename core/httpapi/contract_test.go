@@ -271,3 +271,21 @@ func TestLogsMaskWhatCallersDecorate(t *testing.T) {
 		t.Errorf("%d bytes of logs for five requests", len(logs))
 	}
 }
+
+// TestLogsMaskWhatCallersGiveAnywhere: a number a caller puts where an ID
+// belongs (SubsId and SecretNo swapped, a PoolKey, a GroupId), or writes in
+// full-width digits, is masked in the request's line (they were logged as
+// given).
+func TestLogsMaskWhatCallersGiveAnywhere(t *testing.T) {
+	s := newSetup(t, options{})
+	s.do(t, "POST", httpapi.RouteUnbind, `{"PoolKey":"13800000181","SubsId":"13800000182","SecretNo":"1000000000000001"}`)
+	s.do(t, "POST", httpapi.RouteGroupDelete, `{"PoolKey":"FC1","GroupId":"13800000183"}`)
+	s.do(t, "POST", httpapi.RouteUpdate, `{"PoolKey":"FC1","SubsId":"1","PhoneNoX":"17100000000","OperateType":"13800000184"}`)
+	s.do(t, "POST", bind, `{"PoolKey":"FC1","PhoneNoA":"１３８００００１８５","GroupId":1,"Expiration":"2099-01-01 00:00:00"}`)
+	logs := s.logs.String()
+	for _, whole := range []string{"13800000181", "13800000182", "13800000183", "13800000184", "１３８００００１８５", "13800000185"} {
+		if strings.Contains(logs, whole) {
+			t.Errorf("logs hold %q", whole)
+		}
+	}
+}

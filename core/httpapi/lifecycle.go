@@ -43,9 +43,14 @@ func (h *Handler) ok(r *http.Request) core.Answer {
 	return core.Answer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context())}
 }
 
-func pool(p string) slog.Attr { return slog.String("pool", redact.Clip(p, maxLogged)) }
+func pool(p string) slog.Attr { return slog.String("pool", given(p)) }
 
-func subs(id string) slog.Attr { return slog.String("subs_id", redact.Clip(id, maxLogged)) }
+func subs(id string) slog.Attr { return slog.String("subs_id", given(id)) }
+
+// given is a value a caller gave, as a log line may say it: short, and any
+// phone number in it masked (a caller who swaps SubsId and SecretNo, or
+// writes a number as a PoolKey, had it logged in full).
+func given(s string) string { return redact.Clip(redact.Text(redact.Clip(s, 4*maxLogged)), maxLogged) }
 
 func (h *Handler) unbind(w http.ResponseWriter, r *http.Request) {
 	serveOp(h, w, r, h.v.DecodeUnbind,
@@ -59,7 +64,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 	serveOp(h, w, r, h.v.DecodeUpdate,
 		func(q *core.UpdateRequest) []slog.Attr {
 			return []slog.Attr{pool(q.PoolKey), subs(q.SubsId), slog.String("phone_x", redact.Phone(q.PhoneNoX)),
-				slog.String("operate_type", redact.Clip(q.OperateType, maxLogged))}
+				slog.String("operate_type", given(q.OperateType))}
 		},
 		func(ctx context.Context, q *core.UpdateRequest) (any, error) { return h.ok(r), h.svc.Update(ctx, *q) })
 }
@@ -97,8 +102,8 @@ func (h *Handler) groupCreate(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) groupOperate(w http.ResponseWriter, r *http.Request) {
 	serveOp(h, w, r, h.v.DecodeGroupOperate,
 		func(q *core.GroupOperateRequest) []slog.Attr {
-			return []slog.Attr{pool(q.PoolKey), slog.String("group_id", redact.Clip(q.GroupId, maxLogged)),
-				slog.String("operate_type", redact.Clip(q.OperateType, maxLogged)), numbersCount(q.Numbers)}
+			return []slog.Attr{pool(q.PoolKey), slog.String("group_id", given(q.GroupId)),
+				slog.String("operate_type", given(q.OperateType)), numbersCount(q.Numbers)}
 		},
 		func(ctx context.Context, q *core.GroupOperateRequest) (any, error) {
 			return h.ok(r), h.svc.OperateGroup(ctx, *q)
@@ -108,7 +113,7 @@ func (h *Handler) groupOperate(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) groupDelete(w http.ResponseWriter, r *http.Request) {
 	serveOp(h, w, r, h.v.DecodeGroupDelete,
 		func(q *core.GroupDeleteRequest) []slog.Attr {
-			return []slog.Attr{pool(q.PoolKey), slog.String("group_id", redact.Clip(q.GroupId, maxLogged))}
+			return []slog.Attr{pool(q.PoolKey), slog.String("group_id", given(q.GroupId))}
 		},
 		func(ctx context.Context, q *core.GroupDeleteRequest) (any, error) {
 			return h.ok(r), h.svc.DeleteGroup(ctx, *q)

@@ -8,10 +8,18 @@ import "strings"
 // three and the last four digits kept (139****0000, 057*****8888). Anything
 // shorter than eight characters is masked whole.
 func Phone(s string) string {
-	if len(s) < 8 {
-		return strings.Repeat("*", len(s))
+	s = foldDigits(s)
+	if ascii(s) {
+		if len(s) < 8 {
+			return strings.Repeat("*", len(s))
+		}
+		return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
 	}
-	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
+	r := []rune(s) // a number may come in any characters: never cut one
+	if len(r) < 8 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
 }
 
 // stringToSign marks where the upstream starts quoting its string to sign: the
@@ -28,9 +36,9 @@ const withheld = "[string to sign withheld]"
 // 0571-8888-8888); a group of one or two digits is not joined on, so dates and
 // times stay as they are. Text of its own output changes nothing.
 func Text(s string) string {
-	lower := strings.ToLower(s)
+	s = foldDigits(s)
 	for from := 0; ; {
-		i := strings.Index(lower[from:], stringToSign)
+		i := indexFold(s[from:], stringToSign)
 		if i < 0 {
 			break
 		}
@@ -93,6 +101,41 @@ func numberAt(s string, i int) (end, digits int) {
 }
 
 func digit(c byte) bool { return c >= '0' && c <= '9' }
+
+// indexFold is strings.Index of an ASCII sub, ignoring case, without the
+// copy strings.ToLower makes of every line.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if (s[i]|0x20) == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// foldDigits writes full-width digits (０-９, as a phone keypad in a
+// Chinese input method types them) as ASCII ones, so that a number in them
+// is masked like any other: Text left them whole.
+func foldDigits(s string) string {
+	if !strings.Contains(s, "\xef\xbc") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, s)
+}
 
 func onlyDigits(s string) string {
 	return strings.Map(func(r rune) rune {

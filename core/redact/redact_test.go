@@ -5,6 +5,16 @@ import (
 	"testing"
 )
 
+// TestPhoneWholeCharacters: a number in full-width digits is masked as
+// one in ASCII (it came out as broken UTF-8), and no character is cut.
+func TestPhoneWholeCharacters(t *testing.T) {
+	for in, want := range map[string]string{"１３８０００００１８５": "138****0185", "电话号码是一二三四五六七八": "电话号******五六七八"} {
+		if got := Phone(in); got != want {
+			t.Errorf("Phone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestPhone(t *testing.T) {
 	for in, want := range map[string]string{
 		"13900000000":  "139****0000",
@@ -33,6 +43,9 @@ func TestText(t *testing.T) {
 		// Dates and times are no numbers to mask.
 		"must be after 2026-11-23 12:01:00 UTC+8": "must be after 2026-11-23 12:01:00 UTC+8",
 		"rows 1 2 3 4 5 6 7":                      "rows 1 2 3 4 5 6 7",
+		// Full-width digits, as a Chinese input method types them, were left whole.
+		"PhoneNoA １３８００１３８０００": "PhoneNoA 138****8000",
+		"１３８ ００１３ ８０００":        "138****8000",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)

@@ -23,6 +23,22 @@ func TestCeilingHoldsInEveryWindow(t *testing.T) {
 	}
 }
 
+// TestSharesAddUpToTheCeiling: each instance's fallback share, however many
+// instances share the ceiling, admits so few in any one-second window that
+// all of them together keep to it (300 instances of 5,000 admitted 5,100).
+func TestSharesAddUpToTheCeiling(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7, 64, 300, 1000, 3000, 5000} {
+		share := 1 / float64(n)
+		at := admitted(NewLocalShare(5000, share).lim, 5*time.Second)
+		if most := busiest(at); most*n > 5000 {
+			t.Errorf("%d instances: %d calls each in one second, %d together", n, most, most*n)
+		}
+		if got, want := float64(len(at))/5, 0.5*5000*share; n <= 1000 && got < want {
+			t.Errorf("%d instances: %.2f calls a second each, want at least half the share (%.2f)", n, got, want)
+		}
+	}
+}
+
 // TestAPICeilings: under AXG_UPSTREAM_QPS 5000, QuerySubscriptionDetail keeps
 // to its own 1,000 a second in every window as well; BindAxg has only the
 // shared rate; a qps below every ceiling leaves no API a rate of its own;

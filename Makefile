@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet bench fuzz emulator build bind-file build-BinderFunction build-BinderSqsFunction build-BinderS3Function
+.PHONY: run test vet release-check bench fuzz emulator build bind-file build-BinderFunction build-BinderSqsFunction build-BinderS3Function
 
 ## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
 run:
@@ -12,15 +12,21 @@ bind-file:
 	@$(GO) build -o $(DIST)/local/axg-binder ./functions/local
 	@$(DIST)/local/axg-binder bind-file $(FILE) || { code=$$?; echo "bind-file exited $$code (1: some rows did not bind, 2: the run failed or stopped); make reports any failure as 2, so scripts run $(DIST)/local/axg-binder bind-file FILE" >&2; exit $$code; }
 
-## test: formatting, vet, every test with the race detector (fuzz seed corpora included), and each benchmark once
+## test: formatting, vet, every test with the race detector (fuzz seed corpora included), the release checks, and each benchmark once
 test: vet
 	$(GO) test -race -shuffle=on -count=1 -timeout 5m ./...
+	$(MAKE) release-check
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 5m ./... > /dev/null
+
+## release-check: what make build ships (functions/shipped, behind the release tag: it builds every deployable twice, so go test ./... leaves it out)
+release-check:
+	$(GO) test -tags release -race -shuffle=on -count=1 -timeout 5m ./functions/shipped
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags release ./functions/shipped
 
 ## fuzz: fuzz request decoding (bind, batch and the lifecycle requests), validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's (FUZZTIME=30s each)
 FUZZTIME ?= 30s

@@ -18,23 +18,13 @@ import (
 // at all, loses its connection once ReadTimeout has passed, token or not;
 // the bound here is generous, the timeout short.
 func TestSlowClientsAreCutOff(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
-	})
-	go func() {
-		done <- Serve(ctx, ln, h, Options{ReadTimeout: 300 * time.Millisecond, Grace: time.Second}, io.Discard)
-	}()
-	defer func() { cancel(); <-done }()
+	}), 300*time.Millisecond)
 
 	cutOff := func(name string, send func(c net.Conn)) {
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +65,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	})
 
 	// A client that sends in time is served.
-	c, err := net.Dial("tcp", ln.Addr().String())
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,18 +79,10 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 
 // TestGoOwnErrorsAreJSON: what net/http answers by itself, before the
 // handler (a malformed request line, headers too large), comes in the
-// contract's JSON error shape, its detail masked.
+// contract's JSON error shape, its detail masked, with a RequestId (it had
+// none).
 func TestGoOwnErrorsAreJSON(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, ln, http.NotFoundHandler(), Options{ReadTimeout: 5 * time.Second, Grace: time.Second}, io.Discard)
-	}()
-	defer func() { cancel(); <-done }()
+	addr := serve(t, http.NotFoundHandler(), 5*time.Second)
 	for _, c := range []struct {
 		raw    string
 		status int
@@ -110,7 +92,7 @@ func TestGoOwnErrorsAreJSON(t *testing.T) {
 		{"GET / HTTP/1.1\r\n\r\n", 400, "isv.INVALID_PARAMETERS"}, // no Host
 		{"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 2<<20) + "\r\n\r\n", 431, "RequestTooLarge"},
 	} {
-		conn, err := net.Dial("tcp", ln.Addr().String())
+		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,9 +103,9 @@ func TestGoOwnErrorsAreJSON(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		conn.Close()
-		var body struct{ Code, Message string }
+		var body struct{ Code, Message, RequestId string }
 		if resp.StatusCode != c.status || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" ||
-			json.Unmarshal(b, &body) != nil || body.Code != c.code || strings.Contains(string(b), "1234-5678") {
+			json.Unmarshal(b, &body) != nil || body.Code != c.code || strings.Contains(string(b), "1234-5678") || body.RequestId == "" {
 			t.Errorf("%.40q: %d %s %s", c.raw, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 		}
 	}
@@ -133,18 +115,9 @@ func TestGoOwnErrorsAreJSON(t *testing.T) {
 // read timeout: 408 RequestTimeout with the contract's body and a
 // RequestId (it was 400 "could not read the body").
 func TestSlowBodyIs408(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
 	h, _ := bindertest.Handler(t, false)
-	go func() {
-		done <- Serve(ctx, ln, h, Options{ReadTimeout: 300 * time.Millisecond, Grace: time.Second}, io.Discard)
-	}()
-	defer func() { cancel(); <-done }()
-	c, err := net.Dial("tcp", ln.Addr().String())
+	addr := serve(t, h, 300*time.Millisecond)
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,31 +134,16 @@ func TestSlowBodyIs408(t *testing.T) {
 	}
 }
 
-// TestNetHTTPErrorsCarryARequestId: an answer net/http writes itself (a
-// malformed request) is the contract's JSON body, with a RequestId.
-func TestNetHTTPErrorsCarryARequestId(t *testing.T) {
+// serve serves h on a free loopback port until the test ends, with the
+// read timeout given, and returns its address.
+func serve(t *testing.T, h http.Handler, readTimeout time.Duration) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, ln, http.NotFoundHandler(), Options{ReadTimeout: time.Second, Grace: time.Second}, io.Discard)
-	}()
-	defer func() { cancel(); <-done }()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, _ = io.WriteString(c, "POST /v1/axg/bind HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body struct{ Code, RequestId string }
-	if resp.StatusCode != 400 || json.NewDecoder(resp.Body).Decode(&body) != nil || body.RequestId == "" {
-		t.Fatalf("%d %+v", resp.StatusCode, body)
-	}
+	go func() { done <- Serve(ctx, ln, h, Options{ReadTimeout: readTimeout, Grace: time.Second}, io.Discard) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String()
 }

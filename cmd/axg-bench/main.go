@@ -47,7 +47,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.fileRows, "file-rows", "10000,100000", "rows of the generated files for the file path (comma-separated)")
 	serverEnv := fs.String("server-env", "", "variables added to the binder's environment in the load runs, comma-separated (GOGC=400,...)")
 	fs.BoolVar(&o.traces, "traces", false, "cold starts with OTLP traces on (OTEL_EXPORTER_OTLP_ENDPOINT at a receiver that discards them)")
-	only := fs.String("only", "sizes,cold,load,files,instances", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
+	only := fs.String("only", "sizes,cold,load,files,instances,inflight", "the parts to run (comma-separated; the Go benchmarks' table is printed whenever -gobench is given)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,10 +57,10 @@ func run(args []string, out io.Writer) error {
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "sizes", "cold", "load", "files", "instances":
+		case "sizes", "cold", "load", "files", "instances", "inflight":
 			parts[p] = true
 		default:
-			return fmt.Errorf("-only: unknown part %q (want sizes, cold, load, files or instances)", p)
+			return fmt.Errorf("-only: unknown part %q (want sizes, cold, load, files, instances or inflight)", p)
 		}
 	}
 	fmt.Fprintf(out, "# AXG binder benchmarks\n\nMachine: %s, %d cores; %s %s/%s; %s\n\n",
@@ -79,6 +79,7 @@ func run(args []string, out io.Writer) error {
 		{"load", func() error { return load(out, o) }},
 		{"files", func() error { return files(out, o) }},
 		{"instances", func() error { return instances(out, o) }},
+		{"inflight", func() error { return inflight(out, o) }},
 	} {
 		if parts[p.name] {
 			if err := p.run(); err != nil {

@@ -21,10 +21,12 @@ func newAdmission(max int64) *admission {
 }
 
 // bodyCost is what a request costs in memory for each byte of its body
-// while it is decoded, sent and answered: 100 concurrent 1 MiB batch-binds
-// held 268-275 MB resident (issue 25), about 2.6 bytes a byte above the
-// idle instance; four leaves room for the garbage collector's headroom.
-const bodyCost = 4
+// while it is decoded, sent and answered, the collector's headroom
+// included: measured by axg-bench -only inflight (100 batch-binds of
+// 0.87 MB at once at 256 MB), about 7.6 MB resident a request. With 4, 38
+// were admitted and the peak was 188 MB; with 8, 19 and 160-170 MB;
+// before any bound, 100 and 252 MB.
+const bodyCost = 8
 
 // acquire takes n bytes of the budget, waiting until ctx ends; a request
 // larger than the whole budget is admitted alone.

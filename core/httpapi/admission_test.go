@@ -18,7 +18,7 @@ import (
 // concurrent 1 MiB batches took FC web past its 256 MB.
 func TestAdmissionByBytesInFlight(t *testing.T) {
 	body := bindBody("13800000171", `"OutId":"`+strings.Repeat("o", 100)+`"`)
-	budget := int64(4 * len(body) * 3 / 2) // one request's cost fits, two do not
+	budget := int64(8 * len(body) * 3 / 2) // one request's cost (8 times its body) fits, two do not
 	s := newSetup(t, options{http: httpapi.Config{Tokens: []string{"tok"}, MaxInflightBytes: budget, AdmitWait: 200 * time.Millisecond}})
 	s.emu.Inject(emulator.Fault{Action: "BindAxg", Delay: time.Second})
 	send := func() (int, string) {

@@ -31,7 +31,7 @@ type Config struct {
 	// MaxBodyBytes limits a request body.
 	MaxBodyBytes int64
 	// MaxInflightBytes bounds the memory the request bodies in flight may
-	// take, each counted bodyCost times its size (0: no bound). A request
+	// take, each counted bodyCost (8) times its size (0: no bound). A request
 	// past it waits AdmitWait (default 1 s), then answers 503 Overloaded.
 	MaxInflightBytes int64
 	AdmitWait        time.Duration

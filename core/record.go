@@ -23,17 +23,23 @@ type Made struct {
 	Unknown bool
 }
 
-// recordCtx bounds a record by the request's deadline, but gives it a
-// moment even when the call took the deadline to its end.
+// recordCtx bounds a record by the request's deadline (2 s where there is
+// none), but gives it at least a moment when the call took the deadline to
+// its end.
 func recordCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()
-	if least := time.Now().Add(250 * time.Millisecond); !ok || dl.Before(least) {
-		dl = least
-		if !ok {
-			dl = time.Now().Add(2 * time.Second)
-		}
+	if !ok {
+		dl = time.Now().Add(2 * time.Second)
 	}
+	dl = later(dl, time.Now().Add(250*time.Millisecond))
 	return context.WithDeadline(context.WithoutCancel(ctx), dl)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // recordBound tells the recorder of a bind's end: made, or unknown.

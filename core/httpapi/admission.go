@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 	"sync"
 )
 
@@ -28,32 +29,48 @@ func newAdmission(max int64) *admission {
 // before any bound, 100 and 252 MB.
 const bodyCost = 8
 
-// acquire takes n bytes of the budget, waiting until ctx ends; a request
-// larger than the whole budget is admitted alone.
-func (a *admission) acquire(ctx context.Context, n int64) bool {
+// acquire takes n bytes of the budget, waiting until ctx ends, and
+// returns what it took (a request larger than the whole budget is admitted
+// alone), or false.
+func (a *admission) acquire(ctx context.Context, n int64) (int64, bool) {
 	n = min(n, a.max)
 	for {
 		a.mu.Lock()
 		if a.used+n <= a.max {
 			a.used += n
 			a.mu.Unlock()
-			return true
+			return n, true
 		}
 		wake := a.wake
 		a.mu.Unlock()
 		select {
 		case <-wake:
 		case <-ctx.Done():
-			return false
+			return 0, false
 		}
 	}
 }
 
 func (a *admission) release(n int64) {
-	n = min(n, a.max)
 	a.mu.Lock()
 	a.used -= n
 	close(a.wake)
 	a.wake = make(chan struct{})
 	a.mu.Unlock()
+}
+
+// admit waits for r's body's share of the budget, at most AdmitWait, and
+// returns the function that gives it back; false when it did not come.
+func (h *Handler) admit(r *http.Request) (release func(), ok bool) {
+	if h.admission == nil {
+		return func() {}, true
+	}
+	n := h.cfg.MaxBodyBytes // chunked: as large as it may be
+	if r.ContentLength >= 0 {
+		n = min(r.ContentLength, h.cfg.MaxBodyBytes)
+	}
+	wait, cancel := context.WithTimeout(r.Context(), h.cfg.AdmitWait)
+	defer cancel()
+	took, ok := h.admission.acquire(wait, bodyCost*n)
+	return func() { h.admission.release(took) }, ok
 }

@@ -60,12 +60,12 @@ type Config struct {
 
 // Handler serves the HTTP API.
 type Handler struct {
-	admit  *admission // nil: no bound
-	svc    *core.Service
-	v      *validate.Validator
-	log    *slog.Logger
-	cfg    Config
-	routes map[string]map[string]http.HandlerFunc
+	admission *admission // nil: no bound
+	svc       *core.Service
+	v         *validate.Validator
+	log       *slog.Logger
+	cfg       Config
+	routes    map[string]map[string]http.HandlerFunc
 	// routeList words the routes for a caller who asked for another.
 	routeList string
 }
@@ -90,7 +90,7 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 	}
 	h := &Handler{svc: svc, v: v, log: log, cfg: cfg}
 	if cfg.MaxInflightBytes > 0 {
-		h.admit = newAdmission(cfg.MaxInflightBytes)
+		h.admission = newAdmission(cfg.MaxInflightBytes)
 	}
 	h.setRoutes(h.routeTable())
 	return h

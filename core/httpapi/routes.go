@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"sort"
 	"strings"
@@ -108,21 +107,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		if h.admit != nil {
-			n := bodyCost * min(max(r.ContentLength, 0), h.cfg.MaxBodyBytes)
-			if r.ContentLength < 0 {
-				n = bodyCost * h.cfg.MaxBodyBytes // chunked: as large as it may be
-			}
-			wait, cancel := context.WithTimeout(r.Context(), h.cfg.AdmitWait)
-			ok := h.admit.acquire(wait, n)
-			cancel()
-			if !ok {
-				w.Header().Set("Retry-After", "1")
-				h.writeError(w, r, core.Errorf(core.CodeOverloaded, "this instance has as many requests in memory as it can hold (AXG_MAX_INFLIGHT_BYTES): nothing was sent; try again"))
-				return
-			}
-			defer h.admit.release(n)
+		release, ok := h.admit(r)
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			h.writeError(w, r, core.Errorf(core.CodeOverloaded, "this instance has as many requests in memory as it can hold (AXG_MAX_INFLIGHT_BYTES): nothing was sent; try again"))
+			return
 		}
+		defer release()
 		ctx, cancel := h.deadline(r.Context())
 		defer cancel()
 		h.once(w, r.WithContext(ctx), fn)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/redact"
+	"github.com/axg-binder/binder/core/validate"
 )
 
 // DefaultRetention is how long a binding's record outlives its Expiration
@@ -67,12 +68,17 @@ func NewBindings(l *Ledger, retention time.Duration) *Bindings {
 func bindingKey(pool, subs string) string { return "binding:" + pool + ":" + subs }
 func orderKey(pool, order string) string  { return "order:" + pool + ":" + order }
 
-// cst is the zone of the upstream's Expiration.
-var cst = time.FixedZone("CST", 8*3600)
+// expiration reads a binding's Expiration, as the upstream writes it.
+func expiration(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(validate.ExpirationLayout, s, validate.CST)
+	return t, err == nil
+}
 
-func (b *Bindings) expires(expiration string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04:05", expiration, cst)
-	if err != nil {
+// expires is when a binding's record may go: its Expiration and the
+// retention (from now, for an Expiration that does not parse).
+func (b *Bindings) expires(s string) time.Time {
+	t, ok := expiration(s)
+	if !ok {
 		t = b.l.now()
 	}
 	return t.Add(b.retention)
@@ -166,10 +172,8 @@ func (b *Bindings) Order(ctx context.Context, pool, order string) ([]Binding, er
 		if err := json.Unmarshal(r.Body, &rec); err != nil {
 			return nil, err
 		}
-		if rec.State == BindingLive {
-			if t, err := time.ParseInLocation("2006-01-02 15:04:05", rec.Expiration, cst); err == nil && !b.l.now().Before(t) {
-				rec.State = BindingExpired
-			}
+		if t, ok := expiration(rec.Expiration); ok && rec.State == BindingLive && !b.l.now().Before(t) {
+			rec.State = BindingExpired
 		}
 		out = append(out, rec)
 	}

@@ -84,9 +84,12 @@ func (l *Ledger) Begin(ctx context.Context, op Op) (Claim, error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		old, err := l.d.Create(ctx, rec)
 		if err != nil {
-			// The write may have been made and only its answer lost (a store
-			// that stopped mid-call): nothing is sent, so the key is freed.
-			go l.release(op.Key, c.token)
+			if errors.Is(err, ErrUnavailable) {
+				// The write may have been made and only its answer lost (a
+				// store that stopped mid-call): nothing is sent, so the key
+				// is freed. (ErrFull and an ended context wrote nothing.)
+				go l.release(op.Key, c.token)
+			}
 			return Claim{}, err
 		}
 		if old == nil || old.Token == c.token { // ours: a retried write whose answer was lost
@@ -198,9 +201,6 @@ func (l *Ledger) First(ctx context.Context, key, value string, ttl time.Duration
 	}
 	return old.Fingerprint, nil
 }
-
-// Get returns the record under key, or nil.
-func (l *Ledger) Get(ctx context.Context, key string) (*Record, error) { return l.d.Get(ctx, key) }
 
 func newToken() string {
 	var b [12]byte

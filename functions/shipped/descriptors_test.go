@@ -173,6 +173,10 @@ var rules = []struct {
 				{"s3:AbortMultipartUpload", "/axg/results/*"}, {"s3:ListBucket", "-files-"},
 				{"sqs:SendMessage", "FilesDeadLetterQueue"}, secret},
 		} {
+			// Every function writes the ledger (store/dynamostore's calls).
+			for _, a := range []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"} {
+				needs = append(needs, need{"dynamodb:" + a, "LedgerTable"})
+			}
 			var sts []statement
 			for _, p := range l(fns[fn]["Policies"]) {
 				sts = append(sts, statements(p)...)
@@ -268,6 +272,20 @@ var rules = []struct {
 				case "mns_topic":
 					bad = append(bad, "s.yaml "+fn+": an MNS topic trigger has no dead-letter place: subscribe a queue to the topic")
 				}
+			}
+		}
+		return bad
+	}},
+	{"a function of more than one instance names its ledger (else it refuses to start)", func(d descriptors) []string {
+		var bad []string
+		for fn, p := range d.samFunctions() {
+			if v := fmt.Sprint(m(m(p["Environment"])["Variables"])["AXG_LEDGER"]); !strings.Contains(v, "dynamodb:${LedgerTable}") {
+				bad = append(bad, fmt.Sprintf("template.yaml %s: AXG_LEDGER %s, not the stack's table", fn, v))
+			}
+		}
+		for fn, p := range d.fcFunctions() {
+			if m(p["environmentVariables"])["AXG_LEDGER"] == nil {
+				bad = append(bad, fmt.Sprintf("s.yaml %s: no AXG_LEDGER", fn))
 			}
 		}
 		return bad

@@ -32,6 +32,7 @@ func RunConformanceTests(t *testing.T, newDriver NewDriver) {
 		{Name: "ExpiredIsGone", Run: testExpired},
 		{Name: "KeysKeptApart", Run: testKeys},
 		{Name: "GivenUpWritesNothing", Run: testGivenUp},
+		{Name: "LargeAnswerKeptWhole", Run: testLargeAnswer},
 		{Name: "PutBatchWritesWhole", Run: testPutBatch},
 		{Name: "SetsKeepEachMemberOnce", Run: testSets},
 		{Name: "SetsLiveToTheirLatestExpiry", Run: testSetExpiry},
@@ -419,5 +420,28 @@ func testConcurrentAdds(t *testing.T, d ledger.Driver) {
 	wg.Wait()
 	if got := members(t, d, "set"); len(got) != 80 {
 		t.Fatalf("%d members of 80 added at once", len(got))
+	}
+}
+
+// testLargeAnswer: the answer of a 1,000-item batch-bind whose items all
+// failed with the upstream's message (about 450 KB) is kept byte for byte
+// (a DynamoDB item holds 400 KB, a Tablestore column 2 MB).
+func testLargeAnswer(t *testing.T, d ledger.Driver) {
+	var body bytes.Buffer
+	body.WriteString(`{"Code":"OK","SecretBind":[`)
+	for i := range 1000 {
+		fmt.Fprintf(&body, `{"Code":"isv.NO_AVAILABLE_NUMBER","Message":"号池中无可用号码, 请扩充号池或释放已过期的绑定关系后重试: the pool has no X number free for this A number and group; unbind expired bindings or add numbers to the pool, then try again (item %d of the request, chunk %d)","RequestId":"9C0D2B54-3E2A-5F1B-8A4C-%012d","PhoneNoA":"139****%04d","GroupId":"%d","OutId":"order-%08d","Extension":"","Retryable":false,"Sent":true},`, i, i/100, i, i, i*7919, i*104729)
+	}
+	body.WriteString(`{}]}`)
+	r := rec("big", "t1", time.Hour)
+	if _, err := d.Create(bg, r); err != nil {
+		t.Fatal(err)
+	}
+	r.State, r.Status, r.Body = ledger.Answered, 200, body.Bytes()
+	if err := d.Replace(bg, "t1", r); err != nil {
+		t.Fatalf("a %d-byte answer: %v", body.Len(), err)
+	}
+	if got := get(t, d, "big"); got == nil || !bytes.Equal(got.Body, body.Bytes()) {
+		t.Fatalf("a %d-byte answer read back differs", body.Len())
 	}
 }

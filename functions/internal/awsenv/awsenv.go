@@ -9,8 +9,14 @@ import (
 	"context"
 	"errors"
 
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/store/dynamostore"
 )
 
 // role reads AWS_REGION and the credentials AWS_ACCESS_KEY_ID,
@@ -41,4 +47,25 @@ func S3(getenv func(string) string) (*s3.Client, error) {
 		opts.BaseEndpoint, opts.UsePathStyle = aws.String(ep), true
 	}
 	return s3.New(opts), nil
+}
+
+// Ledger opens AXG_LEDGER's "dynamodb:TABLE" (binder.Deps.Table) in the
+// function's region with its role. AWS_ENDPOINT_URL_DYNAMODB, where set,
+// points it at another DynamoDB (dynalite in the tests).
+func Ledger(getenv func(string) string) func(spec string) (ledger.Driver, error) {
+	return func(spec string) (ledger.Driver, error) {
+		table, ok := strings.CutPrefix(spec, "dynamodb:")
+		if !ok {
+			return nil, errors.New("this function opens dynamodb:TABLE only")
+		}
+		region, creds, err := role(getenv)
+		if err != nil {
+			return nil, err
+		}
+		opts := dynamodb.Options{Region: region, Credentials: creds}
+		if ep := getenv("AWS_ENDPOINT_URL_DYNAMODB"); ep != "" {
+			opts.BaseEndpoint = aws.String(ep)
+		}
+		return dynamostore.New(dynamodb.New(opts), table), nil
+	}
 }

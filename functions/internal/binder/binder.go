@@ -38,6 +38,9 @@ type Deps struct {
 	// Shared opens what every instance shares at AXG_REDIS_URL, the
 	// ledger and the rate budget (redisstore.Shared).
 	Shared func(url string, qps float64, instances int, log *slog.Logger, sink metrics.Sink) (ledger.Driver, core.Budget, error)
+	// Table opens the cloud table AXG_LEDGER names ("dynamodb:TABLE"), or
+	// is nil: a deployable links only its own cloud's driver.
+	Table func(spec string) (ledger.Driver, error)
 	// Caller returns the platform's identity of an HTTP request's caller,
 	// or "" (platform.Caller): keys are kept apart per caller.
 	Caller func(*http.Request) string
@@ -78,6 +81,9 @@ func Setup(getenv func(string) string, stderr io.Writer, parts Part, d Deps) (*E
 	TuneRuntime(getenv)
 	cfg, err := Load(getenv, parts, AuthToken)
 	if err != nil {
+		return nil, err
+	}
+	if err := sharedWhenScaled(cfg.Core); err != nil {
 		return nil, err
 	}
 	if d.Log == nil {
@@ -165,7 +171,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 			return nil, errors.New("AXG_REDIS_URL: want redis://[user:password@]host:port[/db] or rediss://...")
 		}
 	}
-	drv, err := openLedger(c, shared)
+	drv, err := openLedger(c, shared, d.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -224,8 +230,17 @@ func (e *Env) HTTP() *httpapi.Handler {
 
 // openLedger opens the ledger AXG_LEDGER names; unset, the Redis of
 // AXG_REDIS_URL (shared) where there is one, else this instance's memory.
-func openLedger(c CoreConfig, shared ledger.Driver) (ledger.Driver, error) {
+func openLedger(c CoreConfig, shared ledger.Driver, table func(string) (ledger.Driver, error)) (ledger.Driver, error) {
 	switch l := c.Ledger; {
+	case strings.HasPrefix(l, "dynamodb:"):
+		if table == nil {
+			return nil, fmt.Errorf("AXG_LEDGER: %s: this deployable links no DynamoDB driver (the Lambda functions do)", l)
+		}
+		d, err := table(l)
+		if err != nil {
+			return nil, fmt.Errorf("AXG_LEDGER: %s: %w", l, err)
+		}
+		return d, nil
 	case strings.HasPrefix(l, "dir:"):
 		d, err := dirstore.Open(strings.TrimPrefix(l, "dir:"))
 		if err != nil {
@@ -238,4 +253,18 @@ func openLedger(c CoreConfig, shared ledger.Driver) (ledger.Driver, error) {
 		return shared, nil
 	}
 	return ledger.NewMemory(c.LedgerMemoryBytes), nil
+}
+
+// sharedWhenScaled refuses a deployed function that may run as several
+// instances with nothing shared to keep its records in: each instance
+// would keep its own, and a retry landing on another one would bind again.
+// Writing AXG_LEDGER=memory out accepts that; so does one instance.
+func sharedWhenScaled(c CoreConfig) error {
+	if c.MaxInstances <= 1 || c.Ledger != "" || c.RedisURL != "" {
+		return nil
+	}
+	return fmt.Errorf("AXG_LEDGER: not set, and AXG_MAX_INSTANCES=%d: each instance would keep its own records, "+
+		"so a retried request landing on another instance would bind again. Set AXG_LEDGER to a shared ledger "+
+		"(dynamodb:TABLE, as template.yaml does; a redis:// URL) or AXG_REDIS_URL; or write AXG_LEDGER=memory "+
+		"to accept records per instance (s.yaml: vars.ledger)", c.MaxInstances)
 }

@@ -96,8 +96,9 @@ type CoreConfig struct {
 	// shares, for the rate budget and idempotency records; "" keeps both in
 	// the instance.
 	RedisURL string
-	// Ledger is AXG_LEDGER: "memory", "dir:PATH", or a redis:// URL; ""
-	// is AXG_REDIS_URL's Redis where that is set, else memory.
+	// Ledger is AXG_LEDGER: "memory", "dir:PATH", a redis:// URL, or
+	// "dynamodb:TABLE"; "" is AXG_REDIS_URL's Redis where that is set, else
+	// memory.
 	// LedgerMemoryBytes bounds the memory ledger.
 	Ledger            string
 	LedgerMemoryBytes int64
@@ -245,9 +246,13 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		if u, err := url.Parse(l); err != nil || u.Host == "" {
 			bad("AXG_LEDGER", "redis://[user:password@]host:port[/db] or rediss://...", "(withheld)")
 		}
+	case strings.HasPrefix(l, "dynamodb:"):
+		if !dynamoTable.MatchString(strings.TrimPrefix(l, "dynamodb:")) {
+			bad("AXG_LEDGER", "dynamodb:TABLE, a table name of 3 to 255 letters, digits, '_', '-' or '.'", l)
+		}
 	default:
-		// dynamodb:TABLE and tablestore:INSTANCE/TABLE come with their drivers.
-		bad("AXG_LEDGER", `"memory", "dir:PATH" or a redis:// URL`, l)
+		// tablestore:INSTANCE/TABLE comes with its driver.
+		bad("AXG_LEDGER", `"memory", "dir:PATH", a redis:// URL or dynamodb:TABLE`, l)
 	}
 	c.LedgerMemoryBytes = int64(intVar(getenv, "AXG_LEDGER_MEMORY_BYTES", memoryLedgerDefault(getenv), 1<<20, 1<<40, bad))
 	c.LedgerRetention = durationVar(getenv, "AXG_LEDGER_RETENTION", ledger.DefaultRetention, bad)
@@ -316,6 +321,9 @@ func durationVar(getenv func(string) string, name string, def time.Duration, bad
 	}
 	return d
 }
+
+// dynamoTable is DynamoDB's rule for a table name.
+var dynamoTable = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
 
 // memoryLedgerDefault is the memory ledger's bound unless set: 64 MiB, but
 // no more than a quarter of the function's memory where the platform says

@@ -2,12 +2,15 @@ package binder
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
@@ -131,6 +134,7 @@ func TestLogFollowsThePlatform(t *testing.T) {
 // TestLedgerChoice: AXG_LEDGER's forms, and what an unset one becomes.
 func TestLedgerChoice(t *testing.T) {
 	dir := t.TempDir()
+	table := awsenv.Ledger(env(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s"}))
 	for _, c := range []struct {
 		ledger, redis string
 		want          string // the driver's type
@@ -141,6 +145,7 @@ func TestLedgerChoice(t *testing.T) {
 		{"redis://127.0.0.1:1/0", "", "redisstore.Ledger"},
 		{"", "redis://127.0.0.1:1/0", "redisstore.Ledger"},
 		{"memory", "redis://127.0.0.1:1/0", "*ledger.Memory"},
+		{"dynamodb:axg-ledger", "redis://127.0.0.1:1/0", "dynamostore.Ledger"},
 	} {
 		cfg, err := Load(env(map[string]string{"AXG_LEDGER": c.ledger, "AXG_REDIS_URL": c.redis}), HTTP, AuthToken)
 		if err != nil {
@@ -150,9 +155,45 @@ func TestLedgerChoice(t *testing.T) {
 		if cfg.Core.RedisURL != "" {
 			shared, _ = redisstore.OpenLedger(cfg.Core.RedisURL)
 		}
-		d, err := openLedger(cfg.Core, shared)
+		d, err := openLedger(cfg.Core, shared, table)
 		if got := fmt.Sprintf("%T", d); err != nil || got != c.want {
 			t.Errorf("AXG_LEDGER=%q AXG_REDIS_URL=%q: %s, %v; want %s", c.ledger, c.redis, got, err, c.want)
+		}
+	}
+}
+
+// TestLedgerChoiceNeedsTheDriver: dynamodb:TABLE where the deployable
+// links no DynamoDB driver (Function Compute) stops start-up, saying so.
+func TestLedgerChoiceNeedsTheDriver(t *testing.T) {
+	cfg, err := Load(env(map[string]string{"AXG_LEDGER": "dynamodb:axg-ledger"}), HTTP, AuthToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openLedger(cfg.Core, nil, nil); err == nil || !strings.Contains(err.Error(), "AXG_LEDGER") {
+		t.Fatalf("no driver: %v", err)
+	}
+}
+
+// TestScaledNeedsASharedLedger: a deployed function of more than one
+// instance with nothing shared refuses to start, naming what to set;
+// AXG_LEDGER=memory written out, a shared ledger, or one instance start.
+func TestScaledNeedsASharedLedger(t *testing.T) {
+	base := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret", "AXG_API_TOKENS": "t1"}
+	for _, c := range []struct {
+		vars   map[string]string
+		starts bool
+	}{
+		{map[string]string{"AXG_MAX_INSTANCES": "10"}, false},
+		{map[string]string{"AXG_MAX_INSTANCES": "10", "AXG_LEDGER": "memory"}, true},
+		{map[string]string{"AXG_MAX_INSTANCES": "10", "AXG_REDIS_URL": "redis://127.0.0.1:1/0"}, true},
+		{map[string]string{"AXG_MAX_INSTANCES": "10", "AXG_LEDGER": "dir:" + t.TempDir()}, true},
+		{map[string]string{}, true},
+	} {
+		vars := maps.Clone(base)
+		maps.Copy(vars, c.vars)
+		_, err := Setup(env(vars), io.Discard, HTTP, Deps{Shared: redisstore.Shared})
+		if c.starts != (err == nil) || err != nil && (!strings.Contains(err.Error(), "AXG_LEDGER") || !strings.Contains(err.Error(), "AXG_MAX_INSTANCES=10")) {
+			t.Errorf("%v: %v", c.vars, err)
 		}
 	}
 }

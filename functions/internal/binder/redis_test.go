@@ -116,9 +116,24 @@ func TestStoppedRedisAnswersByTheDeadline(t *testing.T) {
 // and one without a key is served.
 func TestKeysAcrossInstances(t *testing.T) {
 	srv := redistest.Start(t)
+	keysAcrossInstances(t, redisEnv(t, srv), Deps{Shared: redisstore.Shared}, srv.Stop)
+}
+
+// keysAcrossInstances: a key used on one instance is replayed on another
+// that shares its ledger, and once the ledger is gone a keyed request
+// answers 503 and sends nothing, an unkeyed one binds.
+func keysAcrossInstances(t *testing.T, cfg Config, deps Deps, stop func()) {
+	t.Helper()
 	emu := emulator.New(emulator.Demo())
-	cfg := redisEnv(t, srv)
-	a, b := instanceOn(t, cfg, emu), instanceOn(t, cfg, emu)
+	deps.Log, deps.Transport = slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), emu.Transport()
+	instance := func() http.Handler {
+		e, err := Build(cfg, deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.HTTP()
+	}
+	a, b := instance(), instance()
 	body := bindBody("13800000321")
 	do := func(h http.Handler, key string) *httptest.ResponseRecorder { return post(h, body, key) }
 	first, again := do(a, "k1"), do(b, "k1")
@@ -126,11 +141,11 @@ func TestKeysAcrossInstances(t *testing.T) {
 		len(emu.BindingsOf("13800000321")) != 1 {
 		t.Fatalf("first %d %s, on another instance %d %s", first.Code, first.Body, again.Code, again.Body)
 	}
-	srv.Stop()
+	stop()
 	if w := do(a, "k2"); w.Code != 503 || !strings.Contains(w.Body.String(), "IdempotencyStoreUnavailable") || emu.Stats().Calls["BindAxg"] != 1 {
-		t.Fatalf("Redis gone, with a key: %d %s", w.Code, w.Body)
+		t.Fatalf("the ledger gone, with a key: %d %s", w.Code, w.Body)
 	}
 	if w := do(a, ""); w.Code != 200 {
-		t.Fatalf("Redis gone, without a key: %d %s", w.Code, w.Body)
+		t.Fatalf("the ledger gone, without a key: %d %s", w.Code, w.Body)
 	}
 }

@@ -26,7 +26,7 @@ func main() {
 		os.Exit(1)
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
-	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Caller: platform.Caller, Shared: redisstore.Shared, Metrics: sink})
+	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Caller: platform.Caller, Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)

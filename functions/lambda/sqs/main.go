@@ -35,7 +35,7 @@ func setup(getenv func(string) string) (*lambdasqs.Handler, *binder.Env, error) 
 		return nil, nil, err
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{Shared: redisstore.Shared, Metrics: sink})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 	if err != nil {
 		return nil, nil, err
 	}

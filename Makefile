@@ -28,7 +28,7 @@ vet:
 	$(GO) vet ./...
 	$(GO) vet -tags release ./functions/shipped
 
-## fuzz: fuzz request decoding (bind, batch and the lifecycle requests), validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's (FUZZTIME=30s each)
+## fuzz: fuzz request decoding (bind, batch and the lifecycle requests), validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's, Tablestore rows (FUZZTIME=30s each)
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
@@ -41,6 +41,7 @@ fuzz:
 	$(GO) test ./functions/internal/fcmns -run '^$$' -fuzz FuzzMessages -fuzztime $(FUZZTIME)
 	$(GO) test ./functions/internal/fchttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./functions/internal/lambdahttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./store/otsstore -run '^$$' -fuzz FuzzPlainBuffer -fuzztime $(FUZZTIME)
 
 ## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at; its console at the same address (ARGS="-latency 50ms -qps 100 ..." passes flags; ARGS=-h lists them)
 ARGS ?=

@@ -20,3 +20,11 @@ func WithCredentials(ctx context.Context, c Credentials) context.Context {
 	}
 	return context.WithValue(ctx, credKey{}, c)
 }
+
+// CredentialsFrom returns the credentials WithCredentials put on ctx: the
+// invocation's role, for the platform's other clients (the Tablestore
+// ledger) to sign with too.
+func CredentialsFrom(ctx context.Context) (Credentials, bool) {
+	c, ok := ctx.Value(credKey{}).(Credentials)
+	return c, ok
+}

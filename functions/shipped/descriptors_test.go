@@ -33,7 +33,7 @@ type descriptors struct {
 func load(t *testing.T, dir, readme string) descriptors {
 	t.Helper()
 	d := descriptors{sam: readYAML(t, filepath.Join(dir, "template.yaml")), fc: readYAML(t, filepath.Join(dir, "s.yaml")), policies: map[string]string{}}
-	for _, name := range []string{"ram-policy.json", "ram-policy-oss.json", "ram-policy-mns.json"} {
+	for _, name := range []string{"ram-policy.json", "ram-policy-oss.json", "ram-policy-mns.json", "ram-policy-ots.json"} {
 		b, _ := os.ReadFile(filepath.Join(dir, name))
 		d.policies[name] = string(b)
 	}
@@ -192,6 +192,8 @@ var rules = []struct {
 			"ram-policy-oss.json": {{"oss:GetObject", "/axg/incoming/*"}, {"oss:PutObject", "/axg/results/*"},
 				{"oss:DeleteObject", "/axg/messages/*"}, {"oss:ListObjects", "AXG_BUCKET"}},
 			"ram-policy-mns.json": {{"mns:SendMessage", "/queues/AXG_DLQ_QUEUE"}},
+			"ram-policy-ots.json": {{"ots:GetRow", "/table/axg_ledger"}, {"ots:PutRow", "/table/axg_ledger"},
+				{"ots:UpdateRow", "/table/axg_ledger"}, {"ots:DeleteRow", "/table/axg_ledger"}, {"ots:BatchWriteRow", "/table/axg_ledger"}},
 		} {
 			var policy any
 			_ = json.Unmarshal([]byte(d.policies[file]), &policy)
@@ -284,8 +286,8 @@ var rules = []struct {
 			}
 		}
 		for fn, p := range d.fcFunctions() {
-			if m(p["environmentVariables"])["AXG_LEDGER"] == nil {
-				bad = append(bad, fmt.Sprintf("s.yaml %s: no AXG_LEDGER", fn))
+			if v := m(p["environmentVariables"])["AXG_LEDGER"]; v == nil || strings.Contains(fmt.Sprint(v), "memory") {
+				bad = append(bad, fmt.Sprintf("s.yaml %s: AXG_LEDGER %v, not a shared one", fn, v))
 			}
 		}
 		return bad

@@ -21,7 +21,7 @@ func TestLedgerConformance(t *testing.T) {
 	})
 }
 
-func BenchmarkLedger(b *testing.B) {
+func BenchmarkLedgerRecord(b *testing.B) {
 	srv := dynalitetest.Start(b)
 	ledgertest.Bench(b, dynamostore.New(srv.Client(), srv.Table(b, "bench")))
 }

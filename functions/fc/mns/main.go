@@ -12,6 +12,7 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcmns"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
@@ -25,7 +26,7 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcmns.Handler, *binder.Env, error) {
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(getenv, nil)})
 	if err != nil {
 		return nil, nil, err
 	}

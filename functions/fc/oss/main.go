@@ -13,6 +13,7 @@ import (
 
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcoss"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
@@ -26,7 +27,7 @@ func main() {
 }
 
 func setup(getenv func(string) string) (*fcoss.Handler, *binder.Env, error) {
-	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared})
+	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(getenv, nil)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,8 +38,9 @@ type Deps struct {
 	// Shared opens what every instance shares at AXG_REDIS_URL, the
 	// ledger and the rate budget (redisstore.Shared).
 	Shared func(url string, qps float64, instances int, log *slog.Logger, sink metrics.Sink) (ledger.Driver, core.Budget, error)
-	// Table opens the cloud table AXG_LEDGER names ("dynamodb:TABLE"), or
-	// is nil: a deployable links only its own cloud's driver.
+	// Table opens the cloud table AXG_LEDGER names ("dynamodb:TABLE" on
+	// Lambda, "tablestore:INSTANCE/TABLE" on Function Compute), or is nil:
+	// a deployable links only its own cloud's driver.
 	Table func(spec string) (ledger.Driver, error)
 	// Caller returns the platform's identity of an HTTP request's caller,
 	// or "" (platform.Caller): keys are kept apart per caller.
@@ -232,9 +233,9 @@ func (e *Env) HTTP() *httpapi.Handler {
 // AXG_REDIS_URL (shared) where there is one, else this instance's memory.
 func openLedger(c CoreConfig, shared ledger.Driver, table func(string) (ledger.Driver, error)) (ledger.Driver, error) {
 	switch l := c.Ledger; {
-	case strings.HasPrefix(l, "dynamodb:"):
+	case strings.HasPrefix(l, "dynamodb:"), strings.HasPrefix(l, "tablestore:"):
 		if table == nil {
-			return nil, fmt.Errorf("AXG_LEDGER: %s: this deployable links no DynamoDB driver (the Lambda functions do)", l)
+			return nil, fmt.Errorf("AXG_LEDGER: %s: this deployable links no driver for it (dynamodb: the Lambda functions; tablestore: the Function Compute ones)", l)
 		}
 		d, err := table(l)
 		if err != nil {
@@ -265,6 +266,6 @@ func sharedWhenScaled(c CoreConfig) error {
 	}
 	return fmt.Errorf("AXG_LEDGER: not set, and AXG_MAX_INSTANCES=%d: each instance would keep its own records, "+
 		"so a retried request landing on another instance would bind again. Set AXG_LEDGER to a shared ledger "+
-		"(dynamodb:TABLE, as template.yaml does; a redis:// URL) or AXG_REDIS_URL; or write AXG_LEDGER=memory "+
-		"to accept records per instance (s.yaml: vars.ledger)", c.MaxInstances)
+		"(dynamodb:TABLE, as template.yaml does; tablestore:INSTANCE/TABLE, as s.yaml does; a redis:// URL) or "+
+		"AXG_REDIS_URL; or write AXG_LEDGER=memory to accept records per instance", c.MaxInstances)
 }

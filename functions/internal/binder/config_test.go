@@ -11,6 +11,7 @@ import (
 
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/functions/internal/awsenv"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
@@ -146,6 +147,7 @@ func TestLedgerChoice(t *testing.T) {
 		{"", "redis://127.0.0.1:1/0", "redisstore.Ledger"},
 		{"memory", "redis://127.0.0.1:1/0", "*ledger.Memory"},
 		{"dynamodb:axg-ledger", "redis://127.0.0.1:1/0", "dynamostore.Ledger"},
+		{"tablestore:axg-prod/axg_ledger", "", "*otsstore.Ledger"},
 	} {
 		cfg, err := Load(env(map[string]string{"AXG_LEDGER": c.ledger, "AXG_REDIS_URL": c.redis}), HTTP, AuthToken)
 		if err != nil {
@@ -155,22 +157,29 @@ func TestLedgerChoice(t *testing.T) {
 		if cfg.Core.RedisURL != "" {
 			shared, _ = redisstore.OpenLedger(cfg.Core.RedisURL)
 		}
-		d, err := openLedger(cfg.Core, shared, table)
+		open := table
+		if strings.HasPrefix(c.ledger, "tablestore:") {
+			open = fcrole.Ledger(env(map[string]string{"FC_REGION": "cn-hangzhou"}), nil)
+		}
+		d, err := openLedger(cfg.Core, shared, open)
 		if got := fmt.Sprintf("%T", d); err != nil || got != c.want {
 			t.Errorf("AXG_LEDGER=%q AXG_REDIS_URL=%q: %s, %v; want %s", c.ledger, c.redis, got, err, c.want)
 		}
 	}
 }
 
-// TestLedgerChoiceNeedsTheDriver: dynamodb:TABLE where the deployable
-// links no DynamoDB driver (Function Compute) stops start-up, saying so.
+// TestLedgerChoiceNeedsTheDriver: a cloud table where the deployable links
+// no driver for it (DynamoDB on Function Compute, Tablestore on Lambda)
+// stops start-up, saying so.
 func TestLedgerChoiceNeedsTheDriver(t *testing.T) {
-	cfg, err := Load(env(map[string]string{"AXG_LEDGER": "dynamodb:axg-ledger"}), HTTP, AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := openLedger(cfg.Core, nil, nil); err == nil || !strings.Contains(err.Error(), "AXG_LEDGER") {
-		t.Fatalf("no driver: %v", err)
+	for _, l := range []string{"dynamodb:axg-ledger", "tablestore:axg-prod/axg_ledger"} {
+		cfg, err := Load(env(map[string]string{"AXG_LEDGER": l}), HTTP, AuthToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := openLedger(cfg.Core, nil, nil); err == nil || !strings.Contains(err.Error(), "AXG_LEDGER") {
+			t.Fatalf("%s, no driver: %v", l, err)
+		}
 	}
 }
 
@@ -194,6 +203,22 @@ func TestScaledNeedsASharedLedger(t *testing.T) {
 		_, err := Setup(env(vars), io.Discard, HTTP, Deps{Shared: redisstore.Shared})
 		if c.starts != (err == nil) || err != nil && (!strings.Contains(err.Error(), "AXG_LEDGER") || !strings.Contains(err.Error(), "AXG_MAX_INSTANCES=10")) {
 			t.Errorf("%v: %v", c.vars, err)
+		}
+	}
+}
+
+// TestLedgerTableNames: the cloud tables' naming rules, at start-up.
+func TestLedgerTableNames(t *testing.T) {
+	for l, ok := range map[string]bool{
+		"dynamodb:axg-ledger": true, "dynamodb:a.b_c-1": true, "dynamodb:ab": false, "dynamodb:axg ledger": false,
+		"dynamodb:" + strings.Repeat("a", 255): true, "dynamodb:" + strings.Repeat("a", 256): false, "dynamodb:表格表": false,
+		"tablestore:axg-prod/axg_ledger": true, "tablestore:axg/_t1": true, "tablestore:axg/1t": false, "tablestore:ax/t": false,
+		"tablestore:1axg/t": false, "tablestore:axg-/t": false, "tablestore:axg/t-1": false, "tablestore:axg": false,
+		"tablestore:a234567890123456/t": true, "tablestore:a2345678901234567/t": false, "tablestore:axg/": false,
+	} {
+		_, err := Load(env(map[string]string{"AXG_LEDGER": l}), HTTP, AuthToken)
+		if (err == nil) != ok {
+			t.Errorf("AXG_LEDGER=%s: %v", l, err)
 		}
 	}
 }

@@ -1,0 +1,50 @@
+package fcrole_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
+	"github.com/axg-binder/binder/internal/fakeots"
+)
+
+// TestLedgerSignsWithTheInvocationsRole: the Tablestore ledger signs with
+// the credentials the invocation brought (the role's, rotated by Function
+// Compute), not the stale ones in the environment, and a write without an
+// invocation (one finishing in the background) with the last seen.
+func TestLedgerSignsWithTheInvocationsRole(t *testing.T) {
+	srv := fakeots.Start(t)
+	srv.Table("ledger")
+	vars := map[string]string{"AXG_TABLESTORE_ENDPOINT": srv.URL, "ALIBABA_CLOUD_ACCESS_KEY_ID": fakeots.AccessKeyID,
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "expired-secret"}
+	d, err := fcrole.Ledger(func(k string) string { return vars[k] }, nil)("tablestore:" + fakeots.Instance + "/ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ledger.Record{Key: "k", Token: "t", Expires: time.Now().Add(time.Hour)}
+	if _, err := d.Create(context.Background(), r); !errors.Is(err, ledger.ErrUnavailable) {
+		t.Fatalf("with the environment's stale secret: %v", err)
+	}
+	role := dypls.Credentials{AccessKeyID: fakeots.AccessKeyID, AccessKeySecret: fakeots.AccessKeySecret, SecurityToken: "sts"}
+	if _, err := d.Create(dypls.WithCredentials(context.Background(), role), r); err != nil {
+		t.Fatalf("with the invocation's role: %v", err)
+	}
+	if got, err := d.Get(context.Background(), "k"); err != nil || got == nil {
+		t.Fatalf("after, without an invocation: %+v, %v", got, err)
+	}
+}
+
+// TestLedgerEndpoint: without AXG_TABLESTORE_ENDPOINT, the instance's
+// endpoint in FC_REGION; with neither, start-up says what to set.
+func TestLedgerEndpoint(t *testing.T) {
+	if _, err := fcrole.Ledger(func(string) string { return "" }, nil)("tablestore:axg/ledger"); err == nil {
+		t.Fatal("no endpoint and no region: no error")
+	}
+	if _, err := fcrole.Ledger(func(k string) string { return map[string]string{"FC_REGION": "cn-hangzhou"}[k] }, nil)("tablestore:axg/ledger"); err != nil {
+		t.Fatal(err)
+	}
+}

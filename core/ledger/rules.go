@@ -61,9 +61,12 @@ type Claim struct {
 	Outcome Outcome
 	// Record is the record found (Replay, Reused, InFlight, Unknown).
 	Record *Record
-	op     Op
-	token  string
-	lease  time.Time
+	// TookOver: this run (Run) follows one whose outcome is unknown; the
+	// operation is idempotent, and "already done" may be the first run's.
+	TookOver bool
+	op       Op
+	token    string
+	lease    time.Time
 }
 
 // Answer is an operation's answer as the ledger keeps it.
@@ -116,7 +119,7 @@ func (l *Ledger) Begin(ctx context.Context, op Op) (Claim, error) {
 			if err != nil {
 				return Claim{}, err
 			}
-			c.Outcome, c.Record = Run, nil
+			c.Outcome, c.Record, c.TookOver = Run, nil, true
 		}
 		return c, nil
 	}
@@ -156,6 +159,20 @@ func (l *Ledger) Finish(ctx context.Context, c Claim, a Answer) error {
 		}
 		wait = min(2*wait, time.Second)
 	}
+}
+
+// Abandon frees the key of a claim that ran and sent nothing (the upstream
+// refused it unheard, or it could not be reached): a repeat runs it anew.
+// It is not for a claim whose call may have reached the upstream.
+// Like Finish it is bounded by the claim's lease, not ctx's cancellation: a
+// record left behind would make the repeat an unknown outcome.
+func (l *Ledger) Abandon(ctx context.Context, c Claim) error {
+	if c.Outcome != Run {
+		return errors.New("ledger: Abandon of a claim that did not run")
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), c.lease)
+	defer cancel()
+	return l.d.Delete(ctx, c.op.Key, c.token)
 }
 
 // release removes a record this run wrote but could not learn it wrote,

@@ -2,10 +2,13 @@ package message_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"testing"
+	"time"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/internal/metricstest"
 )
@@ -58,14 +61,17 @@ func TestUnbindRedeliveredAfterADeathIsSentAgain(t *testing.T) {
 	b := res.SecretBindDTO
 	unbind := `{"Action":"UnbindSubscription","SubsId":"` + b.SubsId + `","SecretNo":"` + b.SecretNo + `"}`
 	// The first delivery claimed the message, unbound, and died before saving.
-	if ok, err := s.store.Claim(ctx, "m-1", message.Record{State: "sending", Result: message.Result{MessageId: "m-1", Kind: "unbind"}}); !ok || err != nil {
-		t.Fatal(ok, err)
+	s.ledger.Grace = 0
+	sum := sha256.Sum256([]byte(unbind))
+	if _, err := s.ledger.Begin(ctx, ledger.Op{Key: "message:q:m-1", Fingerprint: hex.EncodeToString(sum[:]), Resend: true,
+		Deadline: time.Now().Add(-time.Second), TTL: time.Hour}); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := s.h.Handle(ctx, "other", []byte(unbind)); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.h.Handle(ctx, "m-1", []byte(unbind))
-	if err != nil || res.Code != core.CodeOK || s.record(t, "m-1").State != "done" {
+	if err != nil || res.Code != core.CodeOK || s.record(t, "m-1") == nil {
 		t.Fatalf("redelivery: %+v %v, want OK", res, err)
 	}
 }

@@ -1,16 +1,21 @@
 // Package message binds what a message asks for — a BindAxg or a
-// BindBatchAxg body, told apart by AxgBindList — exactly once per message ID,
-// however often the queue delivers it, and records the result where the
-// sender can read it.
+// BindBatchAxg body, told apart by AxgBindList, or an unbind or update —
+// exactly once per message ID, however often the queue delivers it, by the
+// ledger's rules, and writes the result where the sender can read it.
 package message
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
 )
@@ -30,24 +35,17 @@ type Result struct {
 	Finished      time.Time         `json:"Finished"`
 }
 
-// Record is what the store keeps per message ID.
+// Record is what a message's result object holds, where its sender reads
+// it: the result, done.
 type Record struct {
-	// State is "sending" from just before the upstream call until the result
-	// is saved as "done".
-	State  string `json:"State"`
+	State  string `json:"State"` // "done"
 	Result Result `json:"Result"`
 }
 
-// Store keeps records by message ID: an OSS prefix, a folder.
-type Store interface {
-	// Load returns the record, or nil.
-	Load(ctx context.Context, id string) (*Record, error)
-	Save(ctx context.Context, id string, r Record) error
-	// Claim writes r only if the message has no record yet, and says whether
-	// it did: of two deliveries running at once, one claims the message.
-	Claim(ctx context.Context, id string, r Record) (bool, error)
-	// Forget removes a record: the message was not acted on and will come again.
-	Forget(ctx context.Context, id string) error
+// Results is where senders read each message's result: an OSS or S3
+// prefix. A write replaces what is there (a redelivery writes the same).
+type Results interface {
+	Put(ctx context.Context, id string, r Record) error
 }
 
 // Retry says the upstream did not act on the message (throttled, or not
@@ -59,11 +57,26 @@ func (r Retry) Error() string {
 	return "message " + r.Result.MessageId + ": " + string(r.Result.Code) + ", to be retried"
 }
 
-// Handler binds messages.
+// TTL is how long the ledger keeps a message's answer: longer than any
+// queue keeps a message for redelivery (MNS 7 days, SQS and a dead-letter
+// queue 14).
+const TTL = 15 * 24 * time.Hour
+
+// defaultDeadline bounds a delivery whose context has no deadline.
+const defaultDeadline = 15 * time.Minute
+
+// Handler binds messages, each once per message ID, by the ledger's rules
+// (core/ledger): the same ones as an Idempotency-Key's.
 type Handler struct {
-	Service     *core.Service
-	Validator   *validate.Validator
-	Store       Store
+	Service   *core.Service
+	Validator *validate.Validator
+	// Ledger records each message's answer under Scope and its ID.
+	Ledger *ledger.Ledger
+	// Scope keeps apart the message IDs of queues whose results go to
+	// different places (the bucket and prefix, say).
+	Scope string
+	// Results is where the sender reads the result (nil: nowhere).
+	Results     Results
 	DefaultPool string
 	// Metrics counts what the messages bound (none when nil).
 	Metrics metrics.Sink
@@ -71,109 +84,109 @@ type Handler struct {
 
 // Handle binds the message id with body once. A message seen before answers
 // from its record; one whose earlier delivery died while sending answers
-// UpstreamTimeout (outcome unknown) and is not sent again. It returns Retry
-// when the message should come again, and a plain error when the store fails.
-// A message without an ID is answered invalid and not bound.
+// UpstreamTimeout (outcome unknown) and is not sent again (an unbind or
+// update is). It returns Retry when the message should come again, and a
+// plain error when the ledger or the results' place fails. A message
+// without an ID is answered invalid and not bound.
 func (h *Handler) Handle(ctx context.Context, id string, body []byte) (Result, error) {
 	if id == "" {
 		// Records are kept per ID: without one, "once" cannot be kept.
 		return Result{Kind: "invalid", Code: core.CodeInvalidParameters,
 			Message: "the message has no ID, so it cannot be bound exactly once: not bound"}, nil
 	}
-	rec, err := h.Store.Load(ctx, id)
+	task, batch, isBatch, e := h.Validator.DecodeMessage(decodeBody(body), h.DefaultPool)
+	kind := kindBind
+	switch {
+	case isBatch:
+		kind = kindBatch
+	case task.Action == core.ActionUnbind:
+		kind = kindUnbind
+	case task.Action == core.ActionUpdate:
+		kind = kindUpdate
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(defaultDeadline)
+	}
+	sum := sha256.Sum256(body)
+	claim, err := h.Ledger.Begin(ctx, ledger.Op{Key: "message:" + h.Scope + ":" + id, Fingerprint: hex.EncodeToString(sum[:]),
+		Resend: kind == kindUnbind || kind == kindUpdate, Deadline: deadline, TTL: TTL})
 	if err != nil {
 		return Result{}, err
 	}
-	if rec != nil && rec.State == "done" {
-		return rec.Result, nil
+	res := Result{MessageId: id, Kind: kind}
+	switch claim.Outcome {
+	case ledger.Replay:
+		if err := json.Unmarshal(claim.Record.Body, &res); err != nil {
+			return Result{}, fmt.Errorf("message %s: its record: %w", id, err)
+		}
+		return res, h.put(ctx, id, res) // the first delivery's write may have failed
+	case ledger.InFlight:
+		res.Code, res.Message = core.CodeUpstreamUnavailable, "another delivery of this message is being sent"
+		return res, Retry{Result: res}
+	case ledger.Reused:
+		res.Kind, res.Code = "invalid", core.CodeInvalidParameters
+		res.Message = "this message ID came before with another body: not acted on (its first result stands)"
+		return res, nil
+	case ledger.Unknown:
+		res.Code = core.CodeUpstreamTimeout
+		res.Message = "an earlier delivery stopped while this message was being sent: its outcome is unknown, and it was not sent again"
+		return h.finish(ctx, claim, res)
 	}
-	resend := false
-	if rec != nil && rec.State == "sending" && (rec.Result.Kind == kindUnbind || rec.Result.Kind == kindUpdate) {
-		// An unbind or update may go again after an unknown outcome.
-		resend, ctx = true, core.AfterUnknown(ctx)
-	} else if rec != nil && rec.State == "sending" {
-		res := Result{MessageId: id, Kind: rec.Result.Kind, Code: core.CodeUpstreamTimeout,
-			Message: "an earlier delivery stopped while this message was being sent: its outcome is unknown, and it was not sent again"}
-		return h.finish(ctx, id, res)
+	if claim.TookOver {
+		ctx = core.AfterUnknown(ctx) // an unbind or update sent again: "gone" may be the first's doing
 	}
-	task, batch, isBatch, e := h.Validator.DecodeMessage(decodeBody(body), h.DefaultPool)
+	var again bool
 	switch {
-	case isBatch:
-		return h.batch(ctx, id, batch, e)
-	case task.Action == core.ActionUnbind:
-		return h.operate(ctx, id, kindUnbind, e, resend, func() error { return h.Service.Unbind(ctx, task.Unbind) })
-	case task.Action == core.ActionUpdate:
-		return h.operate(ctx, id, kindUpdate, e, resend, func() error { return h.Service.Update(ctx, task.Update) })
+	case e != nil:
+		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
+		if kind == kindBind && len(e.Fields) == 0 {
+			res.Kind = "invalid"
+		}
+	case kind == kindBatch:
+		again = h.batch(ctx, batch, &res)
+	case kind == kindUnbind:
+		again = h.operate(&res, h.Service.Unbind(ctx, task.Unbind))
+	case kind == kindUpdate:
+		again = h.operate(&res, h.Service.Update(ctx, task.Update))
+	default:
+		b, err := h.Service.Bind(ctx, task.Bind)
+		if again = h.operate(&res, err); err == nil {
+			res.SecretBindDTO = &b
+		}
 	}
-	return h.bind(ctx, id, task.Bind, e)
+	if again {
+		if err := h.Ledger.Abandon(ctx, claim); err != nil {
+			return res, err
+		}
+		return res, Retry{Result: res}
+	}
+	return h.finish(ctx, claim, res)
 }
 
 const (
+	kindBind   = "bind"
+	kindBatch  = "batch-bind"
 	kindUnbind = "unbind"
 	kindUpdate = "update"
 )
 
-// operate runs an unbind or update message; resend says an earlier
-// delivery died while sending it (the record says "sending" already).
-func (h *Handler) operate(ctx context.Context, id, kind string, e *core.Error, resend bool, call func() error) (Result, error) {
-	res := Result{MessageId: id, Kind: kind}
-	if e != nil {
-		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
-		return h.finish(ctx, id, res)
+// operate sets res from a call's error, and says whether the message should
+// come again: the upstream did not act on it.
+func (h *Handler) operate(res *Result, err error) (again bool) {
+	if err == nil {
+		res.Code, res.Message = core.CodeOK, "OK"
+		return false
 	}
-	if !resend {
-		if claimed, err := h.Store.Claim(ctx, id, Record{State: "sending", Result: res}); err != nil || !claimed {
-			return h.claimedElsewhere(ctx, id, res, err)
-		}
-	}
-	res.Code, res.Message = core.CodeOK, "OK"
-	if err := call(); err != nil {
-		ce := core.AsError(err)
-		res.Code, res.Message = ce.Code, ce.Message
-		if ce.Outcome == core.NotSent || (ce.Outcome == core.Answered && ce.Retryable()) {
-			return res, h.retry(ctx, id, res)
-		}
-	}
-	return h.finish(ctx, id, res)
+	ce := core.AsError(err)
+	res.Code, res.Message = ce.Code, ce.Message
+	return ce.Outcome == core.NotSent || (ce.Outcome == core.Answered && ce.Retryable())
 }
 
-func (h *Handler) bind(ctx context.Context, id string, req core.BindRequest, e *core.Error) (Result, error) {
-	res := Result{MessageId: id, Kind: "bind"}
-	if e != nil {
-		if len(e.Fields) == 0 {
-			res.Kind = "invalid"
-		}
-		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
-		return h.finish(ctx, id, res)
-	}
-	if claimed, err := h.Store.Claim(ctx, id, Record{State: "sending", Result: res}); err != nil || !claimed {
-		return h.claimedElsewhere(ctx, id, res, err)
-	}
-	b, err := h.Service.Bind(ctx, req)
-	if err != nil {
-		ce := core.AsError(err)
-		res.Code, res.Message = ce.Code, ce.Message
-		if ce.Outcome == core.NotSent || (ce.Outcome == core.Answered && ce.Retryable()) {
-			return res, h.retry(ctx, id, res)
-		}
-		return h.finish(ctx, id, res)
-	}
-	res.Code, res.Message, res.SecretBindDTO = core.CodeOK, "OK", &b
-	return h.finish(ctx, id, res)
-}
-
-func (h *Handler) batch(ctx context.Context, id string, req core.BatchRequest, e *core.Error) (Result, error) {
-	res := Result{MessageId: id, Kind: "batch-bind"}
-	if e != nil {
-		res.Code, res.Message, res.Errors = e.Code, e.Message, e.Fields
-		return h.finish(ctx, id, res)
-	}
-	if claimed, err := h.Store.Claim(ctx, id, Record{State: "sending", Result: res}); err != nil || !claimed {
-		return h.claimedElsewhere(ctx, id, res, err)
-	}
+// batch binds a batch, and says whether the whole message should come
+// again: nothing bound, and every sendable item refused before acting.
+func (h *Handler) batch(ctx context.Context, req core.BatchRequest, res *Result) (again bool) {
 	res.Code, res.Message, res.SecretBind = core.CodeOK, "OK", h.Service.BatchBind(ctx, req)
-	// Nothing bound and every sendable item refused before acting: the whole
-	// message can come again.
 	sendable, untouched := 0, 0
 	for i, it := range res.SecretBind {
 		if req.Items[i].Err != nil {
@@ -186,41 +199,32 @@ func (h *Handler) batch(ctx context.Context, id string, req core.BatchRequest, e
 	}
 	if sendable > 0 && untouched == sendable {
 		res.Code, res.Message = res.SecretBind[0].Code, "no item was bound: "+res.SecretBind[0].Message
-		return res, h.retry(ctx, id, res)
+		return true
 	}
-	return h.finish(ctx, id, res)
+	return false
 }
 
-// claimedElsewhere answers a delivery that lost the claim to another one
-// running at the same time: from the record if it is done, else by asking to
-// come again, when it will be.
-func (h *Handler) claimedElsewhere(ctx context.Context, id string, res Result, err error) (Result, error) {
-	if err != nil {
-		return Result{}, err
-	}
-	if rec, err := h.Store.Load(ctx, id); err != nil || rec != nil && rec.State == "done" {
-		if err != nil {
-			return Result{}, err
-		}
-		return rec.Result, nil
-	}
-	res.Code, res.Message = core.CodeUpstreamUnavailable, "another delivery of this message is being sent"
-	return res, Retry{Result: res}
-}
-
-func (h *Handler) finish(ctx context.Context, id string, res Result) (Result, error) {
+// finish records the answer in the ledger, then where the sender reads it.
+func (h *Handler) finish(ctx context.Context, claim ledger.Claim, res Result) (Result, error) {
 	res.Finished = time.Now().UTC()
 	if n := res.bound(); n > 0 {
 		metrics.Or(h.Metrics).Add(&metrics.Bound, float64(n), "message")
 	}
-	return res, h.Store.Save(ctx, id, Record{State: "done", Result: res})
+	b, err := json.Marshal(res)
+	if err != nil {
+		return res, err
+	}
+	if err := h.Ledger.Finish(ctx, claim, ledger.Answer{Status: 200, ContentType: "application/json", Body: b}); err != nil {
+		return res, err
+	}
+	return res, h.put(ctx, res.MessageId, res)
 }
 
-func (h *Handler) retry(ctx context.Context, id string, res Result) error {
-	if err := h.Store.Forget(ctx, id); err != nil {
-		return err
+func (h *Handler) put(ctx context.Context, id string, res Result) error {
+	if h.Results == nil {
+		return nil
 	}
-	return Retry{Result: res}
+	return h.Results.Put(ctx, id, Record{State: "done", Result: res})
 }
 
 // bound is how many bindings the result made.

@@ -2,49 +2,74 @@ package message_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/core/validate"
 )
 
 var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 
-// setup runs the handler on the folder store: what a record store must
-// guarantee is held to every backend by storetest, so these tests are about
-// the handler alone.
+// setup runs the handler on a memory ledger: what a ledger must guarantee
+// is held to every backend by ledgertest, so these tests are about the
+// handler alone. results are what the sender would read.
 type setup struct {
-	emu   *emulator.Emulator
-	store message.Store
-	h     *message.Handler
+	emu     *emulator.Emulator
+	ledger  *ledger.Ledger
+	results *results
+	h       *message.Handler
+}
+
+// results keeps what the handler wrote for senders.
+type results struct {
+	mu   sync.Mutex
+	recs map[string]message.Record
+	fail error
+}
+
+func (r *results) Put(_ context.Context, id string, rec message.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.recs[id] = rec
+	return nil
 }
 
 func newSetup(t *testing.T, upstreamTimeout time.Duration) *setup {
-	s := &setup{emu: emulator.New(emulator.Demo(), emulator.WithQPS(0)), store: message.DirStore{Dir: t.TempDir()}}
+	s := &setup{emu: emulator.New(emulator.Demo(), emulator.WithQPS(0)), ledger: ledger.New(ledger.NewMemory(0)),
+		results: &results{recs: map[string]message.Record{}}}
 	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
 		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: s.emu.Transport(), Timeout: upstreamTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc, _ := core.NewService(c, core.Options{QPS: 1e6, MaxAttempts: 2, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond})
-	s.h = &message.Handler{Service: svc, Validator: validate.New(nil, 1000), Store: s.store, DefaultPool: emulator.DemoPoolKey}
+	s.h = &message.Handler{Service: svc, Validator: validate.New(nil, 1000), Ledger: s.ledger, Scope: "q",
+		Results: s.results, DefaultPool: emulator.DemoPoolKey}
 	return s
 }
 
-// record is the stored record of message id, nil when there is none.
+// record is what the sender of message id reads, nil when there is none.
 func (s *setup) record(t *testing.T, id string) *message.Record {
 	t.Helper()
-	r, err := s.store.Load(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
+	s.results.mu.Lock()
+	defer s.results.mu.Unlock()
+	if r, ok := s.results.recs[id]; ok {
+		return &r
 	}
-	return r
+	return nil
 }
 
 func bindBody(a string) string {
@@ -116,16 +141,58 @@ func TestUnknownOutcomeIsNotResent(t *testing.T) {
 	}
 }
 
-// TestDeliveryThatDiedWhileSending: a record left "sending" by a crash is
-// answered as of unknown outcome, never sent again.
+// TestDeliveryThatDiedWhileSending: a message whose delivery died while
+// sending (its ledger record started, never answered) is answered, once
+// that delivery's deadline has passed, as of unknown outcome, never sent
+// again; before then, it is to come again.
 func TestDeliveryThatDiedWhileSending(t *testing.T) {
 	s := newSetup(t, time.Second)
-	ctx := context.Background()
-	if err := s.store.Save(ctx, "msg-4", message.Record{State: "sending", Result: message.Result{MessageId: "msg-4", Kind: "bind"}}); err != nil {
+	s.ledger.Grace = 0
+	body := []byte(bindBody("13800000006"))
+	sum := sha256.Sum256(body)
+	dead, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := s.ledger.Begin(dead, ledger.Op{Key: "message:q:msg-4", Fingerprint: hex.EncodeToString(sum[:]),
+		Deadline: time.Now().Add(300 * time.Millisecond), TTL: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.h.Handle(ctx, "msg-4", []byte(bindBody("13800000006")))
-	if err != nil || res.Code != core.CodeUpstreamTimeout || s.emu.Stats().Calls["BindAxg"] != 0 {
+	var retry message.Retry
+	if _, err := s.h.Handle(context.Background(), "msg-4", body); !errors.As(err, &retry) {
+		t.Fatalf("while the first delivery may still run: %v", err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	res, err := s.h.Handle(context.Background(), "msg-4", body)
+	if err != nil || res.Code != core.CodeUpstreamTimeout || s.emu.Stats().Calls["BindAxg"] != 0 || s.record(t, "msg-4") == nil {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+// TestResultsWriteFailureIsRedelivered: a result that could not be
+// written for the sender fails the delivery; the redelivery answers from
+// the ledger and writes it, binding nothing again.
+func TestResultsWriteFailureIsRedelivered(t *testing.T) {
+	s := newSetup(t, time.Second)
+	s.results.fail = errors.New("bucket away")
+	if _, err := s.h.Handle(context.Background(), "msg-6", []byte(bindBody("13800000008"))); err == nil {
+		t.Fatal("a result not written: no error")
+	}
+	s.results.fail = nil
+	res, err := s.h.Handle(context.Background(), "msg-6", []byte(bindBody("13800000008")))
+	if err != nil || res.Code != core.CodeOK || s.record(t, "msg-6") == nil || s.emu.Stats().Calls["BindAxg"] != 1 {
+		t.Fatalf("redelivered: %+v %v, %d binds", res, err, s.emu.Stats().Calls["BindAxg"])
+	}
+}
+
+// TestMessageIDWithAnotherBody: an ID that comes again with another body
+// is not acted on, and the first result stands.
+func TestMessageIDWithAnotherBody(t *testing.T) {
+	s := newSetup(t, time.Second)
+	if _, err := s.h.Handle(context.Background(), "msg-7", []byte(bindBody("13800000009"))); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.h.Handle(context.Background(), "msg-7", []byte(bindBody("13800000010")))
+	if err != nil || res.Code != core.CodeInvalidParameters || len(s.emu.BindingsOf("13800000010")) != 0 ||
+		s.record(t, "msg-7").Result.Code != core.CodeOK {
 		t.Fatalf("%+v %v", res, err)
 	}
 }

@@ -164,10 +164,8 @@ var rules = []struct {
 		fns := d.samFunctions()
 		secret := need{"secretsmanager:GetSecretValue", "${AlibabaCredentialsSecret}"}
 		for fn, needs := range map[string][]need{
-			"BinderFunction": {secret, {"secretsmanager:GetSecretValue", "${ApiTokensSecret}"}},
-			"BinderSqsFunction": {
-				{"s3:GetObject", "${ResultBucket}/axg/messages/*"}, {"s3:PutObject", "${ResultBucket}/axg/messages/*"},
-				{"s3:DeleteObject", "${ResultBucket}/axg/messages/*"}, {"s3:ListBucket", "${ResultBucket}"}, secret},
+			"BinderFunction":    {secret, {"secretsmanager:GetSecretValue", "${ApiTokensSecret}"}},
+			"BinderSqsFunction": {{"s3:PutObject", "${ResultBucket}/axg/messages/*"}, secret},
 			"BinderS3Function": {
 				{"s3:GetObject", "/axg/incoming/*"}, {"s3:PutObject", "/axg/results/*"}, {"s3:DeleteObject", "/axg/results/*"},
 				{"s3:AbortMultipartUpload", "/axg/results/*"}, {"s3:ListBucket", "-files-"},
@@ -190,7 +188,7 @@ var rules = []struct {
 		for file, needs := range map[string][]need{
 			"ram-policy.json": dyplsNeeds(),
 			"ram-policy-oss.json": {{"oss:GetObject", "/axg/incoming/*"}, {"oss:PutObject", "/axg/results/*"},
-				{"oss:DeleteObject", "/axg/messages/*"}, {"oss:ListObjects", "AXG_BUCKET"}},
+				{"oss:PutObject", "/axg/messages/*"}, {"oss:ListObjects", "AXG_BUCKET"}},
 			"ram-policy-mns.json": {{"mns:SendMessage", "/queues/AXG_DLQ_QUEUE"}},
 			"ram-policy-ots.json": {{"ots:GetRow", "/table/axg_ledger"}, {"ots:PutRow", "/table/axg_ledger"},
 				{"ots:UpdateRow", "/table/axg_ledger"}, {"ots:DeleteRow", "/table/axg_ledger"}, {"ots:BatchWriteRow", "/table/axg_ledger"}},

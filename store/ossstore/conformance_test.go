@@ -7,9 +7,8 @@ import (
 
 	"github.com/axg-binder/binder/core/batchfile"
 	filestoretest "github.com/axg-binder/binder/core/batchfile/storetest"
-	"github.com/axg-binder/binder/core/message"
-	recordstoretest "github.com/axg-binder/binder/core/message/storetest"
 	"github.com/axg-binder/binder/internal/fakeoss"
+	"github.com/axg-binder/binder/store/objstore/objstoretest"
 	"github.com/axg-binder/binder/store/ossstore"
 )
 
@@ -26,8 +25,6 @@ func TestConformance(t *testing.T) {
 		})
 	})
 	t.Run("Records", func(t *testing.T) {
-		recordstoretest.RunConformanceTests(t, func(t *testing.T) message.Store {
-			return ossstore.Records(c, "axg-bucket", base(t))
-		})
+		objstoretest.RunRecordsTests(t, ossstore.Records(c, "axg-bucket", base(t)))
 	})
 }

@@ -14,8 +14,7 @@ import (
 
 	"github.com/axg-binder/binder/core/batchfile"
 	filestoretest "github.com/axg-binder/binder/core/batchfile/storetest"
-	"github.com/axg-binder/binder/core/message"
-	recordstoretest "github.com/axg-binder/binder/core/message/storetest"
+	"github.com/axg-binder/binder/store/objstore/objstoretest"
 	"github.com/axg-binder/binder/store/s3store"
 )
 
@@ -51,8 +50,6 @@ func TestConformance(t *testing.T) {
 		})
 	})
 	t.Run("Records", func(t *testing.T) {
-		recordstoretest.RunConformanceTests(t, func(t *testing.T) message.Store {
-			return s3store.Records(c, "axg-bucket", base(t))
-		})
+		objstoretest.RunRecordsTests(t, s3store.Records(c, "axg-bucket", base(t)))
 	})
 }

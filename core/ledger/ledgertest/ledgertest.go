@@ -41,6 +41,7 @@ func RunConformanceTests(t *testing.T, newDriver NewDriver) {
 		{Name: "RulesInFlightAndReused", Run: testInFlight},
 		{Name: "RulesUnknownIsNeverRunAgain", Run: testUnknown},
 		{Name: "RulesIdempotentRunsAgain", Run: testTakeOver},
+		{Name: "RulesAbandonFreesTheKey", Run: testAbandon},
 	})
 }
 
@@ -283,6 +284,9 @@ func testTakeOver(t *testing.T, d ledger.Driver) {
 			defer mu.Unlock()
 			if c.Outcome == ledger.Run {
 				runs++
+				if !c.TookOver {
+					t.Error("a run after an unknown outcome is not told it took over")
+				}
 			}
 		})
 	}
@@ -443,5 +447,27 @@ func testLargeAnswer(t *testing.T, d ledger.Driver) {
 	}
 	if got := get(t, d, "big"); got == nil || !bytes.Equal(got.Body, body.Bytes()) {
 		t.Fatalf("a %d-byte answer read back differs", body.Len())
+	}
+}
+
+// testAbandon: a run that sent nothing frees its key; a repeat runs anew.
+func testAbandon(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	first, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+	if err != nil || first.Outcome != ledger.Run {
+		t.Fatalf("first Begin: %v, %v", first.Outcome, err)
+	}
+	if err := l.Abandon(bg, first); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.Begin(bg, op("k", false, time.Now().Add(time.Minute)))
+	if err != nil || again.Outcome != ledger.Run || again.TookOver {
+		t.Fatalf("after Abandon: %v (took over %v), %v", again.Outcome, again.TookOver, err)
+	}
+	if err := l.Abandon(bg, first); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(t, d, "k"); r == nil {
+		t.Fatal("a stale Abandon removed the new run's record")
 	}
 }

@@ -63,7 +63,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		inv.Region = *msgs[0].region
 	}
 	store := ossstore.Records(fcrole.OSS(inv, cfg.OSSEndpoint, h.HTTPClient), cfg.ResultBucket, cfg.Prefix)
-	mh := &message.Handler{Service: h.env.Service, Validator: h.env.Validator, Store: store, DefaultPool: cfg.PoolKey, Metrics: h.env.Metrics}
+	mh := &message.Handler{Service: h.env.Service, Validator: h.env.Validator, Ledger: h.env.Ledger,
+		Scope: cfg.ResultBucket + "/" + cfg.Prefix, Results: store, DefaultPool: cfg.PoolKey, Metrics: h.env.Metrics}
 	retries := 0
 	for _, m := range msgs {
 		id := m.id
@@ -73,7 +74,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		case errors.As(err, &retry):
 			retries++
 		case err != nil:
-			return out, fmt.Errorf("message %s: %w", id, err) // the store failed: deliver again
+			return out, fmt.Errorf("message %s: %w", id, err) // the ledger or OSS failed: deliver again
 		}
 		h.env.Log.InfoContext(ctx, "mns message", "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
 		out.Messages = append(out.Messages, Brief{MessageId: id, Kind: res.Kind, Code: res.Code, Result: store.Key(id)})

@@ -21,6 +21,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
@@ -46,7 +47,8 @@ func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
 	}
 	svc, _ := core.NewService(c, core.Options{QPS: 1e6, MaxAttempts: 2, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond})
 	h := &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Messages: &message.Handler{Service: svc,
-		Validator: validate.New(nil, 1000), Store: s3store.Records(client, "axg-results", "axg/messages/")}}
+		Validator: validate.New(nil, 1000), Ledger: ledger.New(ledger.NewMemory(0)), Scope: "axg-results/axg/messages/",
+		Results: s3store.Records(client, "axg-results", "axg/messages/")}}
 	return h, emu, client
 }
 

@@ -45,5 +45,6 @@ func setup(getenv func(string) string) (*lambdasqs.Handler, *binder.Env, error) 
 		return nil, nil, err
 	}
 	return &lambdasqs.Handler{Log: env.Log, Messages: &message.Handler{Service: env.Service, Validator: env.Validator,
-		Store: s3store.Records(client, cfg.ResultBucket, cfg.Prefix), DefaultPool: cfg.PoolKey, Metrics: sink}}, env, nil
+		Ledger: env.Ledger, Scope: cfg.ResultBucket + "/" + cfg.Prefix, Results: s3store.Records(client, cfg.ResultBucket, cfg.Prefix),
+		DefaultPool: cfg.PoolKey, Metrics: sink}}, env, nil
 }

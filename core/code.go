@@ -47,6 +47,10 @@ const (
 	CodeIdempotencyKeyReused   Code = "IdempotencyKeyReused"
 	CodeIdempotencyKeyInFlight Code = "IdempotencyKeyInFlight"
 	CodeIdempotencyUnavailable Code = "IdempotencyStoreUnavailable"
+	// Bindings by order (contract.md): the deployment's ledger keeps no
+	// bindings (an instance's memory), or cannot be reached.
+	CodeOrdersNotKept     Code = "OrdersNotKept"
+	CodeLedgerUnavailable Code = "LedgerUnavailable"
 )
 
 // Transient reports whether the upstream, answering with c, said it did not act

@@ -284,3 +284,14 @@ func (s *Service) run(ctx context.Context, o op, call func(context.Context) erro
 	}
 	return nil
 }
+
+// OrderRequest is an order/get or order/unbind request: the caller's own
+// order ID in a pool.
+type OrderRequest struct {
+	PoolKey, OutOrderId string
+}
+
+// OrderFields are an order request's fields but PoolKey.
+var OrderFields = []Field[OrderRequest]{
+	text("OutOrderId", "trim", "required,max=128", func(r *OrderRequest) *string { return &r.OutOrderId }),
+}

@@ -47,6 +47,9 @@ type Config struct {
 	Ledger             *ledger.Ledger
 	IdempotencyTTL     time.Duration
 	RequireIdempotency bool
+	// Orders are the ledger's bindings, for the order routes (nil: the
+	// ledger keeps none, and they answer 501 OrdersNotKept).
+	Orders *ledger.Bindings
 	// Caller returns the platform's identity of r's caller (an IAM
 	// principal, a signer's AccessKey ID), or "": keys are kept apart per
 	// caller (contract.md, "Idempotency keys").

@@ -26,7 +26,8 @@ var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true, RouteGr
 // run's outcome is unknown (contract.md, "The binding's life"). group/operate
 // is not: only its overwriteNumbers is idempotent, and a key runs as its
 // route says.
-var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuery: true, RouteGroupDelete: true}
+var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuery: true, RouteGroupDelete: true,
+	RouteOrderGet: true, RouteOrderUnbind: true}
 
 // once serves a POST: with an Idempotency-Key, the first request with the
 // key runs and its answer is recorded in the ledger, whatever happens; a
@@ -68,6 +69,11 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFu
 	}
 	switch c.Outcome {
 	case ledger.Run:
+		if c.TookOver {
+			// An idempotent route sent again after an unknown outcome:
+			// "already gone" may be the first request's doing.
+			r = r.WithContext(core.AfterUnknown(r.Context()))
+		}
 		h.runOnce(w, r, c, fn)
 	case ledger.Unknown:
 		// The first request recorded no answer by its deadline: what it

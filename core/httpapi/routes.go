@@ -18,6 +18,8 @@ const (
 	RouteGroupCreate  = "/v1/axg/group/create"
 	RouteGroupOperate = "/v1/axg/group/operate"
 	RouteGroupDelete  = "/v1/axg/group/delete"
+	RouteOrderGet     = "/v1/axg/order/get"
+	RouteOrderUnbind  = "/v1/axg/order/unbind"
 	RouteHealth       = "/healthz"
 	// RouteMetrics is served where a metrics handler is configured (the
 	// local server, the FC web function), behind the token check.
@@ -39,6 +41,8 @@ func (h *Handler) routeTable() []route {
 		{RouteGroupCreate, post(h.groupCreate)},
 		{RouteGroupOperate, post(h.groupOperate)},
 		{RouteGroupDelete, post(h.groupDelete)},
+		{RouteOrderGet, post(h.orderGet)},
+		{RouteOrderUnbind, post(h.orderUnbind)},
 		{RouteHealth, map[string]http.HandlerFunc{http.MethodGet: h.healthz, http.MethodHead: h.healthz}},
 	}
 	if h.cfg.MetricsHandler != nil {

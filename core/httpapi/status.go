@@ -22,6 +22,8 @@ var statusOf = map[core.Code]int{
 	core.CodeIdempotencyKeyReused:   http.StatusUnprocessableEntity,
 	core.CodeIdempotencyKeyInFlight: http.StatusConflict,
 	core.CodeIdempotencyUnavailable: http.StatusServiceUnavailable,
+	core.CodeOrdersNotKept:          http.StatusNotImplemented,
+	core.CodeLedgerUnavailable:      http.StatusServiceUnavailable,
 }
 
 // Status is the HTTP status for e. Codes not in the table take it from their

@@ -18,7 +18,14 @@ var (
 	groupCreates  = newForm("CreateAxgGroup", core.GroupCreateFields)
 	groupOperates = newForm("OperateAxgGroup", core.GroupOperateFields)
 	groupDeletes  = newForm("DeleteAxgGroup", core.GroupDeleteFields)
+	orders        = newForm("order", core.OrderFields)
 )
+
+// DecodeOrder decodes and validates an order/get or order/unbind body.
+func (v *Validator) DecodeOrder(body []byte, defaultPool string) (core.OrderRequest, *core.Error) {
+	var r core.OrderRequest
+	return r, decodeOp(v, orders, body, defaultPool, &r, &r.PoolKey, nil, true)
+}
 
 // DecodeUnbind decodes and validates an UnbindSubscription body.
 func (v *Validator) DecodeUnbind(body []byte, defaultPool string) (core.UnbindRequest, *core.Error) {

@@ -34,7 +34,9 @@ func TestREADMEExamplesWork(t *testing.T) {
 	if len(blocks) < 2 {
 		t.Fatalf("found %d examples against the local server", len(blocks))
 	}
-	_, _, url, _, stop := start(t, map[string]string{})
+	// A folder ledger, as the order example says to start with: it keeps
+	// the bindings the order routes read.
+	_, _, url, _, stop := start(t, map[string]string{"AXG_LEDGER": "dir:" + t.TempDir()})
 	defer stop()
 	base := strings.TrimSuffix(url, "/v1/axg/bind")
 	for _, block := range blocks {
@@ -65,6 +67,10 @@ func TestREADMEExamplesWork(t *testing.T) {
 		}
 		if len(answers) == 0 {
 			t.Fatalf("%s\nanswered nothing", block)
+		}
+		// The order example finds its order's bindings, then unbinds them.
+		if strings.Contains(block, "/order/") && (!strings.Contains(string(out), `"Bindings":[{`) || !strings.Contains(string(out), `"State":"unbound"`)) {
+			t.Errorf("%s\nthe order was not found and closed: %s", block, out)
 		}
 		// The idempotency example's resend gets the first answer.
 		if strings.Contains(block, "Idempotency-Key") && (len(answers) != 2 || answers[0] != answers[1]) {

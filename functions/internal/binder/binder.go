@@ -221,6 +221,7 @@ func (e *Env) HTTP() *httpapi.Handler {
 		RequestTimeout:     c.RequestTimeout,
 		RequestID:          e.requestID,
 		Ledger:             e.Ledger,
+		Orders:             e.Bindings,
 		Caller:             e.caller,
 		IdempotencyTTL:     c.IdempotencyTTL,
 		RequireIdempotency: c.RequireIdempotency,

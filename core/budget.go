@@ -22,7 +22,7 @@ type Budget interface {
 // 1,000 where an overview once said 5,000: the lower is kept).
 var Ceilings = map[string]float64{
 	"BindAxg": 5000, "BindBatchAxg": 5000, "UnbindSubscription": 5000,
-	"UpdateSubscription": 10000, "QuerySubscriptionDetail": 1000,
+	"UpdateSubscription": 10000, "QuerySubscriptionDetail": 1000, "QuerySubsId": 1000,
 }
 
 // bindCeiling is BindAxg's documented ceiling, AXG_UPSTREAM_QPS's default.

@@ -100,6 +100,16 @@ var QueryFields = []Field[QueryRequest]{
 	text("PhoneNoX", "number", "required,phone", func(r *QueryRequest) *string { return &r.PhoneNoX }),
 }
 
+// SubsIdRequest is a validated QuerySubsId request: the bindings on one X.
+type SubsIdRequest struct {
+	PoolKey, PhoneNoX string
+}
+
+// SubsIdFields are QuerySubsId's fields but PoolKey.
+var SubsIdFields = []Field[SubsIdRequest]{
+	text("PhoneNoX", "number", "required,phone", func(r *SubsIdRequest) *string { return &r.PhoneNoX }),
+}
+
 // GroupCreateFields are CreateAxgGroup's fields but PoolKey: Name at most
 // 16 characters and Remark 50 (the vendor's current page; an older one said
 // 128 and 256), Numbers at most MaxGroupNumbers.
@@ -154,6 +164,15 @@ type QueryAnswer struct {
 	SecretBindDetailDTO BindingDetail `json:"SecretBindDetailDTO"`
 }
 
+// SubsIdAnswer is QuerySubsId's answer: the SubsIds of the bindings on X,
+// comma-separated as the upstream writes them ("" for none).
+type SubsIdAnswer struct {
+	Code      Code   `json:"Code"`
+	Message   string `json:"Message"`
+	RequestId string `json:"RequestId"`
+	SubsId    string `json:"SubsId"`
+}
+
 // GroupAnswer is CreateAxgGroup's answer.
 type GroupAnswer struct {
 	Code      Code   `json:"Code"`
@@ -204,6 +223,7 @@ var (
 	opUnbind         = op{api: "UnbindSubscription", idempotent: true, gone: CodeSubsNotExist}
 	opUpdate         = op{api: "UpdateSubscription", idempotent: true}
 	opQuery          = op{api: "QuerySubscriptionDetail", idempotent: true}
+	opQuerySubsId    = op{api: "QuerySubsId", idempotent: true}
 	opGroupCreate    = op{api: "CreateAxgGroup"}
 	opGroupAddDelete = op{api: "OperateAxgGroup"}
 	opGroupOverwrite = op{api: "OperateAxgGroup", idempotent: true}
@@ -238,6 +258,17 @@ func (s *Service) Query(ctx context.Context, r QueryRequest) (BindingDetail, err
 		return err
 	})
 	return d, err
+}
+
+// QuerySubsId lists the SubsIds of the bindings on an X number: where a
+// bind of unknown outcome named its X, whether it was made.
+func (s *Service) QuerySubsId(ctx context.Context, r SubsIdRequest) (string, error) {
+	var ids string
+	err := s.run(ctx, opQuerySubsId, func(ctx context.Context) (err error) {
+		ids, err = s.up.QuerySubsId(ctx, &r)
+		return err
+	})
+	return ids, err
 }
 
 // CreateGroup makes a G group; never resent after an unknown outcome (a

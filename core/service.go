@@ -22,6 +22,7 @@ type Upstream interface {
 	UnbindSubscription(ctx context.Context, r *UnbindRequest) error
 	UpdateSubscription(ctx context.Context, r *UpdateRequest) error
 	QuerySubscriptionDetail(ctx context.Context, r *QueryRequest) (BindingDetail, error)
+	QuerySubsId(ctx context.Context, r *SubsIdRequest) (string, error)
 	CreateAxgGroup(ctx context.Context, r *GroupCreateRequest) (int64, error)
 	OperateAxgGroup(ctx context.Context, r *GroupOperateRequest) error
 	DeleteAxgGroup(ctx context.Context, r *GroupDeleteRequest) error

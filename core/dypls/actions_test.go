@@ -21,6 +21,7 @@ func TestActionsAreTheCallsMade(t *testing.T) {
 	_ = c.UnbindSubscription(ctx, &core.UnbindRequest{PoolKey: pool})
 	_ = c.UpdateSubscription(ctx, &core.UpdateRequest{PoolKey: pool})
 	_, _ = c.QuerySubscriptionDetail(ctx, &core.QueryRequest{PoolKey: pool})
+	_, _ = c.QuerySubsId(ctx, &core.SubsIdRequest{PoolKey: pool})
 	_, _ = c.CreateAxgGroup(ctx, &core.GroupCreateRequest{PoolKey: pool})
 	_ = c.OperateAxgGroup(ctx, &core.GroupOperateRequest{PoolKey: pool})
 	_ = c.DeleteAxgGroup(ctx, &core.GroupDeleteRequest{PoolKey: pool})

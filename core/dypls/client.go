@@ -31,7 +31,7 @@ import (
 // (dypls:<Action>) the function's role needs, and nothing more
 // (deploy/ram-policy.json, checked by functions/shipped).
 var Actions = []string{"BindAxg", "BindBatchAxg", "UnbindSubscription", "UpdateSubscription",
-	"QuerySubscriptionDetail", "CreateAxgGroup", "OperateAxgGroup", "DeleteAxgGroup"}
+	"QuerySubscriptionDetail", "QuerySubsId", "CreateAxgGroup", "OperateAxgGroup", "DeleteAxgGroup"}
 
 // DefaultEndpoint is the upstream's public endpoint.
 const DefaultEndpoint = "https://dyplsapi.aliyuncs.com"

@@ -42,6 +42,19 @@ func (c *Client) UpdateSubscription(ctx context.Context, r *core.UpdateRequest) 
 	return c.answered(ctx, "UpdateSubscription", resp.Code, resp.Message, resp.RequestId, 1, d)
 }
 
+// QuerySubsId lists the SubsIds on an X number, comma-separated.
+func (c *Client) QuerySubsId(ctx context.Context, r *core.SubsIdRequest) (string, error) {
+	resp := dyplsapi.CreateQuerySubsIdResponse()
+	d, err := c.do(ctx, "QuerySubsId", opParams(r.PoolKey, core.SubsIdFields, r), resp, 1)
+	if err != nil {
+		return "", err
+	}
+	if err := c.answered(ctx, "QuerySubsId", resp.Code, resp.Message, resp.RequestId, 1, d); err != nil {
+		return "", err
+	}
+	return resp.SubsId, nil
+}
+
 // QuerySubscriptionDetail reads a binding.
 func (c *Client) QuerySubscriptionDetail(ctx context.Context, r *core.QueryRequest) (core.BindingDetail, error) {
 	resp := dyplsapi.CreateQuerySubscriptionDetailResponse()

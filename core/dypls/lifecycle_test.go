@@ -39,6 +39,12 @@ func sdkQuery(r *core.QueryRequest) requests.AcsRequest {
 	return req
 }
 
+func sdkSubsId(r *core.SubsIdRequest) requests.AcsRequest {
+	req := dyplsapi.CreateQuerySubsIdRequest()
+	req.PoolKey, req.PhoneNoX = r.PoolKey, r.PhoneNoX
+	return req
+}
+
 func sdkGroupCreate(r *core.GroupCreateRequest) requests.AcsRequest {
 	req := dyplsapi.CreateCreateAxgGroupRequest()
 	req.PoolKey, req.Name, req.Remark, req.Numbers = r.PoolKey, r.Name, r.Remark, r.Numbers
@@ -73,6 +79,8 @@ func compareLifecycle(t *testing.T, creds Credentials, pool, subs, x, a, text, g
 	compare(t, "UpdateSubscription", sdkUpdate(&up), opParams(pool, core.UpdateFields, &up), "cn-hangzhou", creds)
 	q := core.QueryRequest{PoolKey: pool, SubsId: subs, PhoneNoX: x}
 	compare(t, "QuerySubscriptionDetail", sdkQuery(&q), opParams(pool, core.QueryFields, &q), "cn-hangzhou", creds)
+	si := core.SubsIdRequest{PoolKey: pool, PhoneNoX: x}
+	compare(t, "QuerySubsId", sdkSubsId(&si), opParams(pool, core.SubsIdFields, &si), "cn-hangzhou", creds)
 	gc := core.GroupCreateRequest{PoolKey: pool, Name: text, Remark: subs, Numbers: a + "," + x}
 	compare(t, "CreateAxgGroup", sdkGroupCreate(&gc), opParams(pool, core.GroupCreateFields, &gc), "cn-hangzhou", creds)
 	if _, err := strconv.Atoi(gid); err != nil {

@@ -26,7 +26,7 @@ var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true, RouteGr
 // run's outcome is unknown (contract.md, "The binding's life"). group/operate
 // is not: only its overwriteNumbers is idempotent, and a key runs as its
 // route says.
-var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuery: true, RouteGroupDelete: true,
+var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuery: true, RouteQuerySubsId: true, RouteGroupDelete: true,
 	RouteOrderGet: true, RouteOrderUnbind: true}
 
 // once serves a POST: with an Idempotency-Key, the first request with the

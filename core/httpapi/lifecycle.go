@@ -119,3 +119,14 @@ func (h *Handler) groupDelete(w http.ResponseWriter, r *http.Request) {
 			return h.ok(r), h.svc.DeleteGroup(ctx, *q)
 		})
 }
+
+func (h *Handler) querySubsId(w http.ResponseWriter, r *http.Request) {
+	serveOp(h, w, r, h.v.DecodeSubsId,
+		func(q *core.SubsIdRequest) []slog.Attr {
+			return []slog.Attr{pool(q.PoolKey), slog.String("phone_x", redact.Phone(q.PhoneNoX))}
+		},
+		func(ctx context.Context, q *core.SubsIdRequest) (any, error) {
+			ids, err := h.svc.QuerySubsId(ctx, *q)
+			return core.SubsIdAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), SubsId: ids}, err
+		})
+}

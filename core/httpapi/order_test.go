@@ -49,7 +49,7 @@ func TestOrderLife(t *testing.T) {
 	}
 	s.bound(t, "13800000303", `"OutOrderId":"o-2"`)
 	s.emu.Inject(emulator.Fault{Action: "BindAxg", Acted: true, Delay: time.Second})
-	if a := s.do(t, "POST", httpapi.RouteBind, bindBody("13800000304", `"OutOrderId":"o-3"`)); a.status != 504 {
+	if a := s.do(t, "POST", httpapi.RouteBind, bindBody("13800000304", `"OutOrderId":"o-3"`, `"PhoneNoX":"17100000009"`)); a.status != 504 {
 		t.Fatalf("the stalled bind: %d %s", a.status, a.raw)
 	}
 	s.emu.ClearFaults()
@@ -78,7 +78,8 @@ func TestOrderLife(t *testing.T) {
 	}
 
 	unknown := s.do(t, "POST", httpapi.RouteOrderGet, order("o-3"))
-	if bs := bindings(unknown); len(bs) != 1 || bs[0]["State"] != "unknown" || bs[0]["PhoneNoA"] != "138****0304" {
+	if bs := bindings(unknown); len(bs) != 1 || bs[0]["State"] != "unknown" || bs[0]["PhoneNoA"] != "138****0304" ||
+		bs[0]["SecretNo"] != "17100000009" || bs[0]["SubsId"] != nil {
 		t.Fatalf("order/get o-3: %s", unknown.raw)
 	}
 	u3 := s.do(t, "POST", httpapi.RouteOrderUnbind, order("o-3"))
@@ -103,5 +104,27 @@ func TestOrdersNotKept(t *testing.T) {
 	a := s.do(t, "POST", httpapi.RouteOrderGet, order("o-1"))
 	if a.status != 501 || a.str("Code") != "OrdersNotKept" || !strings.Contains(a.str("Message"), "AXG_LEDGER") {
 		t.Fatalf("%d %s", a.status, a.raw)
+	}
+}
+
+// TestQuerySubsId: the SubsIds on an X number, as the upstream lists them
+// (QuerySubsId, in the SDK's request shape, on the emulator): how a bind of
+// unknown outcome that named its X is settled.
+func TestQuerySubsId(t *testing.T) {
+	s := ordersSetup(t, options{upstreamTimeout: 300 * time.Millisecond})
+	subs, x := s.bound(t, "13800000311", `"OutOrderId":"o-9"`)
+	q := s.do(t, "POST", httpapi.RouteQuerySubsId, `{"PoolKey":"`+emulator.DemoPoolKey+`","PhoneNoX":"`+x+`"}`)
+	if q.status != 200 || q.str("Code") != "OK" || !strings.Contains(q.str("SubsId"), subs) {
+		t.Fatalf("query-subs-id: %d %s", q.status, q.raw)
+	}
+	s.do(t, "POST", httpapi.RouteUnbind, body(`"SubsId":"`+subs+`"`, `"SecretNo":"`+x+`"`))
+	if q := s.do(t, "POST", httpapi.RouteQuerySubsId, `{"PoolKey":"`+emulator.DemoPoolKey+`","PhoneNoX":"`+x+`"}`); q.status != 200 || q.str("SubsId") != "" {
+		t.Fatalf("query-subs-id after the unbind: %d %s", q.status, q.raw)
+	}
+	if bad := s.do(t, "POST", httpapi.RouteQuerySubsId, `{"PoolKey":"`+emulator.DemoPoolKey+`","PhoneNoX":"12"}`); bad.status != 400 || !strings.Contains(bad.raw, "PhoneNoX") {
+		t.Fatalf("a bad X: %d %s", bad.status, bad.raw)
+	}
+	if n := s.emu.Stats().Calls["QuerySubsId"]; n != 2 {
+		t.Fatalf("QuerySubsId sent %d times", n)
 	}
 }

@@ -15,6 +15,7 @@ const (
 	RouteUnbind       = "/v1/axg/unbind"
 	RouteUpdate       = "/v1/axg/update"
 	RouteQuery        = "/v1/axg/query"
+	RouteQuerySubsId  = "/v1/axg/query-subs-id"
 	RouteGroupCreate  = "/v1/axg/group/create"
 	RouteGroupOperate = "/v1/axg/group/operate"
 	RouteGroupDelete  = "/v1/axg/group/delete"
@@ -38,6 +39,7 @@ func (h *Handler) routeTable() []route {
 		{RouteUnbind, post(h.unbind)},
 		{RouteUpdate, post(h.update)},
 		{RouteQuery, post(h.query)},
+		{RouteQuerySubsId, post(h.querySubsId)},
 		{RouteGroupCreate, post(h.groupCreate)},
 		{RouteGroupOperate, post(h.groupOperate)},
 		{RouteGroupDelete, post(h.groupDelete)},

@@ -106,6 +106,9 @@ func (b *Bindings) Bound(ctx context.Context, pool string, made []core.Made) {
 			rec.State, key = BindingUnknown, bindingKey(pool, "unknown-"+newToken())
 		}
 		rec.SubsId, rec.SecretNo = m.Binding.SubsId, m.Binding.SecretNo
+		if m.Unknown {
+			rec.SecretNo = m.Item.PhoneNoX // the X it asked for, if any: query-subs-id settles it
+		}
 		r, err := b.record(key, rec)
 		if err != nil {
 			b.failed(err)

@@ -19,7 +19,14 @@ var (
 	groupOperates = newForm("OperateAxgGroup", core.GroupOperateFields)
 	groupDeletes  = newForm("DeleteAxgGroup", core.GroupDeleteFields)
 	orders        = newForm("order", core.OrderFields)
+	subsIds       = newForm("QuerySubsId", core.SubsIdFields)
 )
+
+// DecodeSubsId decodes and validates a QuerySubsId body.
+func (v *Validator) DecodeSubsId(body []byte, defaultPool string) (core.SubsIdRequest, *core.Error) {
+	var r core.SubsIdRequest
+	return r, decodeOp(v, subsIds, body, defaultPool, &r, &r.PoolKey, nil, true)
+}
 
 // DecodeOrder decodes and validates an order/get or order/unbind body.
 func (v *Validator) DecodeOrder(body []byte, defaultPool string) (core.OrderRequest, *core.Error) {

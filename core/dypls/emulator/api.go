@@ -31,7 +31,7 @@ const (
 // (HTTP 400 Missing<Name>); and the calls per second one account may make
 // of it before isv.FLOW_LIMIT. Ceilings: BindAxg, BindBatchAxg 5,000 (their
 // pages); UnbindSubscription 5,000, UpdateSubscription 10,000,
-// QuerySubscriptionDetail 1,000 (each one's help page; its API overview once
+// QuerySubscriptionDetail and QuerySubsId 1,000 (each one's help page; the first's API overview once
 // gave 5,000, the lower figure is kept); the group calls publish none: 1,000
 // is assumed.
 type action struct {
@@ -46,6 +46,7 @@ var actions = map[string]action{
 	"UnbindSubscription":      {(*Emulator).unbindSubscription, []string{"PoolKey", "SubsId", "SecretNo"}, 5000},
 	"UpdateSubscription":      {(*Emulator).updateSubscription, []string{"PoolKey", "SubsId", "PhoneNoX", "OperateType"}, 10000},
 	"QuerySubscriptionDetail": {(*Emulator).querySubscriptionDetail, []string{"PoolKey", "SubsId", "PhoneNoX"}, 1000},
+	"QuerySubsId":             {(*Emulator).querySubsId, []string{"PoolKey", "PhoneNoX"}, 1000},
 	"CreateAxgGroup":          {(*Emulator).createAxgGroup, []string{"PoolKey"}, 1000},
 	"OperateAxgGroup":         {(*Emulator).operateAxgGroup, []string{"PoolKey", "GroupId", "OperateType", "Numbers"}, 1000},
 	"DeleteAxgGroup":          {(*Emulator).deleteAxgGroup, []string{"PoolKey", "GroupId"}, 1000},

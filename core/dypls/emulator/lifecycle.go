@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,6 +223,32 @@ func (e *Emulator) querySubscriptionDetail(p url.Values) any {
 		SubsId: b.subsID, Status: status, PhoneNoA: b.a, PhoneNoB: b.b, PhoneNoX: b.x, GroupId: b.group,
 		ExpireDate: b.expires.In(cst).Format("2006-01-02 15:04:05"), GmtCreate: b.created.In(cst).Format("2006-01-02 15:04:05"),
 		NeedRecord: b.record, CallRestrict: b.callRestrict, ASRStatus: b.asr, ASRModelId: b.asrModel}}
+}
+
+// subsIdAnswer is QuerySubsId's answer.
+type subsIdAnswer struct {
+	answer
+	SubsId string `json:"SubsId"`
+}
+
+// querySubsId lists the bindings on X, as the vendor's page says: their
+// SubsIds comma-separated, "" for none (an expired binding the upstream
+// still keeps, as QuerySubscriptionDetail does, until it is unbound).
+func (e *Emulator) querySubsId(p url.Values) any {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	pl, a := e.pooled(p)
+	if a != nil {
+		return &subsIdAnswer{answer: *a}
+	}
+	var ids []string
+	if st := pl.byX[p.Get("PhoneNoX")]; st != nil {
+		for id := range st.subs {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return &subsIdAnswer{answer: answer{Code: codeOK, Message: "OK"}, SubsId: strings.Join(ids, ",")}
 }
 
 // numbers parses a group call's comma-separated Numbers.

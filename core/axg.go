@@ -53,6 +53,9 @@ type Binding struct {
 	SecretNo  string `json:"SecretNo"`
 	SubsId    string `json:"SubsId"`
 	Extension string `json:"Extension"`
+	// Reused: a live binding of the bind's order and A number answered it,
+	// and nothing was sent (AXG_ORDER_BINDINGS=reuse).
+	Reused bool `json:"Reused,omitempty"`
 }
 
 // ItemResult is the answer for one item of a batch, in the upstream's shape.

@@ -62,6 +62,11 @@ type Options struct {
 	// takes. The vendor publishes no limit; a typical 100-item chunk is
 	// about 42 KiB.
 	MaxCallBytes int
+	// Reuse, where given, answers a bind that names an OutOrderId from a
+	// live binding of that order and A number when there is one, else runs
+	// bind, under a lock of the order and number across instances, so that
+	// two binds at once make one binding (AXG_ORDER_BINDINGS=reuse).
+	Reuse func(ctx context.Context, pool string, it *Item, bind func() (Binding, error)) (Binding, error)
 	// Recorder, where given, is told of every binding made, unmade or of
 	// unknown outcome (the ledger's bindings).
 	Recorder Recorder
@@ -122,6 +127,13 @@ func NewService(up Upstream, opts Options) (*Service, error) {
 // Bind makes one binding, resending while the upstream says it did not act,
 // until the context's deadline.
 func (s *Service) Bind(ctx context.Context, req BindRequest) (Binding, error) {
+	if s.opts.Reuse != nil && req.OutOrderId != "" {
+		return s.opts.Reuse(ctx, req.PoolKey, &req.Item, func() (Binding, error) { return s.bind(ctx, req) })
+	}
+	return s.bind(ctx, req)
+}
+
+func (s *Service) bind(ctx context.Context, req BindRequest) (Binding, error) {
 	var b Binding
 	err := s.retry(ctx, opBind, func(ctx context.Context) (err error) {
 		b, err = s.up.BindAxg(ctx, req.PoolKey, &req.Item)

@@ -179,6 +179,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	l := ledger.New(drv)
 	opts := core.Options{Chunk: c.UpstreamChunk, QPS: c.UpstreamQPS, Budget: budget, CallTimeout: c.UpstreamTimeout, MinCallTime: c.MinCallTime}
 	var bindings *ledger.Bindings
+	var svc *core.Service // for the reuse check's queries, once it is built
 	// A memory ledger keeps no bindings: under load they filled it (the
 	// local server went from 27 to 84 MB resident, and 93 to 132 µs of CPU
 	// a bind, its collector scanning them), and each instance would see
@@ -189,6 +190,11 @@ func Build(cfg Config, d Deps) (*Env, error) {
 			d.Log.Warn("ledger: a binding could not be recorded (the binding stands)", "error", redact.Text(err.Error()))
 		}
 		opts.Recorder = bindings
+		if c.ReuseOrderBindings {
+			opts.Reuse = bindings.Reuse(func(ctx context.Context, r core.QueryRequest) (core.BindingDetail, error) { return svc.Query(ctx, r) })
+		}
+	} else if c.ReuseOrderBindings {
+		return nil, errors.New("AXG_ORDER_BINDINGS=reuse: the ledger keeps no bindings (an instance's memory): set AXG_LEDGER to a folder, Redis, DynamoDB or Tablestore")
 	} else {
 		d.Log.Info("ledger: bindings are not recorded, as the ledger is this instance's memory: set AXG_LEDGER (or AXG_REDIS_URL) to a shared one")
 	}
@@ -197,7 +203,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 			sink.Observe(&metrics.BudgetWaitSeconds, waited.Seconds(), api)
 		}
 	}
-	svc, err := core.NewService(up, opts)
+	svc, err = core.NewService(up, opts)
 	if err != nil {
 		return nil, err
 	}

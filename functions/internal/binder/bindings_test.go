@@ -3,12 +3,17 @@ package binder_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core/batchfile"
+	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 )
@@ -63,5 +68,73 @@ func TestNoBindingsInAMemoryLedger(t *testing.T) {
 	}
 	if got := e.Config.Core.LedgerMemoryBytes; got != 32<<20 {
 		t.Fatalf("a 128 MB function's memory ledger is bounded at %d bytes, want 32 MiB", got)
+	}
+}
+
+// TestReuseOrderBindings: AXG_ORDER_BINDINGS=reuse on two instances sharing
+// a ledger: eight binds of one order and number at once make one binding,
+// the others answer it (Reused) and send nothing; another number of the
+// order, or the number once the order is closed, binds anew.
+func TestReuseOrderBindings(t *testing.T) {
+	vars := map[string]string{"AXG_LEDGER": "dir:" + t.TempDir(), "AXG_ORDER_BINDINGS": "reuse"}
+	a, emu := bindertest.Env(t, binder.Deps{}, vars)
+	b, _ := bindertest.Env(t, binder.Deps{Transport: emu.Transport()}, vars)
+	hs := []http.Handler{a.HTTP(), b.HTTP()}
+	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+	bind := func(h http.Handler, phone string) map[string]any {
+		r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(`{"PoolKey":"FC123456","PhoneNoA":"`+phone+`","GroupId":1234,"OutOrderId":"o-7","Expiration":"`+exp+`"}`))
+		r.Header.Set("Authorization", "Bearer "+bindertest.Token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var out map[string]any
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &out) != nil {
+			t.Errorf("bind: %d %s", w.Code, w.Body)
+			return nil
+		}
+		return out["SecretBindDTO"].(map[string]any)
+	}
+	emu.Inject(emulator.Fault{Action: "BindAxg", Delay: 100 * time.Millisecond, Times: 1}) // the first stays in flight
+	var mu sync.Mutex
+	subs, reused := map[any]int{}, 0
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			dto := bind(hs[i%2], "13800000171")
+			mu.Lock()
+			defer mu.Unlock()
+			if dto != nil {
+				subs[dto["SubsId"]]++
+				if dto["Reused"] == true {
+					reused++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := emu.Stats().Calls["BindAxg"]; n != 1 || len(subs) != 1 || reused != 7 {
+		t.Fatalf("8 binds at once: %d BindAxg calls, SubsIds %v, %d reused", n, subs, reused)
+	}
+	if dto := bind(hs[0], "13800000172"); dto == nil || dto["Reused"] == true || emu.Stats().Calls["BindAxg"] != 2 {
+		t.Fatalf("another number of the order: %v", dto)
+	}
+	if n := bindertest.Do(hs[1], "POST", "/v1/axg/order/unbind", `{"PoolKey":"FC123456","OutOrderId":"o-7"}`); n != 200 {
+		t.Fatalf("order/unbind: %d", n)
+	}
+	if dto := bind(hs[1], "13800000171"); dto == nil || dto["Reused"] == true || emu.Stats().Calls["BindAxg"] != 3 {
+		t.Fatalf("after the order was closed: %v", dto)
+	}
+}
+
+// TestReuseNeedsBindings: reuse on a ledger that keeps no bindings stops
+// start-up, naming what to set.
+func TestReuseNeedsBindings(t *testing.T) {
+	cfg, err := binder.Load(func(k string) string {
+		return map[string]string{"AXG_ORDER_BINDINGS": "reuse", "ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s"}[k]
+	}, binder.HTTP, binder.AuthToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}); err == nil || !strings.Contains(err.Error(), "AXG_LEDGER") {
+		t.Fatalf("reuse on memory: %v", err)
 	}
 }

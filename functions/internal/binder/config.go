@@ -105,6 +105,9 @@ type CoreConfig struct {
 	// LedgerRetention is how long a binding's record outlives its
 	// Expiration (AXG_LEDGER_RETENTION).
 	LedgerRetention time.Duration
+	// ReuseOrderBindings is AXG_ORDER_BINDINGS=reuse: a bind of an order
+	// and A number with a live binding answers it.
+	ReuseOrderBindings bool
 	// MaxInstances is the platform's instance cap (AXG_MAX_INSTANCES), which
 	// the descriptors set alike: each instance's share of the upstream's
 	// ceiling when the shared rate budget is out of reach.
@@ -259,6 +262,13 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 	}
 	c.LedgerMemoryBytes = int64(intVar(getenv, "AXG_LEDGER_MEMORY_BYTES", memoryLedgerDefault(getenv), 1<<20, 1<<40, bad))
 	c.LedgerRetention = durationVar(getenv, "AXG_LEDGER_RETENTION", ledger.DefaultRetention, bad)
+	switch v := strings.TrimSpace(getenv("AXG_ORDER_BINDINGS")); v {
+	case "", "new":
+	case "reuse":
+		c.ReuseOrderBindings = true
+	default:
+		bad("AXG_ORDER_BINDINGS", `"new" or "reuse"`, v)
+	}
 
 	return c
 }

@@ -198,6 +198,10 @@ type Task struct {
 	Bind   BindRequest
 	Unbind UnbindRequest
 	Update UpdateRequest
+	// ByOrder: an unbind naming its order (PoolKey and OutOrderId) and no
+	// SubsId unbinds every live binding of Order.
+	ByOrder bool
+	Order   OrderRequest
 }
 
 // op is an upstream operation's resend rule (contract.md, "The binding's
@@ -325,4 +329,35 @@ type OrderRequest struct {
 // OrderFields are an order request's fields but PoolKey.
 var OrderFields = []Field[OrderRequest]{
 	text("OutOrderId", "trim", "required,max=128", func(r *OrderRequest) *string { return &r.OutOrderId }),
+}
+
+// OrderResult is what an unbind by order did to one binding of the order.
+type OrderResult struct {
+	SubsId   string `json:"SubsId,omitempty"`
+	SecretNo string `json:"SecretNo,omitempty"`
+	PhoneNoA string `json:"PhoneNoA,omitempty"`
+	State    string `json:"State"` // after
+	Code     Code   `json:"Code"`
+	Message  string `json:"Message"`
+}
+
+// Unbinder unbinds one binding (the Service).
+type Unbinder interface {
+	Unbind(ctx context.Context, r UnbindRequest) error
+}
+
+// OrderBook unbinds an order's bindings with u (core/ledger.Bindings).
+type OrderBook interface {
+	UnbindOrder(ctx context.Context, u Unbinder, pool, order string) ([]OrderResult, error)
+}
+
+// UnbindOrder unbinds every live binding of an order, one result each
+// (Options.Orders; CodeOrdersNotKept without it). Its error says the
+// order could not be read: nothing was sent.
+func (s *Service) UnbindOrder(ctx context.Context, r OrderRequest) ([]OrderResult, error) {
+	if s.opts.Orders == nil {
+		return nil, Errorf(CodeOrdersNotKept, "this deployment keeps no bindings: its ledger is an instance's memory; "+
+			"set AXG_LEDGER to a folder, Redis, DynamoDB or Tablestore to unbind by order")
+	}
+	return s.opts.Orders.UnbindOrder(ctx, s, r.PoolKey, r.OutOrderId)
 }

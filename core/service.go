@@ -67,6 +67,9 @@ type Options struct {
 	// bind, under a lock of the order and number across instances, so that
 	// two binds at once make one binding (AXG_ORDER_BINDINGS=reuse).
 	Reuse func(ctx context.Context, pool string, it *Item, bind func() (Binding, error)) (Binding, error)
+	// Orders unbinds by order (ledger.Bindings; nil where the ledger keeps
+	// no bindings).
+	Orders OrderBook
 	// Recorder, where given, is told of every binding made, unmade or of
 	// unknown outcome (the ledger's bindings).
 	Recorder Recorder

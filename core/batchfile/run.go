@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,8 @@ type Result struct {
 	Message  string      `json:"Message"`
 	SecretNo string      `json:"SecretNo"`
 	SubsId   string      `json:"SubsId"`
+	// OutOrderId names the order an unbind by order closed.
+	OutOrderId string `json:"OutOrderId,omitempty"`
 }
 
 // Options tune a run.
@@ -367,6 +370,9 @@ func resultOf(row Row) Result {
 	switch t := &row.Task; t.Action {
 	case core.ActionUnbind:
 		r.Action, r.SubsId, r.SecretNo = t.Action, t.Unbind.SubsId, t.Unbind.SecretNo
+		if t.ByOrder {
+			r.OutOrderId = t.Order.OutOrderId
+		}
 	case core.ActionUpdate:
 		r.Action, r.SubsId, r.SecretNo = t.Action, t.Update.SubsId, t.Update.PhoneNoX
 	}
@@ -443,6 +449,15 @@ func operate(ctx context.Context, svc *core.Service, row Row, j *journal) Result
 	var err error
 	switch row.Task.Action {
 	case core.ActionUnbind:
+		if row.Task.ByOrder {
+			var rs []core.OrderResult
+			if rs, err = svc.UnbindOrder(ctx, row.Task.Order); err == nil {
+				r.Code, r.Message = orderOutcome(rs)
+				_ = j.write(entry{Settled: []Result{r}})
+				return r
+			}
+			break
+		}
 		err = svc.Unbind(ctx, row.Task.Unbind)
 	case core.ActionUpdate:
 		err = svc.Update(ctx, row.Task.Update)
@@ -454,4 +469,21 @@ func operate(ctx context.Context, svc *core.Service, row Row, j *journal) Result
 	}
 	_ = j.write(entry{Settled: []Result{r}}) // a failure stops the sending; this row is then settled by recovery
 	return r
+}
+
+// orderOutcome words an unbind by order as one row's result: OK when every
+// binding of the order ended unbound (or expired, or was so before), else
+// the first failure's code, each binding's SubsId and code in the message.
+func orderOutcome(rs []core.OrderResult) (core.Code, string) {
+	code, parts := core.CodeOK, make([]string, 0, len(rs))
+	for _, r := range rs {
+		parts = append(parts, r.SubsId+" "+string(r.Code))
+		if r.Code != core.CodeOK && code == core.CodeOK {
+			code = r.Code
+		}
+	}
+	if len(rs) == 0 {
+		return code, "no binding of the order was found"
+	}
+	return code, fmt.Sprintf("%d bindings of the order: %s", len(rs), strings.Join(parts, ", "))
 }

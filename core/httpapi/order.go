@@ -26,9 +26,9 @@ type OrderAnswer struct {
 // OrderUnbindAnswer answers order/unbind: one result per binding.
 type OrderUnbindAnswer struct {
 	core.Answer
-	PoolKey    string               `json:"PoolKey"`
-	OutOrderId string               `json:"OutOrderId"`
-	Results    []ledger.OrderResult `json:"Results"`
+	PoolKey    string             `json:"PoolKey"`
+	OutOrderId string             `json:"OutOrderId"`
+	Results    []core.OrderResult `json:"Results"`
 }
 
 func orderAttrs(q *core.OrderRequest) []slog.Attr {
@@ -69,11 +69,7 @@ func (h *Handler) orderGet(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) orderUnbind(w http.ResponseWriter, r *http.Request) {
 	serveOp(h, w, r, h.v.DecodeOrder, orderAttrs, func(ctx context.Context, q *core.OrderRequest) (any, error) {
-		o, err := h.orders()
-		if err != nil {
-			return nil, err
-		}
-		res, err := o.UnbindOrder(ctx, h.svc, q.PoolKey, q.OutOrderId)
+		res, err := h.svc.UnbindOrder(ctx, *q)
 		if err != nil {
 			return nil, ledgerError(err)
 		}

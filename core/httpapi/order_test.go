@@ -13,7 +13,7 @@ import (
 // ordersSetup is a binder whose ledger keeps its bindings.
 func ordersSetup(t *testing.T, opt options) *setup {
 	b := ledger.NewBindings(ledger.New(ledger.NewMemory(0)), 0)
-	opt.svc.Recorder, opt.http.Orders = b, b
+	opt.svc.Recorder, opt.svc.Orders, opt.http.Orders = b, b, b
 	return newSetup(t, opt)
 }
 

@@ -7,33 +7,20 @@ import (
 	"github.com/axg-binder/binder/core"
 )
 
-// Unbinder unbinds one binding: core.Service, which records it unbound.
-type Unbinder interface {
-	Unbind(ctx context.Context, r core.UnbindRequest) error
-}
-
-// OrderResult is what order/unbind did to one binding of the order.
-type OrderResult struct {
-	SubsId   string    `json:"SubsId,omitempty"`
-	SecretNo string    `json:"SecretNo,omitempty"`
-	PhoneNoA string    `json:"PhoneNoA,omitempty"`
-	State    string    `json:"State"` // after
-	Code     core.Code `json:"Code"`
-	Message  string    `json:"Message"`
-}
+var _ core.OrderBook = (*Bindings)(nil)
 
 // UnbindOrder unbinds every live binding of an order, in turn, and answers
 // one result per binding, newest first. It is idempotent: a binding found
 // unbound or expired answers OK, and a repeat finds them so. A binding of
 // unknown outcome is reported as such and never guessed at.
-func (b *Bindings) UnbindOrder(ctx context.Context, u Unbinder, pool, order string) ([]OrderResult, error) {
+func (b *Bindings) UnbindOrder(ctx context.Context, u core.Unbinder, pool, order string) ([]core.OrderResult, error) {
 	bs, err := b.Order(ctx, pool, order)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]OrderResult, 0, len(bs))
+	out := make([]core.OrderResult, 0, len(bs))
 	for _, x := range bs {
-		r := OrderResult{SubsId: x.SubsId, SecretNo: x.SecretNo, PhoneNoA: x.PhoneNoA, State: x.State, Code: core.CodeOK, Message: "OK"}
+		r := core.OrderResult{SubsId: x.SubsId, SecretNo: x.SecretNo, PhoneNoA: x.PhoneNoA, State: x.State, Code: core.CodeOK, Message: "OK"}
 		switch x.State {
 		case BindingUnbound:
 			r.Message = "unbound before"

@@ -32,7 +32,9 @@ type Result struct {
 	// SecretBindDTO answers a bind; SecretBind a batch-bind, per item in order.
 	SecretBindDTO *core.Binding     `json:"SecretBindDTO,omitempty"`
 	SecretBind    []core.ItemResult `json:"SecretBind,omitempty"`
-	Finished      time.Time         `json:"Finished"`
+	// Results answers an unbind by order, one per binding of the order.
+	Results  []core.OrderResult `json:"Results,omitempty"`
+	Finished time.Time          `json:"Finished"`
 }
 
 // Record is what a message's result object holds, where its sender reads
@@ -145,6 +147,8 @@ func (h *Handler) Handle(ctx context.Context, id string, body []byte) (Result, e
 		}
 	case kind == kindBatch:
 		again = h.batch(ctx, batch, &res)
+	case kind == kindUnbind && task.ByOrder:
+		again = h.unbindOrder(ctx, task.Order, &res)
 	case kind == kindUnbind:
 		again = h.operate(&res, h.Service.Unbind(ctx, task.Unbind))
 	case kind == kindUpdate:
@@ -181,6 +185,30 @@ func (h *Handler) operate(res *Result, err error) (again bool) {
 	ce := core.AsError(err)
 	res.Code, res.Message = ce.Code, ce.Message
 	return ce.Outcome == core.NotSent || (ce.Outcome == core.Answered && ce.Retryable())
+}
+
+// unbindOrder unbinds an order's live bindings, and says whether the
+// message should come again: the order could not be read, or a binding's
+// unbind was not acted on (an unbind by order is idempotent: those done
+// answer OK again).
+func (h *Handler) unbindOrder(ctx context.Context, q core.OrderRequest, res *Result) (again bool) {
+	rs, err := h.Service.UnbindOrder(ctx, q)
+	if err != nil {
+		ce := core.AsError(err)
+		res.Code, res.Message = ce.Code, ce.Message
+		return ce.Code != core.CodeOrdersNotKept
+	}
+	res.Code, res.Message, res.Results = core.CodeOK, fmt.Sprintf("%d bindings of the order", len(rs)), rs
+	for _, r := range rs {
+		if r.Code == core.CodeOK {
+			continue
+		}
+		if r.Code == core.CodeUpstreamUnavailable || r.Code.Transient() {
+			again = true
+		}
+		res.Code, res.Message = r.Code, "not every binding of the order was unbound: see Results"
+	}
+	return again
 }
 
 // batch binds a batch, and says whether the whole message should come

@@ -51,6 +51,14 @@ func (v *Validator) taskMembers(ms []member, defaultPool string) (core.Task, *co
 	}
 	switch t.Action {
 	case core.ActionUnbind:
+		if byOrder(rest) {
+			t.ByOrder = true
+			r := orders.newRaws(1)
+			for _, m := range rest {
+				orders.member(&r[0], m.name, m.value)
+			}
+			return t, opFrom(v, orders, &r[0], defaultPool, &t.Order, &t.Order.PoolKey, nil)
+		}
 		r := unbinds.newRaws(1)
 		for _, m := range rest {
 			unbinds.member(&r[0], m.name, m.value)
@@ -87,6 +95,14 @@ func (v *Validator) DecodeCells(cells map[string]string, defaultPool string) (co
 	}
 	switch t.Action {
 	case core.ActionUnbind:
+		if strings.TrimSpace(cells["OutOrderId"]) != "" && strings.TrimSpace(cells["SubsId"]) == "" {
+			t.ByOrder = true
+			r, e := cellsOf(orders, cells)
+			if e != nil {
+				return t, e
+			}
+			return t, opFrom(v, orders, &r, defaultPool, &t.Order, &t.Order.PoolKey, nil)
+		}
 		r, e := cellsOf(unbinds, cells)
 		if e != nil {
 			return t, e
@@ -145,3 +161,18 @@ var Columns = func() []string {
 	}
 	return cols
 }()
+
+// byOrder: an unbind's members name an OutOrderId and no SubsId, so it
+// unbinds by order (contract.md, "Bindings by order").
+func byOrder(ms []member) bool {
+	order, subs := false, false
+	for _, m := range ms {
+		switch m.name {
+		case "OutOrderId":
+			order = true
+		case "SubsId":
+			subs = true
+		}
+	}
+	return order && !subs
+}

@@ -189,7 +189,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		bindings.Failed = func(err error) {
 			d.Log.Warn("ledger: a binding could not be recorded (the binding stands)", "error", redact.Text(err.Error()))
 		}
-		opts.Recorder = bindings
+		opts.Recorder, opts.Orders = bindings, bindings
 		if c.ReuseOrderBindings {
 			opts.Reuse = bindings.Reuse(func(ctx context.Context, r core.QueryRequest) (core.BindingDetail, error) { return svc.Query(ctx, r) })
 		}

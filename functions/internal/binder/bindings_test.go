@@ -3,6 +3,7 @@ package binder_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 )
@@ -136,5 +139,48 @@ func TestReuseNeedsBindings(t *testing.T) {
 	}
 	if _, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}); err == nil || !strings.Contains(err.Error(), "AXG_LEDGER") {
 		t.Fatalf("reuse on memory: %v", err)
+	}
+}
+
+// TestUnbindByOrderFromFilesAndMessages: a file row and a message with
+// Action UnbindSubscription, PoolKey and OutOrderId and no SubsId unbind
+// every live binding of the order.
+func TestUnbindByOrderFromFilesAndMessages(t *testing.T) {
+	e, emu := bindertest.Env(t, binder.Deps{}, map[string]string{"AXG_LEDGER": "dir:" + t.TempDir()})
+	h := e.HTTP()
+	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+	for _, b := range []string{"13800000181,o-file", "13800000182,o-file", "13800000183,o-msg"} {
+		phone, order, _ := strings.Cut(b, ",")
+		if n := bindertest.Do(h, "POST", "/v1/axg/bind", `{"PoolKey":"FC123456","PhoneNoA":"`+phone+`","GroupId":1234,"OutOrderId":"`+order+`","Expiration":"`+exp+`"}`); n != 200 {
+			t.Fatalf("bind: %d", n)
+		}
+	}
+	states := func(order string) string {
+		bs, err := e.Bindings.Order(context.Background(), "FC123456", order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, b := range bs {
+			s = append(s, b.State)
+		}
+		return strings.Join(s, " ")
+	}
+
+	file := "Action,PoolKey,OutOrderId\nUnbindSubscription,FC123456,o-file\nUnbindSubscription,FC123456,o-never\n"
+	sum, err := batchfile.Bind(context.Background(), e.Service, e.Validator, batchfile.File{Name: "close.csv", ETag: "c", Body: strings.NewReader(file)},
+		batchfile.DirStore{Base: t.TempDir() + "/close.csv"}, batchfile.Options{})
+	if err != nil || sum.Counts[core.CodeOK] != 2 || states("o-file") != "unbound unbound" || emu.Stats().Calls["UnbindSubscription"] != 2 {
+		t.Fatalf("file: %+v %v; o-file %s; %d unbinds", sum, err, states("o-file"), emu.Stats().Calls["UnbindSubscription"])
+	}
+
+	mh := &message.Handler{Service: e.Service, Validator: e.Validator, Ledger: e.Ledger, Scope: "q"}
+	res, err := mh.Handle(context.Background(), "m-1", []byte(`{"Action":"UnbindSubscription","PoolKey":"FC123456","OutOrderId":"o-msg"}`))
+	if err != nil || res.Code != core.CodeOK || res.Kind != "unbind" || len(res.Results) != 1 || res.Results[0].State != "unbound" || states("o-msg") != "unbound" {
+		t.Fatalf("message: %+v %v; o-msg %s", res, err, states("o-msg"))
+	}
+	bad, _ := mh.Handle(context.Background(), "m-2", []byte(`{"Action":"UnbindSubscription","PoolKey":"FC123456","OutOrderId":"o-msg","SecretNo":"17100000000"}`))
+	if bad.Code != core.CodeInvalidParameters || !strings.Contains(bad.Message+fmt.Sprint(bad.Errors), "SecretNo") {
+		t.Fatalf("an unbind by order with a stray field: %+v", bad)
 	}
 }

@@ -92,3 +92,20 @@ func BenchmarkBound(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/binding")
 }
+
+// TestBindingRecordsExpire: a binding's record is kept until its
+// Expiration and the retention (AXG_LEDGER_RETENTION), then gone.
+func TestBindingRecordsExpire(t *testing.T) {
+	b := ledger.NewBindings(ledger.New(ledger.NewMemory(0)), 1500*time.Millisecond)
+	ctx := context.Background()
+	exp := time.Now().Add(-time.Second).Truncate(time.Second) // whole seconds, as the upstream writes it
+	b.Bound(ctx, "FC1", []core.Made{{Item: &core.Item{PhoneNoA: "13800000001", Expiration: exp.In(cst).Format("2006-01-02 15:04:05"),
+		OutOrderId: "o"}, Binding: core.Binding{SubsId: "s1", SecretNo: "17100000001"}}})
+	if got, err := b.Order(ctx, "FC1", "o"); err != nil || len(got) != 1 || got[0].State != "expired" {
+		t.Fatalf("within the retention: %+v %v", got, err)
+	}
+	time.Sleep(time.Until(exp.Add(1600 * time.Millisecond)))
+	if got, err := b.Order(ctx, "FC1", "o"); err != nil || len(got) != 0 {
+		t.Fatalf("past Expiration and the retention: %+v %v", got, err)
+	}
+}

@@ -194,7 +194,7 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	}
 	b := &binding{subsID: strconv.FormatInt(e.nextSubs, 10), pool: p.PoolKey, x: x, a: p.PhoneNoA, b: p.PhoneNoB, group: gid,
 		expires: exp, created: now, record: p.IsRecordingEnabled == "true", asr: p.ASRStatus == "true",
-		callRestrict: p.CallRestrict, asrModel: p.ASRModelId, outID: p.OutId}
+		callRestrict: p.CallRestrict, asrModel: p.ASRModelId, outID: p.OutId, outOrderID: p.OutOrderId}
 	e.nextSubs++
 	e.made++
 	e.subs[b.subsID] = b

@@ -36,8 +36,11 @@ type State struct {
 type BindingView struct {
 	SubsId, PoolKey, PhoneNoA, PhoneNoB, PhoneNoX string
 	GroupId                                       int64
-	Status                                        int // 1 active, 0 expired
-	Expiration                                    string
+	// OutOrderId is the caller's order, as the bind gave it: the console
+	// lists bindings by order.
+	OutOrderId string `json:",omitempty"`
+	Status     int    // 1 active, 0 expired
+	Expiration string
 }
 
 // GroupView is a G group as the console shows it.
@@ -97,13 +100,23 @@ func (e *Emulator) State() State {
 	}
 	for _, b := range e.subs {
 		v := BindingView{SubsId: b.subsID, PoolKey: b.pool, PhoneNoA: mask(b.a), PhoneNoB: mask(b.b), PhoneNoX: mask(b.x),
-			GroupId: b.group, Status: 1, Expiration: b.expires.In(cst).Format("2006-01-02 15:04:05")}
+			GroupId: b.group, Status: 1, Expiration: b.expires.In(cst).Format("2006-01-02 15:04:05"), OutOrderId: b.outOrderID}
 		if !b.expires.After(now) {
 			v.Status = 0
 		}
 		st.Bindings = append(st.Bindings, v)
 	}
-	sort.Slice(st.Bindings, func(i, j int) bool { return st.Bindings[i].SubsId > st.Bindings[j].SubsId })
+	// By order (bindings without one last), newest first within each.
+	sort.Slice(st.Bindings, func(i, j int) bool {
+		x, y := st.Bindings[i], st.Bindings[j]
+		if (x.OutOrderId == "") != (y.OutOrderId == "") {
+			return x.OutOrderId != ""
+		}
+		if x.OutOrderId != y.OutOrderId {
+			return x.OutOrderId < y.OutOrderId
+		}
+		return x.SubsId > y.SubsId
+	})
 	for _, g := range e.groups {
 		v := GroupView{GroupId: g.ID, PoolKey: g.PoolKey, Numbers: make([]string, len(g.Numbers))}
 		for i, n := range g.Numbers {

@@ -130,7 +130,7 @@ type binding struct {
 	expires, created       time.Time
 	record, asr            bool
 	callRestrict, asrModel string
-	outID                  string
+	outID, outOrderID      string
 }
 
 type window struct {

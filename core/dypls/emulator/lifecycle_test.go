@@ -161,3 +161,24 @@ func TestCeilingPerAction(t *testing.T) {
 		t.Errorf("unbind in the same second: %v", err)
 	}
 }
+
+// TestStateByOrder: the emulator keeps each binding's OutOrderId, and its
+// state (the console's) lists bindings by order, newest first in each.
+func TestStateByOrder(t *testing.T) {
+	emu := emulator.New(emulator.Demo())
+	c, ctx := demo(t, emu), context.Background()
+	for _, b := range []struct{ a, order string }{{"13800000191", "o-b"}, {"13800000192", ""}, {"13800000193", "o-a"}, {"13800000194", "o-b"}} {
+		it := item(b.a, time.Hour)
+		it.OutOrderId = b.order
+		if _, err := c.BindAxg(ctx, emulator.DemoPoolKey, it); err != nil {
+			t.Fatalf("bind %s: %v", b.a, err)
+		}
+	}
+	var got []string
+	for _, v := range emu.State().Bindings {
+		got = append(got, v.OutOrderId+"="+v.PhoneNoA)
+	}
+	if want := "o-a=138****0193 o-b=138****0194 o-b=138****0191 =138****0192"; strings.Join(got, " ") != want {
+		t.Fatalf("state by order: %s, want %s", strings.Join(got, " "), want)
+	}
+}

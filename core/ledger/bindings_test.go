@@ -98,7 +98,7 @@ func BenchmarkBound(b *testing.B) {
 func TestBindingRecordsExpire(t *testing.T) {
 	b := ledger.NewBindings(ledger.New(ledger.NewMemory(0)), 1500*time.Millisecond)
 	ctx := context.Background()
-	exp := time.Now().Add(-time.Second).Truncate(time.Second) // whole seconds, as the upstream writes it
+	exp := time.Now().Truncate(time.Second) // whole seconds, as the upstream writes it: under a second past
 	b.Bound(ctx, "FC1", []core.Made{{Item: &core.Item{PhoneNoA: "13800000001", Expiration: exp.In(cst).Format("2006-01-02 15:04:05"),
 		OutOrderId: "o"}, Binding: core.Binding{SubsId: "s1", SecretNo: "17100000001"}}})
 	if got, err := b.Order(ctx, "FC1", "o"); err != nil || len(got) != 1 || got[0].State != "expired" {

@@ -21,7 +21,12 @@ import (
 // dropped, so that a batch cannot bunch calls past a one-second window.
 // Where Redis cannot be reached, each instance keeps its share of the
 // ceiling (qps / instances), says so once, and goes back to the shared
-// budget when Redis answers again.
+// budget when Redis answers again — after a second without calls, so that
+// no one-second window holds both the shares' calls and the shared
+// bucket's (a Redis back empty has a full bucket, and the other instances
+// go on with their shares until they ask Redis again, within a second).
+// A turn still queued on the share when Redis answers goes to the shared
+// budget instead.
 type Budget struct {
 	lim      *redis_rate.Limiter
 	limit    redis_rate.Limit
@@ -38,7 +43,15 @@ type Budget struct {
 	turns map[string]*turns
 	down  bool
 	retry time.Time // when to ask Redis again, while down
+	// resume is when the shared budget may be drawn on again, after Redis
+	// came back: a second after this instance's last call on its share.
+	resume time.Time
 }
+
+// handOver is the pause between the last call on an instance's share and
+// its first on the shared budget: every other instance has asked Redis
+// again within it (its retry), and stopped using its share.
+const handOver = time.Second
 
 type turns struct {
 	n     int
@@ -87,7 +100,17 @@ func (b *Budget) Take(ctx context.Context, api string, latest time.Time) (bool, 
 		}
 		if b.down && now.Before(b.retry) {
 			b.mu.Unlock()
-			return b.fallback.Take(ctx, api, latest)
+			if ok, again, err := b.share(ctx, api, latest); !again {
+				return ok, err
+			}
+			continue
+		}
+		if wait := b.resume.Sub(now); wait > 0 {
+			b.mu.Unlock()
+			if ok, err := sleep(ctx, wait, latest); !ok {
+				return false, err
+			}
+			continue
 		}
 		b.mu.Unlock()
 
@@ -109,11 +132,18 @@ func (b *Budget) Take(ctx context.Context, api string, latest time.Time) (bool, 
 			}
 			b.down, b.retry = true, time.Now().Add(time.Second)
 			b.mu.Unlock()
-			return b.fallback.Take(ctx, api, latest)
+			if ok, again, err := b.share(ctx, api, latest); !again {
+				return ok, err
+			}
+			continue
 		}
 		if b.down {
-			b.log.Info("rate budget: Redis answers again; the shared budget is back")
-			b.down = false
+			// The turns just taken are dropped: they would fall within a
+			// second of this instance's, or another's, calls on a share.
+			b.log.Info("rate budget: Redis answers again; the shared budget is back after a second's pause")
+			b.down, b.resume = false, time.Now().Add(handOver)
+			b.mu.Unlock()
+			continue
 		}
 		if res.Allowed > 0 {
 			b.turns[api] = &turns{n: res.Allowed - 1, until: time.Now().Add(b.hold)}
@@ -125,15 +155,40 @@ func (b *Budget) Take(ctx context.Context, api string, latest time.Time) (bool, 
 		if wait <= 0 {
 			wait = time.Millisecond
 		}
-		if !latest.IsZero() && time.Now().Add(wait).After(latest) {
-			return false, nil
+		if ok, err := sleep(ctx, wait, latest); !ok {
+			return false, err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return false, ctx.Err()
-		}
+	}
+}
+
+// share takes a turn on this instance's share of the ceiling; again says
+// Redis came back while it waited, and the turn is to be taken from the
+// shared budget instead.
+func (b *Budget) share(ctx context.Context, api string, latest time.Time) (ok, again bool, err error) {
+	ok, err = b.fallback.Take(ctx, api, latest)
+	if !ok || err != nil {
+		return ok, false, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.down {
+		return false, true, nil
+	}
+	b.resume = time.Now().Add(handOver) // this call is on the share: none on the shared budget within a second
+	return true, false, nil
+}
+
+// sleep waits d, or says no turn comes by latest (false, nil), or ctx ended.
+func sleep(ctx context.Context, d time.Duration, latest time.Time) (bool, error) {
+	if !latest.IsZero() && time.Now().Add(d).After(latest) {
+		return false, nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
 }

@@ -105,6 +105,7 @@ func TestActionsInAFile(t *testing.T) {
 // in flight when a run died are sent again by the next run (an unbind may
 // go again), and finding the binding gone, answer OK: the first call did it.
 func TestUnbindInFlightWhenTheRunDiedIsSentAgain(t *testing.T) {
+	t.Parallel()
 	svc, emu := service(t)
 	bs := bindN(t, svc, 3)
 	var b strings.Builder

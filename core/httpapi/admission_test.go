@@ -17,6 +17,7 @@ import (
 // is served. Without the bound every request was admitted, and 100
 // concurrent 1 MiB batches took FC web past its 256 MB.
 func TestAdmissionByBytesInFlight(t *testing.T) {
+	t.Parallel()
 	body := bindBody("13800000171", `"OutId":"`+strings.Repeat("o", 100)+`"`)
 	budget := int64(8 * len(body) * 3 / 2) // one request's cost (8 times its body) fits, two do not
 	s := newSetup(t, options{http: httpapi.Config{Tokens: []string{"tok"}, MaxInflightBytes: budget, AdmitWait: 200 * time.Millisecond}})

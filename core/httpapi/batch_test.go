@@ -137,6 +137,7 @@ func TestBatchChunkFailures(t *testing.T) {
 // TestBatchDeadline: chunks sent and cut off say UpstreamTimeout (outcome
 // unknown); chunks never sent say UpstreamUnavailable (known not bound).
 func TestBatchDeadline(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{upstreamTimeout: 300 * time.Millisecond, svc: core.Options{Chunk: 1, Concurrency: 2},
 		http: httpapi.Config{RequestTimeout: 500 * time.Millisecond}})
 	s.emu.Inject(emulator.Fault{Delay: 5 * time.Second, Times: -1})

@@ -177,6 +177,7 @@ func TestRateCeilingPastTheDeadline(t *testing.T) {
 }
 
 func TestPlatformDeadlineBoundsTheRequest(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{upstreamTimeout: 10 * time.Second})
 	s.emu.Inject(emulator.Fault{Delay: 10 * time.Second, Times: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

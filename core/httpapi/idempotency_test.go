@@ -16,6 +16,7 @@ import (
 // TestIdempotencyKeys: the contract's "Idempotency keys", through the real
 // path on the emulator.
 func TestIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	auth := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
 	withKey := func(tok, key string) []string { return append(auth(tok), "Idempotency-Key", key) }
 	newS := func(c httpapi.Config) *setup {

@@ -23,6 +23,7 @@ import (
 // from one upstream call (it was a 504 recorded for the key, and the
 // binding orphaned).
 func TestCallerHangsUp(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{http: httpapi.Config{Tokens: []string{"tok"}}})
 	s.emu.Inject(emulator.Fault{Action: "BindAxg", Delay: time.Second})
 	srv := httptest.NewServer(s.h)
@@ -128,6 +129,7 @@ func (s *stuck) Replace(ctx context.Context, token string, r ledger.Record) erro
 // for a bind (never sent again), while an unbind runs again and takes the
 // binding's absence as the first request's doing.
 func TestUnrecordedFirstRequest(t *testing.T) {
+	t.Parallel()
 	d := &stuck{Memory: ledger.NewMemory(0)}
 	l := ledger.New(d)
 	l.Grace = 0

@@ -174,6 +174,7 @@ func TestUpdateResentAfterADroppedConnection(t *testing.T) {
 }
 
 func TestNotResentAfterAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, route, action, body string }{
 		{"group/create", httpapi.RouteGroupCreate, "CreateAxgGroup", body(`"Name":"g"`)},
 		{"group/operate addNumbers", httpapi.RouteGroupOperate, "OperateAxgGroup", body(`"GroupId":1234`, `"OperateType":"addNumbers"`, `"Numbers":"13900000051"`)},

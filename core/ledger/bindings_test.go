@@ -96,6 +96,7 @@ func BenchmarkBound(b *testing.B) {
 // TestBindingRecordsExpire: a binding's record is kept until its
 // Expiration and the retention (AXG_LEDGER_RETENTION), then gone.
 func TestBindingRecordsExpire(t *testing.T) {
+	t.Parallel()
 	b := ledger.NewBindings(ledger.New(ledger.NewMemory(0)), 1500*time.Millisecond)
 	ctx := context.Background()
 	exp := time.Now().Truncate(time.Second) // whole seconds, as the upstream writes it: under a second past

@@ -1,5 +1,5 @@
 // Package conformance is what the store suites share (core/batchfile/storetest,
-// core/message/storetest): named guarantees run against a store of their
+// core/ledger/ledgertest): named guarantees run against a store of their
 // own, and the race every create-only write must win exactly once.
 package conformance
 
@@ -14,10 +14,15 @@ type Test[S any] struct {
 	Run  func(*testing.T, S)
 }
 
-// Run runs each test as a subtest, on a store newStore makes for it.
+// Run runs each test as a subtest, on a store newStore makes for it; the
+// subtests run in parallel (each has its own store: several wait out
+// expiries, which would otherwise add up).
 func Run[S any](t *testing.T, newStore func(*testing.T) S, tests []Test[S]) {
 	for _, c := range tests {
-		t.Run(c.Name, func(t *testing.T) { c.Run(t, newStore(t)) })
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			c.Run(t, newStore(t))
+		})
 	}
 }
 

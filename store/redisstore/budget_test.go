@@ -94,10 +94,10 @@ func TestSharedBudget(t *testing.T) {
 		defer up.mu.Unlock()
 		return append([]time.Time(nil), up.at...)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond)
 	shared := calls()
 	srv.Stop()
-	time.Sleep(1200 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	gone := calls()[len(shared):]
 	srv.Restart(t)
 	time.Sleep(3 * time.Second)
@@ -136,9 +136,10 @@ func TestSharedBudget(t *testing.T) {
 // TestSharedBudgetKeepsAnAPIsOwnCeiling: under a shared rate of 5,000,
 // QuerySubscriptionDetail keeps to its own 1,000 calls a second.
 func TestSharedBudgetKeepsAnAPIsOwnCeiling(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	b := redisstore.NewBudget(open(t, srv), 5000, 1, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	var mu sync.Mutex
 	var at []time.Time

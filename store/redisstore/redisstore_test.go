@@ -49,6 +49,7 @@ func TestLedgerConformance(t *testing.T) {
 // TestLedgerWhenRedisIsGone: a store that cannot be reached says so (the
 // HTTP API answers 503 and sends nothing).
 func TestLedgerWhenRedisIsGone(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	l := openLedger(t, srv)
 	srv.Stop()
@@ -65,6 +66,7 @@ func TestLedgerWhenRedisIsGone(t *testing.T) {
 // Redis ever runs the queued write is its own affair (here it did not);
 // that a late one would write nothing is TestLedgerLateWriteTakesNoEffect's.
 func TestLedgerStoppedRedis(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	l := openLedger(t, srv)
 	if err := l.Client.Ping(context.Background()).Err(); err != nil {

@@ -60,6 +60,7 @@ func post(h http.Handler, body, key string) *httptest.ResponseRecorder {
 // is recorded once Redis is back, and a resend on another instance gets it
 // (before, the answer was lost and the resend bound a second time).
 func TestRedisBlipDuringABind(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	emu := emulator.New(emulator.Demo())
 	emu.Inject(emulator.Fault{Action: "BindAxg", Delay: time.Second})
@@ -86,6 +87,7 @@ func TestRedisBlipDuringABind(t *testing.T) {
 // keyed bind: 503 within the request's deadline (it was 13 s), nothing
 // sent, and once Redis goes on the key is free, not held as in flight.
 func TestStoppedRedisAnswersByTheDeadline(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	emu := emulator.New(emulator.Demo())
 	a := instanceOn(t, redisEnv(t, srv, "AXG_REQUEST_TIMEOUT", "1s"), emu)

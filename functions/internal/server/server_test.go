@@ -18,6 +18,7 @@ import (
 // at all, loses its connection once ReadTimeout has passed, token or not;
 // the bound here is generous, the timeout short.
 func TestSlowClientsAreCutOff(t *testing.T) {
+	t.Parallel()
 	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
@@ -82,6 +83,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 // contract's JSON error shape, its detail masked, with a RequestId (it had
 // none).
 func TestGoOwnErrorsAreJSON(t *testing.T) {
+	t.Parallel()
 	addr := serve(t, http.NotFoundHandler(), 5*time.Second)
 	for _, c := range []struct {
 		raw    string
@@ -115,6 +117,7 @@ func TestGoOwnErrorsAreJSON(t *testing.T) {
 // read timeout: 408 RequestTimeout with the contract's body and a
 // RequestId (it was 400 "could not read the body").
 func TestSlowBodyIs408(t *testing.T) {
+	t.Parallel()
 	h, _ := bindertest.Handler(t, false)
 	addr := serve(t, h, 300*time.Millisecond)
 	c, err := net.Dial("tcp", addr)

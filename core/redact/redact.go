@@ -31,10 +31,12 @@ const withheld = "[string to sign withheld]"
 
 // Text makes an upstream message, or anything else a caller sent, safe to log
 // or pass on: a quoted string to sign is cut off, and every phone number is
-// masked as Phone does: a run of seven or more digits, counting the groups
-// people write with spaces or hyphens between them (138 1234 5678,
+// masked as Phone does: a run of seven to thirteen digits, counting the
+// groups people write with spaces or hyphens between them (138 1234 5678,
 // 0571-8888-8888); a group of one or two digits is not joined on, so dates and
-// times stay as they are. Text of its own output changes nothing.
+// times stay as they are, and a longer run is no phone number (a SubsId of
+// 16 digits stays whole; two numbers with a space between are each masked).
+// Text of its own output changes nothing.
 func Text(s string) string {
 	s = foldDigits(s)
 	for from := 0; ; {
@@ -58,7 +60,13 @@ func Text(s string) string {
 			continue
 		}
 		end, digits := numberAt(s, i)
-		if digits >= 7 {
+		if digits > maxPhoneDigits {
+			// Longer than any phone number written out: groups run
+			// together (two numbers with a space between), or a SubsId
+			// or an ID, kept as it is. Each group is read on its own.
+			end, digits = groupAt(s, i)
+		}
+		if digits >= 7 && digits <= maxPhoneDigits {
 			if last == 0 {
 				b.Grow(len(s))
 			}
@@ -73,6 +81,21 @@ func Text(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// maxPhoneDigits is the most digits a phone number has written out: 13,
+// a landline with its area code after +86. A SubsId (16 digits) is longer,
+// and not a number to mask: it names a binding, not a person, and callers
+// need it whole.
+const maxPhoneDigits = 13
+
+// groupAt reads one run of digits from i on.
+func groupAt(s string, i int) (end, digits int) {
+	end = i
+	for end < len(s) && digit(s[end]) {
+		end++
+	}
+	return end, end - i
 }
 
 // numberAt reads the digits from i on, joining on a next group after one

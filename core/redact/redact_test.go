@@ -46,6 +46,12 @@ func TestText(t *testing.T) {
 		// Full-width digits, as a Chinese input method types them, were left whole.
 		"PhoneNoA １３８００１３８０００": "PhoneNoA 138****8000",
 		"１３８ ００１３ ８０００":        "138****8000",
+		// A SubsId is no phone number: it stays whole, and a phone beside it is masked.
+		"subscription 1000000000000001 does not exist":    "subscription 1000000000000001 does not exist",
+		"SubsId 1000000000000001, X 17100000000":          "SubsId 1000000000000001, X 171****0000",
+		"X 17100000000 SubsId 1000000000000001":           "X 171****0000 SubsId 1000000000000001",
+		"numbers 13800138000 13900139000":                 "numbers 138****8000 139****9000",
+		"numbers 13800138000-13900139000-13700137000 end": "numbers 138****8000-139****9000-137****7000 end",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -110,15 +111,22 @@ func (h *Handler) setCode(r *http.Request, code core.Code, msg string) {
 	}
 }
 
+// writeJSON answers v as JSON, a line. It does not escape <, > and & as
+// \u003c...: an answer is JSON, not HTML, and a message that says
+// "Bearer <token>" should read so.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"Code":"InternalError","Message":"could not encode the answer"}`)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"Code":"InternalError","Message":"could not encode the answer"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(buf.Bytes())
 }
 
 func redactText(s string) string { return redact.Text(s) }

@@ -169,7 +169,7 @@ func finish[T any](f *form[T], issues []issue) *core.Error {
 
 const (
 	msgRequired = "is required"
-	msgNumber   = "must be a mainland mobile number (11 digits, 1[3-9] then 9 digits) or a fixed-line number with its area code (0, a 2-3 digit area code, 7-8 digits, no hyphen)"
+	msgNumber   = "must be a mainland mobile number (11 digits, 1[3-9] then 9 digits) or a fixed-line number with its area code (0, a 2-3 digit area code, 7-8 digits; spaces or hyphens between the groups are fine)"
 )
 
 func (v *Validator) message(fe validator.FieldError) string {

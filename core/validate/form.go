@@ -212,12 +212,55 @@ func (f *form[T]) convert(r *rawItem, it *T, issues []issue) []issue {
 		if name == "" {
 			name = `""` // a member with an empty name: named as written
 		}
-		issues = append(issues, issue{core.FieldError{Field: name, Message: "is not " + article(f.what) + " " + f.what + " field"}, core.CodeInvalidParameters})
+		msg := "is not " + article(f.what) + " " + f.what + " field"
+		if near := f.nearest(name); near != "" {
+			msg += "; did you mean " + near + "?"
+		}
+		issues = append(issues, issue{core.FieldError{Field: name, Message: msg}, core.CodeInvalidParameters})
 	}
 	for _, name := range r.repeated {
 		issues = append(issues, issue{core.FieldError{Field: name, Message: "is given more than once"}, core.CodeInvalidParameters})
 	}
 	return issues
+}
+
+// nearest is the field an unknown name was likely meant to be: the same
+// letters without case or underscores (phone_no_a: PhoneNoA), or at most
+// two letters off (PhoneB: PhoneNoB); "" when none is that near.
+func (f *form[T]) nearest(name string) string {
+	key := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	k, best, dist := key(name), "", 3
+	if len(k) < 3 {
+		return ""
+	}
+	for i := range f.fields {
+		n := f.fields[i].Name
+		if d := editDistance(k, key(n)); d < dist {
+			best, dist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is Levenshtein's distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // article is "a" or "an", as the name it goes before is said.

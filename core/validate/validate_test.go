@@ -384,3 +384,24 @@ func TestTextThatIsNotText(t *testing.T) {
 		t.Errorf("a cell with NUL: %+v", e)
 	}
 }
+
+// TestDidYouMean: an unknown field close to one of the form's says which
+// was likely meant; one near none says only that it is unknown.
+func TestDidYouMean(t *testing.T) {
+	v := New(nil, 1000)
+	for name, want := range map[string]string{
+		"PhoneB":     "did you mean PhoneNoB?",
+		"phone_no_a": "did you mean PhoneNoA?",
+		"Expiry":     "",
+		"Colour":     "",
+	} {
+		_, e := v.DecodeBind([]byte(`{"PoolKey":"FC1","PhoneNoA":"13800000000","GroupId":1,"Expiration":"2099-01-01 00:00:00","`+name+`":"x"}`), "")
+		if e == nil || len(e.Fields) == 0 || e.Fields[0].Field != name {
+			t.Fatalf("%s: %+v", name, e)
+		}
+		msg := e.Fields[0].Message
+		if want != "" && !strings.HasSuffix(msg, want) || want == "" && strings.Contains(msg, "did you mean") {
+			t.Errorf("%s: %q, want %q", name, msg, want)
+		}
+	}
+}

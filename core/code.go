@@ -26,7 +26,8 @@ const (
 	CodeExpireDateIllegal  Code = "isv.EXPIRE_DATE_ILLEGAL"
 	CodeNoAvailableNumber  Code = "isv.NO_AVAILABLE_NUMBER"
 	CodeBindConflict       Code = "isv.BIND_CONFLICT"
-	CodePartnerNotExist    Code = "isv.PARTNER_NOT_EXIST" // the answer to an unknown PoolKey
+	CodePartnerNotExist    Code = "isv.PARTNER_NOT_EXIST"  // "unknown partner, retry later"
+	CodePoolKeyNotExists   Code = "isv.POOLKEY_NOT_EXISTS" // the answer to an unknown PoolKey
 	CodeNoNotExist         Code = "isv.NO_NOT_EXIST"
 	CodeSubsNotBelong      Code = "isv.SUBS_NOT_BELONG"
 	CodeSignatureMismatch  Code = "SignatureDoesNotMatch"

@@ -211,8 +211,11 @@ type op struct {
 	api        string
 	idempotent bool
 	// gone is the answer that, to a resend after an unknown outcome, means
-	// the first call did it: the binding or group is gone.
-	gone Code
+	// the first call did it: the binding is gone. goneUnsaid: the first
+	// call's doing would make a resend fail, with no documented code to
+	// tell it by, so a resend's refusal leaves the outcome unknown.
+	gone       Code
+	goneUnsaid bool
 }
 
 // CodeSubsNotExist is the upstream's answer for a binding it does not have;
@@ -231,10 +234,9 @@ var (
 	opGroupCreate    = op{api: "CreateAxgGroup"}
 	opGroupAddDelete = op{api: "OperateAxgGroup"}
 	opGroupOverwrite = op{api: "OperateAxgGroup", idempotent: true}
-	// A group the upstream does not have is isv.ILLEGAL_ARGUMENT (no code of
-	// its own is documented); GroupId and PoolKey were validated before
-	// sending, so to a resend it means the group is gone.
-	opGroupDelete = op{api: "DeleteAxgGroup", idempotent: true, gone: CodeIllegalArgument}
+	// No code is documented for a group the upstream does not have, so a
+	// resend's refusal is not read as "gone": it stays the unknown outcome.
+	opGroupDelete = op{api: "DeleteAxgGroup", idempotent: true, goneUnsaid: true}
 )
 
 // Unbind ends a binding; resent after an unknown outcome, a binding found

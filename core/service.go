@@ -182,6 +182,9 @@ func (s *Service) retry(ctx context.Context, o op, call func(context.Context) er
 		if unknown != nil && o.gone != "" && last.Outcome == Answered && last.Code == o.gone {
 			return nil // resent after an unknown outcome, and the first call had done it
 		}
+		if unknown != nil && o.goneUnsaid && last.Outcome == Answered && !last.Retryable() {
+			return unknown // refused: perhaps because the first call had done it
+		}
 		if last.Outcome == Unknown {
 			unknown = last
 		}

@@ -88,7 +88,7 @@ func TestErrorTable(t *testing.T) {
 		{name: "business error: bind conflict", setup: func(s *setup) { s.do(t, "POST", bind, bindBody("13800000000", `"PhoneNoX":"17100000003"`)) },
 			method: "POST", path: bind, body: bindBody("13800000000", `"PhoneNoX":"17100000003"`), status: 422, code: core.CodeBindConflict, calls: 1},
 		{name: "business error: no such pool", method: "POST", path: bind, body: `{"PoolKey":"FC000","PhoneNoA":"13800000000","GroupId":1234,"Expiration":"` + expIn(time.Hour) + `"}`,
-			status: 422, code: core.CodePartnerNotExist, calls: 1},
+			status: 422, code: core.CodePoolKeyNotExists, calls: 1},
 		{name: "upstream refused our secret", opt: options{secret: "wrong-secret"}, method: "POST", path: bind, body: bindBody("13800000000"), status: 502, code: core.CodeSignatureMismatch, calls: 0},
 		{name: "upstream refused our permissions", setup: func(s *setup) { s.emu.Inject(emulator.Fault{Code: "isp.RAM_PERMISSION_DENY"}) },
 			method: "POST", path: bind, body: bindBody("13800000000"), status: 502, code: core.CodeRAMPermissionDeny, calls: 1},

@@ -89,7 +89,7 @@ func TestMessages(t *testing.T) {
 		{"batch-bind: each item answered", batch, "batch-bind", core.CodeOK, 1},
 		{"not JSON", "hello", "invalid", core.CodeInvalidParameters, 0},
 		{"a field broken", bindBody("138"), "bind", core.CodeMobileIllegal, 0},
-		{"business error", `{"PoolKey":"FC000000",` + bindBody("13800000003")[1:], "bind", core.CodePartnerNotExist, 0},
+		{"business error", `{"PoolKey":"FC000000",` + bindBody("13800000003")[1:], "bind", core.CodePoolKeyNotExists, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := newSetup(t, time.Second)

@@ -32,8 +32,8 @@ const (
 // of it before isv.FLOW_LIMIT. Ceilings: BindAxg, BindBatchAxg 5,000 (their
 // pages); UnbindSubscription 5,000, UpdateSubscription 10,000,
 // QuerySubscriptionDetail and QuerySubsId 1,000 (each one's help page; the first's API overview once
-// gave 5,000, the lower figure is kept); the group calls publish none: 1,000
-// is assumed.
+// gave 5,000, the lower figure is kept); CreateAxgGroup, OperateAxgGroup
+// and DeleteAxgGroup 5,000 each (their pages).
 type action struct {
 	handle   func(*Emulator, url.Values) any
 	required []string
@@ -47,9 +47,9 @@ var actions = map[string]action{
 	"UpdateSubscription":      {(*Emulator).updateSubscription, []string{"PoolKey", "SubsId", "PhoneNoX", "OperateType"}, 10000},
 	"QuerySubscriptionDetail": {(*Emulator).querySubscriptionDetail, []string{"PoolKey", "SubsId", "PhoneNoX"}, 1000},
 	"QuerySubsId":             {(*Emulator).querySubsId, []string{"PoolKey", "PhoneNoX"}, 1000},
-	"CreateAxgGroup":          {(*Emulator).createAxgGroup, []string{"PoolKey"}, 1000},
-	"OperateAxgGroup":         {(*Emulator).operateAxgGroup, []string{"PoolKey", "GroupId", "OperateType", "Numbers"}, 1000},
-	"DeleteAxgGroup":          {(*Emulator).deleteAxgGroup, []string{"PoolKey", "GroupId"}, 1000},
+	"CreateAxgGroup":          {(*Emulator).createAxgGroup, []string{"PoolKey"}, 5000},
+	"OperateAxgGroup":         {(*Emulator).operateAxgGroup, []string{"PoolKey", "GroupId", "OperateType", "Numbers"}, 5000},
+	"DeleteAxgGroup":          {(*Emulator).deleteAxgGroup, []string{"PoolKey", "GroupId"}, 5000},
 }
 
 // ServeHTTP serves the API at /, the console page at / without a query,

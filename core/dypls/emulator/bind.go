@@ -100,7 +100,7 @@ func (e *Emulator) bindBatchAxg(p url.Values) any {
 	defer e.mu.Unlock()
 	if _, ok := e.pools[poolKey]; !ok {
 		// The pool is the whole call's: an unknown one fails it, not its items.
-		return reply(codePartner, "no number pool "+poolKey+" in this account")
+		return reply(codePool, "no number pool "+poolKey+" in this account")
 	}
 	a := &batchAnswer{Code: "OK", Message: "OK"}
 	a.SecretBindList.SecretBind = make([]secretBind, len(items))
@@ -148,7 +148,7 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	pl, ok := e.pools[p.PoolKey]
 	switch { // PoolKey is given: the gateway checked (a batch's is the call's)
 	case !ok:
-		return nil, codePartner, "no number pool " + p.PoolKey + " in this account"
+		return nil, codePool, "no number pool " + p.PoolKey + " in this account"
 	case p.PhoneNoA == "":
 		return nil, invalid, "PhoneNoA is mandatory"
 	case !validNumber(p.PhoneNoA):
@@ -184,7 +184,7 @@ func (e *Emulator) bind(p bindParams) (*secretBindDTO, string, string) {
 	x := p.PhoneNoX
 	if x != "" {
 		if !pl.has(x) {
-			return nil, "isv.NO_NOT_EXIST", "number " + x + " is not in this pool"
+			return nil, codeForbidden, "createSubs: X号码不存在或X号码不属于此号池 (" + x + ")"
 		}
 		if pl.conflict(x, p.PhoneNoA, p.PhoneNoB, now) {
 			return nil, "isv.BIND_CONFLICT", "A or B is already bound to this X"

@@ -191,8 +191,8 @@ func TestBindRules(t *testing.T) {
 		{"A bound again on the same X", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000001", PhoneNoX: "17100000005"}, core.CodeBindConflict},
 		{"B already bound as A on X", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000009", PhoneNoB: "13800000001", PhoneNoX: "17100000005"}, core.CodeBindConflict},
 		{"another A on the same X", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000002", PhoneNoX: "17100000005"}, core.CodeOK},
-		{"X not in the pool", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000003", PhoneNoX: "17199999999"}, core.CodeNoNotExist},
-		{"no such pool", "FC000000", core.Item{PhoneNoA: "13800000003"}, core.CodePartnerNotExist},
+		{"X not in the pool", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000003", PhoneNoX: "17199999999"}, "isv.FORBIDDEN_ACTION"},
+		{"no such pool", "FC000000", core.Item{PhoneNoA: "13800000003"}, core.CodePoolKeyNotExists}, // the vendor's error-code page
 		{"empty group", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000003", GroupId: "1235"}, core.CodeIllegalArgument},
 		{"group of another pool", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000003", GroupId: "4321"}, core.CodeIllegalArgument},
 		{"no such group", emulator.DemoPoolKey, core.Item{PhoneNoA: "13800000003", GroupId: "9"}, core.CodeIllegalArgument},

@@ -100,7 +100,7 @@ func TestBatchPoolBelongsToTheCall(t *testing.T) {
 	r.Domain, r.PoolKey = "dyplsapi.aliyuncs.com", "FC000000"
 	r.AxgBindList = &[]dyplsapi.BindBatchAxgAxgBindList{{PhoneNoA: "13800000001", GroupId: "1234", Expiration: exp}}
 	resp, err := c.BindBatchAxg(r)
-	if err != nil || resp.Code != "isv.PARTNER_NOT_EXIST" || len(resp.SecretBindList.SecretBind) != 0 {
+	if err != nil || resp.Code != "isv.POOLKEY_NOT_EXISTS" || len(resp.SecretBindList.SecretBind) != 0 {
 		t.Fatalf("unknown pool: %+v %v", resp, err)
 	}
 

@@ -16,12 +16,14 @@ import (
 // Every code answered is one the vendor's error lists carry (the BindAxg
 // and BindBatchAxg pages' status codes, restated in the project's
 // dypls-axg.md); which rule earns which:
-//   - isv.PARTNER_NOT_EXIST: a PoolKey the account has not (the BindAxg list;
-//     no list has a code for the pool itself);
-//   - isv.SUBS_NOT_EXIST: a SubsId the pool has not (the list: "no such
-//     binding");
-//   - isv.FORBIDDEN_ACTION: an update of an expired binding, a delete of a
-//     group a live binding uses, a 2,001st group (the list: "not allowed");
+//   - isv.POOLKEY_NOT_EXISTS: a PoolKey the account has not (the vendor's
+//     error-code page; isv.PARTNER_NOT_EXIST is "unknown partner, retry
+//     later", and no rule here answers it);
+//   - isv.SUBS_NOT_EXIST: a SubsId the pool has not, or one that does not
+//     match the X given (the list: "no such binding");
+//   - isv.FORBIDDEN_ACTION: a PhoneNoX not in the pool ("X号码不存在或X号码不属于
+//     此号池"), an update of an expired binding, a delete of a group a live
+//     binding uses, a 2,001st group (the list: "not allowed");
 //   - isv.ILLEGAL_ARGUMENT: a group the pool has not, or with no number, or
 //     past 200 numbers; a name or remark too long (the list: "illegal
 //     argument"; the group pages name no code of their own);
@@ -38,7 +40,7 @@ const (
 	codeNoSubs    = "isv.SUBS_NOT_EXIST"
 	codeMobile    = "isv.MOBILE_NUMBER_ILLEGAL"
 	codeExpire    = "isv.EXPIRE_DATE_ILLEGAL"
-	codePartner   = "isv.PARTNER_NOT_EXIST"
+	codePool      = "isv.POOLKEY_NOT_EXISTS"
 
 	// maxGroupNumbers and maxGroups are the vendor's: a group holds at most
 	// 200 numbers, a pool at most 2,000 groups.
@@ -86,7 +88,7 @@ func (e *Emulator) pooled(p url.Values) (*pool, *answer) {
 	key := p.Get("PoolKey")
 	pl, ok := e.pools[key]
 	if !ok {
-		return nil, reply(codePartner, "no number pool "+key+" in this account")
+		return nil, reply(codePool, "no number pool "+key+" in this account")
 	}
 	return pl, nil
 }
@@ -104,7 +106,7 @@ func (e *Emulator) subscription(p url.Values, xParam string) (*pool, *binding, *
 	case b == nil || b.pool != pl.Key:
 		return nil, nil, reply(codeNoSubs, "subscription "+id+" does not exist")
 	case b.x != x:
-		return nil, nil, reply(codeInvalid, xParam+" is not the binding's X number")
+		return nil, nil, reply(codeNoSubs, "subscription "+id+" is not on X number "+x)
 	}
 	return pl, b, nil
 }

@@ -91,7 +91,7 @@ func TestUpdateRules(t *testing.T) {
 		}, core.CodeOK},
 		{"expiration too soon", func(r *core.UpdateRequest) { r.OperateType, r.Expiration = "updateExpire", item("", 0).Expiration }, core.CodeExpireDateIllegal},
 		{"unknown operation", func(r *core.UpdateRequest) { r.OperateType = "updateAsr" }, core.CodeInvalidParameters},
-		{"wrong X", func(r *core.UpdateRequest) { r.OperateType, r.OutId, r.PhoneNoX = "updateOutId", "o", "17100000001" }, core.CodeInvalidParameters},
+		{"wrong X", func(r *core.UpdateRequest) { r.OperateType, r.OutId, r.PhoneNoX = "updateOutId", "o", "17100000001" }, "isv.SUBS_NOT_EXIST"}, // UpdateSubscription's page: a SubsId that does not match the X
 		{"no such binding", func(r *core.UpdateRequest) { r.OperateType, r.OutId, r.SubsId = "updateOutId", "o", "42" }, "isv.SUBS_NOT_EXIST"},
 	} {
 		r := base

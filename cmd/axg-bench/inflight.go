@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/internal/payload"
 )
 
 // inflight sends 100 batch-binds of about 1 MiB at once to the local
@@ -31,15 +32,7 @@ func inflight(out io.Writer, o options) error {
 		return err
 	}
 	defer stop(cmd)
-	exp := time.Now().Add(24 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
-	items := make([]string, 1000)
-	for i := range items {
-		// Every field at its limit, so that each item is sent (an OutId
-		// over 128 characters would fail alone, and nothing would be).
-		items[i] = fmt.Sprintf(`{"PhoneNoA":"1380%07d","GroupId":1234,"Expiration":"%s","OutId":"%s","OutOrderId":"%s","RingConfig":{"AXGRing_A":"%s"}}`,
-			i, exp, strings.Repeat("x", 128), strings.Repeat("y", 128), strings.Repeat("1", 480))
-	}
-	body := `{"PoolKey":"` + emulator.DemoPoolKey + `","AxgBindList":[` + strings.Join(items, ",") + `]}`
+	body := payload.FullBatch(emulator.DemoPoolKey, time.Now())
 	codes := map[int]int{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

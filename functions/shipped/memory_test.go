@@ -3,9 +3,7 @@
 package shipped
 
 import (
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/internal/payload"
 )
 
 // TestWebFunctionMemoryUnderConcurrency: the built web function at FC
@@ -30,32 +29,10 @@ func TestWebFunctionMemoryUnderConcurrency(t *testing.T) {
 	}
 	up := httptest.NewServer(emulator.New(emulator.Demo(), emulator.WithQPS(0), emulator.WithLatency(300*time.Millisecond)))
 	defer up.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	p := start(t, hostBinary(t, "fc-web-%s/axg-binder"), "FC_CUSTOM_LISTEN_PORT="+strconv.Itoa(port), "FC_FUNCTION_MEMORY_SIZE=256",
+	base, p := startWeb(t, "FC_FUNCTION_MEMORY_SIZE=256",
 		"DYPLS_ENDPOINT="+up.URL, "AXG_API_TOKENS=test-token", "AXG_MAX_BODY_BYTES=2097152", "AXG_UPSTREAM_QPS=1000000",
 		"ALIBABA_CLOUD_ACCESS_KEY_ID="+emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+emulator.DemoAccessKeySecret)
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the web function never listened")
-		}
-	}
-	exp := time.Now().Add(24 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
-	items := make([]string, 1000)
-	for i := range items {
-		items[i] = fmt.Sprintf(`{"PhoneNoA":"1380%07d","GroupId":1234,"Expiration":"%s","OutId":"%s","OutOrderId":"%s","RingConfig":{"AXGRing_A":"%s"}}`,
-			i, exp, strings.Repeat("x", 128), strings.Repeat("y", 128), strings.Repeat("1", 480))
-	}
-	body := `{"PoolKey":"` + emulator.DemoPoolKey + `","AxgBindList":[` + strings.Join(items, ",") + `]}`
+	body := payload.FullBatch(emulator.DemoPoolKey, time.Now())
 	codes := map[int]int{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

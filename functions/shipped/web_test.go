@@ -25,26 +25,7 @@ func TestWebFunction(t *testing.T) {
 	}
 	up := httptest.NewServer(freshEmulator())
 	defer up.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	start(t, hostBinary(t, "fc-web-%s/axg-binder"), "FC_CUSTOM_LISTEN_PORT="+strconv.Itoa(port),
-		"DYPLS_ENDPOINT="+up.URL, "AXG_API_TOKENS=test-token")
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the web function never listened")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	base, _ := startWeb(t, "DYPLS_ENDPOINT="+up.URL, "AXG_API_TOKENS=test-token")
 	raw, _ := os.ReadFile("../internal/fchttp/testdata/bind.json")
 	var ev struct{ Body string }
 	if err := json.Unmarshal(raw, &ev); err != nil {
@@ -89,6 +70,30 @@ func TestWebFunction(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != c.want || c.want == 200 && !strings.Contains(string(body), `axg_requests_total{route="/v1/axg/bind",status="200"} 1`) {
 			t.Errorf("GET /metrics, token %q: %d\n%.400s", c.token, resp.StatusCode, body)
+		}
+	}
+}
+
+// startWeb runs the built web function as Function Compute's custom
+// runtime does (FC_CUSTOM_LISTEN_PORT set), with env, and answers its base
+// URL once it serves.
+func startWeb(t *testing.T, env ...string) (string, *process) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	p := start(t, hostBinary(t, "fc-web-%s/axg-binder"), append(env, "FC_CUSTOM_LISTEN_PORT="+strconv.Itoa(port))...)
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			return base, p
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the web function never listened")
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/axg-binder/binder/internal/servertest"
 )
 
 // Server is a running dynalite.
@@ -29,19 +31,8 @@ type Server struct {
 // where it fails: .ci/run installs it.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("dynalite")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("dynalite is not on the PATH: .ci/run must install it (npm install -g dynalite)")
-		}
-		t.Skip("dynalite is not installed (npm install -g dynalite)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	bin := servertest.Binary(t, "dynalite", "npm install -g dynalite")
+	port := servertest.FreePort(t)
 	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--host", "127.0.0.1",
 		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

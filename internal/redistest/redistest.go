@@ -7,12 +7,13 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/axg-binder/binder/internal/servertest"
 )
 
 // Server is a running redis-server.
@@ -38,20 +39,8 @@ func (s *Server) Resume() { _ = s.cmd.Process.Signal(syscall.SIGCONT) }
 // installs it.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server is not on the PATH: .ci/run must install it")
-		}
-		t.Skip("redis-server is not installed (apt-get install redis-server)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), bin: bin, dir: t.TempDir()}
+	bin := servertest.Binary(t, "redis-server", "apt-get install redis-server")
+	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", servertest.FreePort(t)), bin: bin, dir: t.TempDir()}
 	s.launch(t)
 	t.Cleanup(s.Stop)
 	return s

@@ -242,25 +242,9 @@ func (s Ledger) PutBatch(ctx context.Context, recs []ledger.Record, adds []ledge
 			return err
 		}
 	}
-	sets := map[string]*ledger.Member{} // the latest expiry of each set's adds
-	values := map[string][]string{}
-	var order []string
-	for _, a := range adds {
-		m, ok := sets[a.Key]
-		if !ok {
-			m, order = &ledger.Member{Key: a.Key, Expires: a.Expires}, append(order, a.Key)
-			sets[a.Key] = m
-		}
-		if a.Expires.After(m.Expires) {
-			m.Expires = a.Expires
-		}
-		if a.Value != "" && !slices.Contains(values[a.Key], a.Value) { // a string set takes neither
-			values[a.Key] = append(values[a.Key], a.Value)
-		}
-	}
-	for _, k := range order {
-		if len(values[k]) > 0 {
-			if err := s.add(ctx, k, values[k], sets[k].Expires); err != nil {
+	for _, set := range ledger.GroupMembers(adds) {
+		if len(set.Values) > 0 { // a string set takes no "" and is never empty
+			if err := s.add(ctx, set.Key, set.Values, set.Expires); err != nil {
 				return err
 			}
 		}
@@ -278,14 +262,9 @@ func (s Ledger) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 		if reqs = out.UnprocessedItems[s.Table]; len(reqs) == 0 {
 			return nil
 		}
-		t := time.NewTimer(wait) // the table is throttling: back off
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return unavailable(ctx, ctx.Err())
-		case <-t.C:
+		if wait, err = ledger.Pause(ctx, wait); err != nil { // the table is throttling: back off
+			return unavailable(ctx, err)
 		}
-		wait = min(2*wait, time.Second)
 	}
 	return nil
 }

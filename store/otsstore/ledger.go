@@ -190,28 +190,11 @@ func (s *Ledger) PutBatch(ctx context.Context, recs []ledger.Record, adds []ledg
 			return err
 		}
 	}
-	type set struct {
-		values  []string
-		expires time.Time
-	}
-	sets := map[string]*set{}
-	var order []string
-	for _, a := range adds {
-		st, ok := sets[a.Key]
-		if !ok {
-			st, order = &set{expires: a.Expires}, append(order, a.Key)
-			sets[a.Key] = st
-		}
-		if a.Expires.After(st.expires) {
-			st.expires = a.Expires
-		}
-		if !slices.Contains(st.values, a.Value) {
-			st.values = append(st.values, a.Value)
-		}
-	}
-	for _, k := range order {
-		if err := s.add(ctx, k, sets[k].values, sets[k].expires); err != nil {
-			return err
+	for _, set := range ledger.GroupMembers(adds) {
+		if len(set.Values) > 0 {
+			if err := s.add(ctx, set.Key, set.Values, set.Expires); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -241,14 +224,9 @@ func (s *Ledger) batchPut(ctx context.Context, rows []Row) error {
 		if rows = again; len(rows) == 0 {
 			return nil
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return unavailable(ctx, ctx.Err())
-		case <-t.C:
+		if wait, err = ledger.Pause(ctx, wait); err != nil { // the service was busy: back off
+			return unavailable(ctx, err)
 		}
-		wait = min(2*wait, time.Second)
 	}
 	return nil
 }

@@ -97,6 +97,10 @@ var ItemFields = []Field[Item]{
 	{Name: "CallDisplayType", Kind: KindInt, Rule: "eq=1", Int: func(it *Item) **int { return &it.CallDisplayType }},
 	{Name: "RingConfig", Kind: KindObject, Norm: "json", Rule: "max=512,ringconfig", Str: func(it *Item) *string { return &it.RingConfig }},
 	{Name: "ASRStatus", Kind: KindBool, Bool: func(it *Item) **bool { return &it.ASRStatus }},
-	{Name: "ASRModelId", Rule: "len=32,hexadecimal", Str: func(it *Item) *string { return &it.ASRModelId }},
+	{Name: "ASRModelId", Rule: ASRModelRule, Str: func(it *Item) *string { return &it.ASRModelId }},
 	{Name: "CallRestrict", Rule: "oneof=CONTROL_AX_DISABLE CONTROL_BX_DISABLE", Str: func(it *Item) *string { return &it.CallRestrict }},
 }
+
+// ASRModelRule: ASRModelId is one of the vendor's listed speech models
+// (BindAxg's page): Mandarin, Cantonese, regional accents.
+const ASRModelRule = "oneof=7ee372834d2f4cc7ac0d0ab2d0ae1aac 9b4afe3d224e4fa3bf963697113e2f77 3655a6cb94764145a1f9a38a3c3b3b4b"

@@ -21,6 +21,11 @@ type UpdateRequest struct {
 	CallDisplayType                         *int
 	OutId                                   string
 	IsRecordingEnabled                      *bool
+	// updateAsr's: ASRStatus, and ASRModelId when it is true. RingConfig
+	// may come with any update.
+	ASRStatus  *bool
+	ASRModelId string
+	RingConfig string
 }
 
 // QueryRequest is a validated QuerySubscriptionDetail request.
@@ -45,8 +50,7 @@ type GroupDeleteRequest struct {
 }
 
 // UpdateOperations maps each OperateType of UpdateSubscription to the one
-// field it changes (contract.md). The vendor's page also lists updateAsr;
-// the contract does not, so it is refused.
+// field it changes (contract.md, the vendor's page).
 var UpdateOperations = map[string]string{
 	"updateNoA":                "PhoneNoA",
 	"updateNoB":                "PhoneNoB",
@@ -56,6 +60,7 @@ var UpdateOperations = map[string]string{
 	"updateCallDisplayType":    "CallDisplayType",
 	"updateOutId":              "OutId",
 	"updateIsRecordingEnabled": "IsRecordingEnabled",
+	"updateAsr":                "ASRStatus",
 }
 
 // MaxGroupNumbers is how many numbers a G group, and one group call, holds
@@ -82,7 +87,7 @@ var UnbindFields = []Field[UnbindRequest]{
 var UpdateFields = []Field[UpdateRequest]{
 	text("SubsId", "trim", subsRule, func(r *UpdateRequest) *string { return &r.SubsId }),
 	text("PhoneNoX", "number", "required,phone", func(r *UpdateRequest) *string { return &r.PhoneNoX }),
-	text("OperateType", "trim", "required,oneof=updateNoA updateNoB updateExpire updateAxgGroup updateCallRestrict updateCallDisplayType updateOutId updateIsRecordingEnabled",
+	text("OperateType", "trim", "required,oneof=updateNoA updateNoB updateExpire updateAxgGroup updateCallRestrict updateCallDisplayType updateOutId updateIsRecordingEnabled updateAsr",
 		func(r *UpdateRequest) *string { return &r.OperateType }),
 	text("PhoneNoA", "number", "phone", func(r *UpdateRequest) *string { return &r.PhoneNoA }),
 	text("PhoneNoB", "number", "phone", func(r *UpdateRequest) *string { return &r.PhoneNoB }),
@@ -92,6 +97,9 @@ var UpdateFields = []Field[UpdateRequest]{
 	{Name: "CallDisplayType", Kind: KindInt, Rule: "eq=1", Int: func(r *UpdateRequest) **int { return &r.CallDisplayType }},
 	text("OutId", "", "max=128", func(r *UpdateRequest) *string { return &r.OutId }),
 	{Name: "IsRecordingEnabled", Kind: KindBool, Bool: func(r *UpdateRequest) **bool { return &r.IsRecordingEnabled }},
+	{Name: "ASRStatus", Kind: KindBool, Bool: func(r *UpdateRequest) **bool { return &r.ASRStatus }},
+	text("ASRModelId", "trim", ASRModelRule, func(r *UpdateRequest) *string { return &r.ASRModelId }),
+	{Name: "RingConfig", Kind: KindObject, Norm: "json", Rule: "max=512,ringconfig", Str: func(r *UpdateRequest) *string { return &r.RingConfig }},
 }
 
 // QueryFields are QuerySubscriptionDetail's fields but PoolKey.

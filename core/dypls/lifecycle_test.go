@@ -30,6 +30,10 @@ func sdkUpdate(r *core.UpdateRequest) requests.AcsRequest {
 	if r.IsRecordingEnabled != nil {
 		req.IsRecordingEnabled = requests.NewBoolean(*r.IsRecordingEnabled)
 	}
+	if r.ASRStatus != nil {
+		req.ASRStatus = requests.NewBoolean(*r.ASRStatus)
+	}
+	req.ASRModelId, req.RingConfig = r.ASRModelId, r.RingConfig
 	return req
 }
 
@@ -75,7 +79,8 @@ func compareLifecycle(t *testing.T, creds Credentials, pool, subs, x, a, text, g
 	un := core.UnbindRequest{PoolKey: pool, SubsId: subs, SecretNo: x}
 	compare(t, "UnbindSubscription", sdkUnbind(&un), opParams(pool, core.UnbindFields, &un), "cn-hangzhou", creds)
 	up := core.UpdateRequest{PoolKey: pool, SubsId: subs, PhoneNoX: x, OperateType: "updateNoA", PhoneNoA: a, PhoneNoB: a,
-		Expiration: text, GroupId: gid, CallRestrict: text, OutId: text, CallDisplayType: n, IsRecordingEnabled: b}
+		Expiration: text, GroupId: gid, CallRestrict: text, OutId: text, CallDisplayType: n, IsRecordingEnabled: b,
+		ASRStatus: b, ASRModelId: text, RingConfig: text}
 	compare(t, "UpdateSubscription", sdkUpdate(&up), opParams(pool, core.UpdateFields, &up), "cn-hangzhou", creds)
 	q := core.QueryRequest{PoolKey: pool, SubsId: subs, PhoneNoX: x}
 	compare(t, "QuerySubscriptionDetail", sdkQuery(&q), opParams(pool, core.QueryFields, &q), "cn-hangzhou", creds)

@@ -116,7 +116,11 @@ func TestLifecycleValidation(t *testing.T) {
 		{httpapi.RouteUnbind, body(`"SubsId":"1"`, `"SecretNo":"12345"`), core.CodeMobileIllegal, "SecretNo"},
 		{httpapi.RouteUnbind, body(`"SubsId":"1 2"`, `"SecretNo":"17100000000"`, `"Extra":1`), core.CodeInvalidParameters, "SubsId Extra"},
 		{httpapi.RouteUpdate, upd(), core.CodeInvalidParameters, "OperateType"},
-		{httpapi.RouteUpdate, upd(`"OperateType":"updateAsr"`), core.CodeInvalidParameters, "OperateType"},
+		{httpapi.RouteUpdate, upd(`"OperateType":"updateAsr"`), core.CodeInvalidParameters, "ASRStatus"},
+		{httpapi.RouteUpdate, upd(`"OperateType":"updateAsr"`, `"ASRStatus":true`), core.CodeInvalidParameters, "ASRModelId"},
+		{httpapi.RouteUpdate, upd(`"OperateType":"updateAsr"`, `"ASRStatus":true`, `"ASRModelId":"0123456789abcdef0123456789abcdef"`), core.CodeInvalidParameters, "ASRModelId"},
+		{httpapi.RouteUpdate, upd(`"OperateType":"updateAsr"`, `"ASRStatus":false`, `"ASRModelId":"7ee372834d2f4cc7ac0d0ab2d0ae1aac"`), core.CodeInvalidParameters, "ASRModelId"},
+		{httpapi.RouteUpdate, upd(`"OperateType":"updateOutId"`, `"OutId":"o"`, `"RingConfig":{"AXGRing_X":"1"}`), core.CodeInvalidParameters, "RingConfig"},
 		{httpapi.RouteUpdate, upd(`"OperateType":"updateNoA"`), core.CodeInvalidParameters, "PhoneNoA"},
 		{httpapi.RouteUpdate, upd(`"OperateType":"updateNoA"`, `"PhoneNoA":"1380000003"`), core.CodeMobileIllegal, "PhoneNoA"},
 		{httpapi.RouteUpdate, upd(`"OperateType":"updateNoA"`, `"PhoneNoA":"13800000031"`, `"OutId":"x"`), core.CodeInvalidParameters, "OutId"},
@@ -219,5 +223,26 @@ func TestUpdateOfAnExpiredBinding(t *testing.T) {
 	q := s.do(t, "POST", httpapi.RouteQuery, body(`"SubsId":"`+subs+`"`, `"PhoneNoX":"`+x+`"`))
 	if d, _ := q.body["SecretBindDetailDTO"].(map[string]any); d["Status"] != 0.0 {
 		t.Errorf("query of an expired binding: %s, want Status 0", q.raw)
+	}
+}
+
+// TestUpdateAsrAndRingConfig: updateAsr turns speech recognition on with a
+// listed model and off again, and RingConfig may come with any update, as
+// the vendor's UpdateSubscription page lists them (the binder refused both).
+func TestUpdateAsrAndRingConfig(t *testing.T) {
+	s := newSetup(t, options{})
+	subs, x := s.bound(t, "13800000071")
+	id := []string{`"SubsId":"` + subs + `"`, `"PhoneNoX":"` + x + `"`}
+	on := s.do(t, "POST", httpapi.RouteUpdate, body(append(id, `"OperateType":"updateAsr"`, `"ASRStatus":true`, `"ASRModelId":"9b4afe3d224e4fa3bf963697113e2f77"`)...))
+	q := s.do(t, "POST", httpapi.RouteQuery, body(id...))
+	d, _ := q.body["SecretBindDetailDTO"].(map[string]any)
+	if on.status != 200 || d["ASRStatus"] != true || d["ASRModelId"] != "9b4afe3d224e4fa3bf963697113e2f77" {
+		t.Fatalf("updateAsr on: %d %s; query %s", on.status, on.raw, q.raw)
+	}
+	off := s.do(t, "POST", httpapi.RouteUpdate, body(append(id, `"OperateType":"updateAsr"`, `"ASRStatus":false`, `"RingConfig":{"AXGRing_A":"10000001"}`)...))
+	q = s.do(t, "POST", httpapi.RouteQuery, body(id...))
+	d, _ = q.body["SecretBindDetailDTO"].(map[string]any)
+	if off.status != 200 || d["ASRStatus"] != false {
+		t.Fatalf("updateAsr off, with a RingConfig: %d %s; query %s", off.status, off.raw, q.raw)
 	}
 }

@@ -104,8 +104,16 @@ func opFrom[T any](v *Validator, f *form[T], r *rawItem, defaultPool string, x *
 }
 
 // updateRule: the field OperateType names is required, and no other field
-// it could name is given (the upstream would ignore it silently).
+// it could name is given (the upstream would ignore it silently);
+// ASRModelId goes with updateAsr when ASRStatus is true, and only then.
 func updateRule(r *core.UpdateRequest, issues []issue) []issue {
+	asrOn := r.OperateType == "updateAsr" && r.ASRStatus != nil && *r.ASRStatus
+	switch {
+	case asrOn && r.ASRModelId == "":
+		issues = append(issues, issue{core.FieldError{Field: "ASRModelId", Message: "is required when OperateType is updateAsr and ASRStatus is true"}, core.CodeInvalidParameters})
+	case !asrOn && r.ASRModelId != "":
+		issues = append(issues, issue{core.FieldError{Field: "ASRModelId", Message: "goes only with OperateType updateAsr and ASRStatus true"}, core.CodeInvalidParameters})
+	}
 	named := core.UpdateOperations[r.OperateType]
 	for i := range core.UpdateFields {
 		fd := &core.UpdateFields[i]

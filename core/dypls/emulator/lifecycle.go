@@ -138,6 +138,9 @@ func (e *Emulator) updateSubscription(p url.Values) any {
 		return reply(codeForbidden, "the subscription has expired and cannot be updated")
 	}
 	op := p.Get("OperateType")
+	if rc := p.Get("RingConfig"); rc != "" && !validRing(rc) { // any update may carry it
+		return reply(codeInvalid, "ringConfig invalid")
+	}
 	switch op {
 	case "updateNoA", "updateNoB":
 		name, n := "PhoneNoA", p.Get("PhoneNoA")
@@ -193,6 +196,18 @@ func (e *Emulator) updateSubscription(p url.Values) any {
 			return reply(codeInvalid, "isRecordingEnabled invalid")
 		}
 		b.record = v == "true"
+	case "updateAsr": // ASRStatus, and ASRModelId when it is true (the UpdateSubscription page)
+		v, model := p.Get("ASRStatus"), p.Get("ASRModelId")
+		switch {
+		case v == "" || !validBool(v):
+			return reply(codeInvalid, "asrStatus invalid")
+		case v == "true" && !asrModels[model]:
+			return reply(codeInvalid, "asrModelId invalid")
+		}
+		b.asr, b.asrModel = v == "true", model
+		if !b.asr {
+			b.asrModel = ""
+		}
 	default:
 		return reply(codeInvalid, "operateType invalid")
 	}

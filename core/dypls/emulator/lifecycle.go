@@ -42,8 +42,9 @@ const (
 	codeExpire    = "isv.EXPIRE_DATE_ILLEGAL"
 	codePool      = "isv.POOLKEY_NOT_EXISTS"
 
-	// maxGroupNumbers and maxGroups are the vendor's: a group holds at most
-	// 200 numbers, a pool at most 2,000 groups.
+	// maxGroupNumbers and maxGroups are the vendor's: at most 200 numbers a
+	// group call (and overwriteNumbers only while the group holds at most
+	// 200), at most 2,000 groups a pool.
 	maxGroupNumbers = 200
 	maxGroups       = 2000
 )
@@ -362,12 +363,14 @@ func (e *Emulator) operateAxgGroup(p url.Values) any {
 			}
 		}
 	case "overwriteNumbers":
+		// Only while the group holds at most 200 (OperateAxgGroup's page);
+		// a group grows past 200 by several adds of at most 200 each.
+		if len(g.Numbers) > maxGroupNumbers {
+			return reply(codeIllegal, "overwriteNumbers: the group holds more than 200 numbers; add and delete instead")
+		}
 		next = dedupe(ns)
 	default:
 		return reply(codeInvalid, "operateType invalid")
-	}
-	if len(next) > maxGroupNumbers {
-		return reply(codeIllegal, "a group holds at most 200 numbers")
 	}
 	g.Numbers = next
 	return reply(codeOK, "OK")

@@ -366,8 +366,14 @@ type OrderBook interface {
 // order could not be read: nothing was sent.
 func (s *Service) UnbindOrder(ctx context.Context, r OrderRequest) ([]OrderResult, error) {
 	if s.opts.Orders == nil {
-		return nil, Errorf(CodeOrdersNotKept, "this deployment keeps no bindings: its ledger is an instance's memory; "+
-			"set AXG_LEDGER to a folder, Redis, DynamoDB or Tablestore to unbind by order")
+		return nil, OrdersNotKept()
 	}
 	return s.opts.Orders.UnbindOrder(ctx, s, r.PoolKey, r.OutOrderId)
+}
+
+// OrdersNotKept is the answer of every order operation where the ledger
+// keeps no bindings.
+func OrdersNotKept() *Error {
+	return Errorf(CodeOrdersNotKept, "this deployment keeps no bindings: its ledger is an instance's memory; "+
+		"set AXG_LEDGER to a folder, Redis, DynamoDB or Tablestore to look orders up and unbind by order")
 }

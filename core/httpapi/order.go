@@ -38,8 +38,7 @@ func orderAttrs(q *core.OrderRequest) []slog.Attr {
 // orders is the ledger's bindings, or why there are none to read.
 func (h *Handler) orders() (*ledger.Bindings, error) {
 	if h.cfg.Orders == nil {
-		return nil, core.Errorf(core.CodeOrdersNotKept, "this deployment keeps no bindings: its ledger is an instance's memory; "+
-			"set AXG_LEDGER to a folder, Redis, DynamoDB or Tablestore to look orders up")
+		return nil, core.OrdersNotKept()
 	}
 	return h.cfg.Orders, nil
 }

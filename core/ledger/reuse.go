@@ -66,7 +66,7 @@ func (b *Bindings) Reuse(query Query) func(ctx context.Context, pool string, it 
 	}
 }
 
-// live finds a live binding of it's order whose A is it's A.
+// live finds a live binding of the item's order whose A is the item's A.
 func (b *Bindings) live(ctx context.Context, query Query, pool string, it *core.Item, masked string) (core.Binding, error) {
 	bs, err := b.Order(ctx, pool, it.OutOrderId)
 	if err != nil {

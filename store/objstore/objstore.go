@@ -1,10 +1,10 @@
 // Package objstore keeps the binder's state as objects in a bucket, whatever
 // the cloud: a batch file's checkpoint, summary and step claims (Files), and
-// message records (Records). A cloud's package (store/ossstore,
-// store/s3store) supplies the Bucket and, for Files, how results are
-// appended; the rules exactly-once rests on are written here once, and
-// proven for every cloud by the suites in core/batchfile/storetest and
-// core/message/storetest.
+// the message results senders read (Records; which messages were acted on
+// is the ledger's). A cloud's package (store/ossstore, store/s3store)
+// supplies the Bucket and, for Files, how results are appended; the rules
+// exactly-once rests on are written here once, and proven for every cloud
+// by the suite in core/batchfile/storetest (the results by objstoretest).
 package objstore
 
 import (

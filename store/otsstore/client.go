@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/axg-binder/binder/core/ledger"
 )
 
 // Credentials sign a request: an AccessKey pair, with a security token for
@@ -65,14 +67,10 @@ func (c *Client) Do(ctx context.Context, action string, body []byte) ([]byte, er
 		if !ok || !busy(e.Code) {
 			return b, err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		var done error
+		if wait, done = ledger.Pause(ctx, wait); done != nil {
 			return nil, err
-		case <-t.C:
 		}
-		wait = min(2*wait, time.Second)
 	}
 }
 

@@ -3,6 +3,7 @@ package fcrole_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/internal/fakeots"
+	"github.com/axg-binder/binder/store/otsstore"
 )
 
 // TestLedgerSignsWithTheInvocationsRole: the Tablestore ledger signs with
@@ -44,7 +46,19 @@ func TestLedgerEndpoint(t *testing.T) {
 	if _, err := fcrole.Ledger(func(string) string { return "" }, nil)("tablestore:axg/ledger"); err == nil {
 		t.Fatal("no endpoint and no region: no error")
 	}
-	if _, err := fcrole.Ledger(func(k string) string { return map[string]string{"FC_REGION": "cn-hangzhou"}[k] }, nil)("tablestore:axg/ledger"); err != nil {
-		t.Fatal(err)
+	for vars, want := range map[string]string{
+		"FC_REGION=cn-hangzhou": "https://axg.cn-hangzhou.ots.aliyuncs.com",
+		"FC_REGION=cn-hangzhou AXG_TABLESTORE_ENDPOINT=https://axg.cn-hangzhou.vpc.tablestore.aliyuncs.com": "https://axg.cn-hangzhou.vpc.tablestore.aliyuncs.com",
+	} {
+		env := map[string]string{}
+		for _, kv := range strings.Fields(vars) {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+		d, err := fcrole.Ledger(func(k string) string { return env[k] }, nil)("tablestore:axg/ledger")
+		l, ok := d.(*otsstore.Ledger)
+		if err != nil || !ok || l.Client.Endpoint != want || l.Client.Instance != "axg" || l.Table != "ledger" {
+			t.Errorf("%s: %+v, %v; want the endpoint %s", vars, d, err, want)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/internal/metricstest"
@@ -73,7 +74,7 @@ func TestActionsInAFile(t *testing.T) {
 	}
 	sink := &metricstest.Sink{}
 	s, err := batchfile.Bind(context.Background(), svc, validate.New(nil, 1000), batchfile.File{Name: path, ETag: "e", Body: strings.NewReader(csv)},
-		batchfile.DirStore{Base: path}, batchfile.Options{PoolKey: emulator.DemoPoolKey, Metrics: sink})
+		batchfile.DirStore{Base: path}, opts(t, batchfile.Options{PoolKey: emulator.DemoPoolKey, Metrics: sink}))
 	if err != nil || s.Rows != 6 {
 		t.Fatalf("%+v %v", s, err)
 	}
@@ -116,13 +117,13 @@ func TestUnbindInFlightWhenTheRunDiedIsSentAgain(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lease := time.Second
-	st := &crashingJournal{DirStore: batchfile.DirStore{Base: path}} // dies at the first result journaled
-	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", StepLease: lease}); !errors.Is(err, errCrash) {
+	st := batchfile.DirStore{Base: path}
+	mem := ledger.NewMemory(0)
+	dying := ledger.New(&crashingLedger{Driver: mem}) // dies at the first result journaled
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Ledger: dying}); !errors.Is(err, errCrash) {
 		t.Fatalf("first run: %v", err)
 	}
-	time.Sleep(lease + 50*time.Millisecond)
-	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st.DirStore, batchfile.Options{ETag: "e", StepLease: lease})
+	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Ledger: lapsed(ledger.New(mem))})
 	if err != nil || s.Counts[core.CodeOK] != 3 {
 		t.Fatalf("second run: %+v %v; want every unbind OK", s, err)
 	}

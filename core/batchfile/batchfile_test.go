@@ -20,8 +20,31 @@ import (
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/validate"
 )
+
+// steps is the ledger the tests' runs hold their steps in, shared by the
+// runs of a file as a folder, Redis or a cloud table would be.
+var steps = ledger.New(ledger.NewMemory(1 << 30))
+
+// opts gives o the tests' ledger, unless it has one, and a scope of the
+// test's own.
+func opts(t testing.TB, o batchfile.Options) batchfile.Options {
+	if o.Ledger == nil {
+		o.Ledger = steps
+	}
+	if o.Scope == "" {
+		o.Scope = t.Name()
+	}
+	return o
+}
+
+// lapsed is l judged a minute on: a step that a dead run left held is
+// taken over at once, where a real run waits its lease out.
+func lapsed(l *ledger.Ledger) *ledger.Ledger {
+	return l.At(func() time.Time { return time.Now().Add(time.Minute) })
+}
 
 var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 
@@ -164,7 +187,7 @@ func TestManyRows(t *testing.T) {
 			path, bad := c.write(t, t.TempDir(), n)
 			svc, emu := service(t)
 			st := batchfile.DirStore{Base: path}
-			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e1"})
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, opts(t, batchfile.Options{ETag: "e1"}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +198,7 @@ func TestManyRows(t *testing.T) {
 
 			// The same event delivered again binds nothing new.
 			calls := emu.Stats().Calls["BindBatchAxg"]
-			again, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e1"})
+			again, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, opts(t, batchfile.Options{ETag: "e1"}))
 			if err != nil || again.Rows != n || emu.Stats().Calls["BindBatchAxg"] != calls {
 				t.Fatalf("redelivery: %+v %v, %d calls after %d", again, err, emu.Stats().Calls["BindBatchAxg"], calls)
 			}
@@ -193,16 +216,16 @@ func TestInterruptedAndResumed(t *testing.T) {
 	st := batchfile.DirStore{Base: path}
 	ctx, cancel := context.WithCancel(context.Background())
 	stopAt := 1 + rand.IntN(n/500-1)
-	_, err := batchfile.Run(ctx, svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 500,
+	_, err := batchfile.Run(ctx, svc, open(t, path, emulator.DemoPoolKey), st, opts(t, batchfile.Options{ETag: "e", Chunk: 500,
 		Progress: func(done int) {
 			if done >= stopAt*500 {
 				cancel()
 			}
-		}})
+		}}))
 	if !errors.Is(err, batchfile.ErrIncomplete) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 500}); err != nil {
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, opts(t, batchfile.Options{ETag: "e", Chunk: 500})); err != nil {
 		t.Fatal(err)
 	}
 	check(t, path, n, bad, emu, func(i int) string { return fmt.Sprintf("138%08d", i) })
@@ -254,13 +277,11 @@ func TestCrashes(t *testing.T) {
 			path, bad := writeJSONL(t, t.TempDir(), n)
 			svc, emu := service(t)
 			st := c.store(path)
-			if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400}); !errors.Is(err, errCrash) {
+			if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, opts(t, batchfile.Options{ETag: "e", Chunk: 400})); !errors.Is(err, errCrash) {
 				t.Fatalf("first run: %v", err)
 			}
-			// The crashed run's claim is taken for dead after a short lease here
-			// (long enough that the living run renews it on a loaded machine).
-			time.Sleep(time.Second + 100*time.Millisecond)
-			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 400, StepLease: time.Second})
+			// The crashed run's step is taken over once its hold lapses.
+			s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, opts(t, batchfile.Options{ETag: "e", Chunk: 400, Ledger: lapsed(steps)}))
 			if err != nil || s.Rows != n {
 				t.Fatalf("second run: %+v %v", s, err)
 			}
@@ -315,7 +336,7 @@ func TestUnreadableCheckpointRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, emu := service(t)
-	_, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), batchfile.DirStore{Base: path}, batchfile.Options{ETag: "e"})
+	_, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), batchfile.DirStore{Base: path}, opts(t, batchfile.Options{ETag: "e"}))
 	if err == nil || !strings.Contains(err.Error(), "unreadable") || emu.Stats().Bindings != 0 {
 		t.Fatalf("%v, %d bindings", err, emu.Stats().Bindings)
 	}
@@ -329,11 +350,13 @@ func TestConcurrentRunsBindOnce(t *testing.T) {
 	path, bad := writeCSV(t, t.TempDir(), n)
 	svc, emu := service(t)
 	st := batchfile.DirStore{Base: path}
+	mem := ledger.NewMemory(0)
+	o := batchfile.Options{ETag: "e", Chunk: 500, Ledger: ledger.New(mem)}
 	errs := make(chan error, 4)
 	for i := 0; i < 4; i++ {
 		rd := open(t, path, emulator.DemoPoolKey)
 		go func() {
-			_, err := batchfile.Run(context.Background(), svc, rd, st, batchfile.Options{ETag: "e", Chunk: 500})
+			_, err := batchfile.Run(context.Background(), svc, rd, st, o)
 			errs <- err
 		}()
 	}
@@ -342,12 +365,12 @@ func TestConcurrentRunsBindOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 500}); err != nil {
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o); err != nil {
 		t.Fatal(err)
 	}
 	check(t, path, n, bad, emu, func(i int) string { return fmt.Sprintf("138%08d", i) }) // every good row OK: none reported unknown
-	if _, err := os.Stat(path + ".steps"); !os.IsNotExist(err) {
-		t.Fatalf("step claims left behind: %v", err)
+	if used := mem.Used(); used != 0 {
+		t.Fatalf("step holds or journals left in the ledger: %d bytes", used)
 	}
 }
 
@@ -364,7 +387,7 @@ func TestBindAnswersAnUnreadableFile(t *testing.T) {
 		{"c.csv", "Phone,GroupId,Expiration\n", `column 1 "Phone" is not a field of BindAxg`},
 	} {
 		st := batchfile.DirStore{Base: filepath.Join(dir, c.name)}
-		s, err := batchfile.Bind(context.Background(), svc, v, batchfile.File{Name: c.name, ETag: "e", Body: strings.NewReader(c.body)}, st, batchfile.Options{PoolKey: "FC123456"})
+		s, err := batchfile.Bind(context.Background(), svc, v, batchfile.File{Name: c.name, ETag: "e", Body: strings.NewReader(c.body)}, st, opts(t, batchfile.Options{PoolKey: "FC123456"}))
 		saved, rerr := st.ReadSummary(context.Background())
 		if err != nil || rerr != nil || !strings.Contains(s.Error, c.want) || saved.Error != s.Error || s.Rows != 0 {
 			t.Errorf("%s: %+v, %v; saved %+v, %v", c.name, s, err, saved, rerr)
@@ -376,7 +399,7 @@ func TestBindAnswersAnUnreadableFile(t *testing.T) {
 	exp := time.Now().Add(48 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 	body := "PhoneNoA,GroupId,Expiration\n13800000001," + strconv.Itoa(emulator.DemoGroupID) + "," + exp + "\n"
 	s, err := batchfile.Bind(context.Background(), svc, v, batchfile.File{Name: "d.csv", ETag: "e", Body: strings.NewReader(body)},
-		batchfile.DirStore{Base: filepath.Join(dir, "d.csv")}, batchfile.Options{PoolKey: emulator.DemoPoolKey})
+		batchfile.DirStore{Base: filepath.Join(dir, "d.csv")}, opts(t, batchfile.Options{PoolKey: emulator.DemoPoolKey}))
 	if err != nil || s.Rows != 1 || s.Counts["OK"] != 1 || emu.Stats().Bindings != 1 {
 		t.Fatalf("%+v, %v", s, err)
 	}
@@ -459,31 +482,31 @@ func TestRowsAreBounded(t *testing.T) {
 	})
 }
 
-// crashingJournal dies, as a kill -9 would, once a number of chunks have
+// crashingLedger dies, as a kill -9 would, once a number of chunks have
 // their results journaled: the chunk after them was sent, its results never
 // written, and the chunks after it never sent.
-type crashingJournal struct {
-	batchfile.DirStore
+type crashingLedger struct {
+	ledger.Driver
 	settledLeft int
 	mu          sync.Mutex
 }
 
-func (c *crashingJournal) Journal(ctx context.Context, etag string, start int, e []byte) error {
+func (c *crashingLedger) Create(ctx context.Context, r ledger.Record) (*ledger.Record, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if strings.Contains(string(e), `"Settled"`) {
+	if strings.Contains(string(r.Body), `"Settled"`) {
 		if c.settledLeft == 0 {
-			return errCrash
+			return nil, errCrash
 		}
 		c.settledLeft--
 	}
-	return c.DirStore.Journal(ctx, etag, start, e)
+	return c.Driver.Create(ctx, r)
 }
 
 // TestKilledMidStep: a run killed in the middle of a step leaves unknown
 // only the call it had in flight; the next run takes the dead run's step
-// over within a lease, keeps what was answered, and sends what never was
-// (all of the step was UpstreamTimeout, and the rest never bound).
+// over once its hold lapses, keeps what was answered, and sends what never
+// was (all of the step was UpstreamTimeout, and the rest never bound).
 func TestKilledMidStep(t *testing.T) {
 	t.Parallel()
 	const n = 1000
@@ -495,18 +518,18 @@ func TestKilledMidStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, _ := core.NewService(c, core.Options{QPS: 1e6, Chunk: 100, Concurrency: 1})
-	lease := time.Second // short, yet long enough to be renewed on a loaded machine
-	st := &crashingJournal{DirStore: batchfile.DirStore{Base: path}, settledLeft: 2}
-	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease}); !errors.Is(err, errCrash) {
+	st := batchfile.DirStore{Base: path}
+	mem := ledger.NewMemory(0)
+	dying := ledger.New(&crashingLedger{Driver: mem, settledLeft: 2})
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: n, Ledger: dying}); !errors.Is(err, errCrash) {
 		t.Fatalf("first run: %v", err)
 	}
 	boundBefore := emu.Stats().Bindings
-	// Within the lease the dead run's claim still stands; after it, the step is taken over.
-	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st.DirStore, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease}); !errors.Is(err, batchfile.ErrBusy) {
+	// Within the lease the dead run's hold still stands; after it, the step is taken over.
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: n, Ledger: ledger.New(mem)}); !errors.Is(err, batchfile.ErrBusy) {
 		t.Fatalf("within the lease: %v", err)
 	}
-	time.Sleep(lease + 50*time.Millisecond)
-	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st.DirStore, batchfile.Options{ETag: "e", Chunk: n, StepLease: lease})
+	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: n, Ledger: lapsed(ledger.New(mem))})
 	if err != nil || s.Rows != n {
 		t.Fatalf("second run: %+v %v", s, err)
 	}
@@ -535,24 +558,78 @@ func TestKilledMidStep(t *testing.T) {
 			t.Fatalf("row %d bound %d times", i, len(emu.BindingsOf(fmt.Sprintf("139%08d", i))))
 		}
 	}
+	if used := mem.Used(); used != 0 {
+		t.Fatalf("the dead run's hold or journal outlived the step: %d bytes", used)
+	}
 }
 
-// TestDanglingClaimIsTakenOver: a run that died after claiming a step but
-// before recording it in flight sent nothing; its claim stops later runs only
-// for a lease (it stopped them until someone deleted it).
-func TestDanglingClaimIsTakenOver(t *testing.T) {
+// TestLostJournalLeavesTheStepUnknown: a step in flight whose hold and
+// journal the ledger lost (a memory ledger's instance gone) is settled as
+// unknown, every row that may have been sent UpstreamTimeout, none sent
+// again.
+func TestLostJournalLeavesTheStepUnknown(t *testing.T) {
+	t.Parallel()
+	const n = 600
+	path, bad := writeJSONL(t, t.TempDir(), n)
+	svc, emu := service(t)
+	st := batchfile.DirStore{Base: path}
+	dying := ledger.New(&crashingLedger{Driver: ledger.NewMemory(0), settledLeft: 1})
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 200, Ledger: dying}); !errors.Is(err, errCrash) {
+		t.Fatalf("first run: %v", err)
+	}
+	bound := emu.Stats().Bindings
+	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, batchfile.Options{ETag: "e", Chunk: 200, Ledger: ledger.New(ledger.NewMemory(0))})
+	if err != nil || s.Rows != n {
+		t.Fatalf("second run: %+v %v", s, err)
+	}
+	badIn := 0
+	for i := range bad {
+		if i <= 200 {
+			badIn++
+		}
+	}
+	if got := s.Counts[core.CodeUpstreamTimeout]; got != 200-badIn {
+		t.Errorf("%d rows of unknown outcome, want the step's %d good rows: %v", got, 200-badIn, s.Counts)
+	}
+	if emu.Stats().Bindings-bound != n-200-(len(bad)-badIn) {
+		t.Errorf("the second run bound %d rows, want only the steps after the lost one", emu.Stats().Bindings-bound)
+	}
+}
+
+// diesInFlight fails the first save of a step in flight: a run that died
+// after holding a step, before recording it in flight.
+type diesInFlight struct {
+	batchfile.DirStore
+	once sync.Once
+}
+
+func (d *diesInFlight) SaveCheckpoint(ctx context.Context, cp batchfile.Checkpoint) error {
+	err := error(nil)
+	if cp.InFlight > 0 {
+		d.once.Do(func() { err = errCrash })
+	}
+	if err != nil {
+		return err
+	}
+	return d.DirStore.SaveCheckpoint(ctx, cp)
+}
+
+// TestDanglingHoldIsTakenOver: a run that died after holding a step but
+// before recording it in flight sent nothing; its hold stops later runs
+// only for a lease.
+func TestDanglingHoldIsTakenOver(t *testing.T) {
 	t.Parallel()
 	path, _ := writeCSV(t, t.TempDir(), 50)
 	svc, emu := service(t)
-	st := batchfile.DirStore{Base: path}
-	if claimed, _, err := st.ClaimStep(context.Background(), "e", 0); err != nil || !claimed {
-		t.Fatal(claimed, err)
+	st := &diesInFlight{DirStore: batchfile.DirStore{Base: path}}
+	o := opts(t, batchfile.Options{ETag: "e"})
+	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o); !errors.Is(err, errCrash) {
+		t.Fatalf("the run that dies: %v", err)
 	}
-	o := batchfile.Options{ETag: "e", StepLease: time.Second}
 	if _, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o); !errors.Is(err, batchfile.ErrBusy) {
 		t.Fatalf("within the lease: %v", err)
 	}
-	time.Sleep(time.Second + 100*time.Millisecond)
+	o.Ledger = lapsed(o.Ledger)
 	s, err := batchfile.Run(context.Background(), svc, open(t, path, emulator.DemoPoolKey), st, o)
 	if err != nil || s.Rows != 50 || emu.Stats().Bindings == 0 {
 		t.Fatalf("after the lease: %+v %v", s, err)

@@ -9,26 +9,18 @@ import (
 	"github.com/axg-binder/binder/core/ledger"
 )
 
-// Content finds a file's results by its content, whatever its name: the
+// A file's results are found by its content, whatever its name: the
 // first name a content arrives under is recorded in the ledger as its home,
 // where its rows are bound (and checkpointed) once; a copy, a move or a
 // second name binds nothing again and gets the home's results.
-type Content struct {
-	Ledger *ledger.Ledger
-	// Scope keeps apart contents that a name does not tell apart: the
-	// bucket, or the machine's files.
-	Scope string
-	// StoreOf opens the store of another name's results, in the same scope.
-	StoreOf func(name string) Store
-}
 
 // ContentTTL is how long a content's home is remembered.
 const ContentTTL = 400 * 24 * time.Hour
 
-// home is the name f's content was first recorded under (f.Name for a new
+// homeOf is the name f's content was first recorded under (f.Name for a new
 // content).
-func (c *Content) home(ctx context.Context, f File) (string, error) {
-	return c.Ledger.First(ctx, "file:"+c.Scope+":"+f.ETag, f.Name, ContentTTL)
+func homeOf(ctx context.Context, l *ledger.Ledger, scope string, f File) (string, error) {
+	return l.First(ctx, "file:"+scope+":"+f.ETag, f.Name, ContentTTL)
 }
 
 // copyBytes is how much of the results a copy moves at once: more than an

@@ -26,7 +26,7 @@ type File struct {
 // summary says why, and that is its answer, not an error, since delivering
 // it again cannot help. A file of a name bound before with other content is
 // refused alike (ErrOtherContent), its answer's Error saying so, the earlier
-// results untouched and no summary written. With o.Content, a content bound
+// results untouched and no summary written. With o.StoreOf, a content bound
 // before under another name binds nothing: that name's run goes on if it
 // is not finished, and its results and summary are copied to st. An error
 // that is ErrNotFinished asks for another run, which goes on from the
@@ -34,13 +34,13 @@ type File struct {
 func Bind(ctx context.Context, svc *core.Service, v *validate.Validator, f File, st Store, o Options) (Summary, error) {
 	o.ETag = f.ETag
 	home, run := f.Name, st
-	if c := o.Content; c != nil {
-		h, err := c.home(ctx, f)
+	if o.StoreOf != nil && o.Ledger != nil {
+		h, err := homeOf(ctx, o.Ledger, o.Scope, f)
 		if err != nil {
 			return Summary{}, fmt.Errorf("%w: the ledger that finds a file's content could not be read (%v)", ErrNotFinished, err)
 		}
 		if h != f.Name {
-			home, run = h, c.StoreOf(h)
+			home, run = h, o.StoreOf(h)
 		}
 	}
 	rd, err := Open(f.Name, f.Body, v, o.PoolKey, o.MaxRowBytes)

@@ -3,28 +3,38 @@ package batchfile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/ledger"
 )
 
-// journal records a step's upstream calls as they go, in the store: the
-// rows of each call before it is made ("Sending"), and their results once
-// their chunk is answered ("Settled"). It also keeps the step's claim alive.
-// A run that dies leaves unknown only the rows of the calls it had in
-// flight; the rows of calls never made are known not sent.
+// journal records a step's upstream calls as they go, in the log of the
+// step's hold in the ledger: the rows of each call before it is made
+// ("Sending"), and their results once their chunk is answered ("Settled").
+// It also keeps the hold alive. A run that dies leaves unknown only the rows
+// of the calls it had in flight; the rows of calls never made are known not
+// sent.
 type journal struct {
 	ctx   context.Context
-	st    Store
-	etag  string
-	start int
+	h     *ledger.Hold
 	lease time.Duration
 
 	mu      sync.Mutex
 	err     error     // the first write that failed: nothing more is sent
-	renewed time.Time // the claim's last renewal
+	renewed time.Time // the hold's last renewal
+
+	// Entries written while a write is in flight wait for it, then go as
+	// one (a group commit): concurrent calls cost a write between them,
+	// not one each.
+	wrote   *sync.Cond
+	pending entry  // what the next write takes
+	next    uint64 // the number of the write pending joins
+	done    uint64 // writes finished
+	writing bool
 }
 
 // entry is one line of a step's journal.
@@ -33,11 +43,13 @@ type entry struct {
 	Settled []Result `json:"Settled,omitempty"` // the final results of a chunk's rows
 }
 
-func newJournal(ctx context.Context, st Store, etag string, start int, lease time.Duration) *journal {
-	return &journal{ctx: ctx, st: st, etag: etag, start: start, lease: lease, renewed: time.Now()}
+func newJournal(ctx context.Context, h *ledger.Hold, lease time.Duration) *journal {
+	j := &journal{ctx: ctx, h: h, lease: lease, renewed: time.Now()}
+	j.wrote = sync.NewCond(&j.mu)
+	return j
 }
 
-// keepLease renews the step's claim every quarter lease until stopped.
+// keepLease renews the step's hold every quarter lease until stopped.
 func (j *journal) keepLease() (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -49,36 +61,75 @@ func (j *journal) keepLease() (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				if j.st.RenewStep(j.ctx, j.etag, j.start) == nil {
-					j.mu.Lock()
+				err := j.h.Renew(j.ctx)
+				j.mu.Lock()
+				switch {
+				case err == nil:
 					j.renewed = time.Now()
-					j.mu.Unlock()
+				case errors.Is(err, ledger.ErrLost) && j.err == nil:
+					j.err = errors.New("batchfile: another run took the step over: this one sends nothing more")
 				}
+				j.mu.Unlock()
 			}
 		}
 	})
 	return func() { close(done); wg.Wait() }
 }
 
+// write makes e durable in the journal before it returns; an error says
+// it is not, and the run must send nothing more.
 func (j *journal) write(e entry) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.err != nil {
 		return j.err
 	}
-	if since := time.Since(j.renewed); since > j.lease*3/4 {
-		// Another run may soon take the step for dead: send nothing more.
-		j.err = fmt.Errorf("batchfile: this run could not renew its claim on the step for %s", since.Round(time.Millisecond))
-		return j.err
+	j.pending.Sending = append(j.pending.Sending, e.Sending...)
+	j.pending.Settled = append(j.pending.Settled, e.Settled...)
+	mine := j.next
+	for j.writing {
+		j.wrote.Wait()
+		if j.done > mine || j.err != nil {
+			return j.err // written, or failed, by the write e joined
+		}
 	}
-	if err := j.st.Journal(j.ctx, j.etag, j.start, b); err != nil {
-		j.err = fmt.Errorf("batchfile: writing the step's journal: %w", err)
+	// No write in flight: this one writes what is pending, e with it.
+	batch := j.pending
+	j.pending, j.writing = entry{}, true
+	j.next++
+	err := j.check()
+	if err == nil {
+		j.mu.Unlock()
+		err = j.log(batch)
+		j.mu.Lock()
 	}
+	if err != nil && j.err == nil {
+		j.err = err
+	}
+	j.writing = false
+	j.done = mine + 1
+	j.wrote.Broadcast()
 	return j.err
+}
+
+// check says whether the run may still write: another run may soon take
+// a step whose hold could not be renewed for long for dead.
+func (j *journal) check() error {
+	if since := time.Since(j.renewed); since > j.lease*3/4 {
+		return fmt.Errorf("batchfile: this run could not renew its hold on the step for %s", since.Round(time.Millisecond))
+	}
+	return nil
+}
+
+func (j *journal) log(e entry) error {
+	b, err := json.Marshal(e)
+	if err == nil {
+		err = j.h.Log(j.ctx, b)
+	}
+	if err != nil {
+		return fmt.Errorf("batchfile: writing the step's journal: %w", err)
+	}
+	return nil
 }
 
 func (j *journal) failed() error {
@@ -116,18 +167,19 @@ func (o rowObserver) Settled(items []int, out []core.ItemResult) {
 }
 
 // readJournal reads a step's journal: each settled row's result, and the
-// rows sent. An entry that does not parse was torn by a crash and never
-// made durable: what it would have said did not happen.
-func readJournal(ctx context.Context, st Store, etag string, start int) (map[int]Result, map[int]bool, error) {
-	entries, err := st.ReadJournal(ctx, etag, start)
+// rows sent.
+func readJournal(ctx context.Context, h *ledger.Hold) (map[int]Result, map[int]bool, error) {
+	entries, err := h.ReadLog(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	settled, sending := map[int]Result{}, map[int]bool{}
 	for _, b := range entries {
 		var e entry
-		if json.Unmarshal(b, &e) != nil {
-			continue
+		if err := json.Unmarshal(b, &e); err != nil {
+			// The ledger keeps entries whole: one that does not parse was
+			// not written by us, and skipping it could send a row twice.
+			return nil, nil, fmt.Errorf("batchfile: the step's journal is unreadable: %w", err)
 		}
 		for _, n := range e.Sending {
 			sending[n] = true

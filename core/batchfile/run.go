@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 )
 
@@ -43,11 +45,24 @@ type Options struct {
 	Margin time.Duration
 	// Progress is told the rows done after each step.
 	Progress func(done int)
-	// StepLease is how long a step's claim holds without being renewed: the
+	// StepLease is how long a step's hold lasts without being renewed: the
 	// run sending a step renews it every quarter of this, and stops sending
-	// when it could not for three quarters; a claim older than this belongs
+	// when it could not for three quarters; a hold older than this belongs
 	// to a run that died, and its step is settled (default 20 s).
 	StepLease time.Duration
+	// Ledger holds each step while it is sent, with its journal (required):
+	// of two runs of one file at once, one sends each step, and a run that
+	// dies leaves unknown only the calls it had in flight. A ledger that
+	// several runs share (a folder, Redis, a cloud table) keeps them apart
+	// across processes and instances.
+	Ledger *ledger.Ledger
+	// Scope keeps apart files that a content does not tell apart: the
+	// bucket, or the machine's files.
+	Scope string
+	// StoreOf, when set, finds a file's results by its content (Bind): the
+	// first name a content arrives under is recorded in the ledger as its
+	// home, and StoreOf opens a home's store, in the same scope.
+	StoreOf func(name string) Store
 	// PoolKey is the default for rows that carry none (Bind).
 	PoolKey string
 	// MaxRowBytes is the longest row (Bind; DefaultMaxRowBytes when 0): a
@@ -55,10 +70,13 @@ type Options struct {
 	MaxRowBytes int
 	// Metrics counts the rows bound (none when nil).
 	Metrics metrics.Sink
-	// Content finds a content bound before under another name (Bind; by
-	// name only when nil).
-	Content *Content
 }
+
+// StepTTL is how long a step's hold and journal are kept when the run
+// sending it never releases them: a run that takes the step over later
+// than this knows none of its calls, and answers every row of it that
+// may have been sent UpstreamTimeout.
+const StepTTL = 7 * 24 * time.Hour
 
 // ErrNotFinished says the file is not finished, and the next run with the
 // same store and ETag goes on from the checkpoint: invoke again. Both
@@ -92,6 +110,9 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 	if o.StepLease <= 0 {
 		o.StepLease = 20 * time.Second
 	}
+	if o.Ledger == nil {
+		return Summary{}, errors.New("batchfile: no ledger to hold the steps in")
+	}
 	// The store's writes finish even when ctx is cancelled: a step that was
 	// sent must be recorded.
 	keep := context.WithoutCancel(ctx)
@@ -117,23 +138,16 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		return Summary{}, err
 	}
 	if cp.InFlight > cp.Done {
-		// The step may be another run's, still being sent: settle it only
-		// once its claim has gone unrenewed for a lease.
-		claimed, age, err := st.ClaimStep(keep, cp.ETag, cp.Done)
+		// The step may be another run's, still being sent: it is settled
+		// only once its hold has gone unrenewed for a lease.
+		h, err := take(keep, st, cp, o)
 		if err != nil {
 			return Summary{}, err
 		}
-		if !claimed && age < o.StepLease {
-			return Summary{}, ErrBusy
+		if err := recoverStep(ctx, keep, svc, rd, st, cp, h, o.StepLease); err != nil {
+			return Summary{}, err // the hold lapses, its journal kept for the next run
 		}
-		if !claimed {
-			if err := st.RenewStep(keep, cp.ETag, cp.Done); err != nil { // taken over: ours now
-				return Summary{}, err
-			}
-		}
-		if err := recoverStep(ctx, keep, svc, rd, st, cp, o.StepLease); err != nil {
-			return Summary{}, err
-		}
+		release(keep, h)
 	}
 	for {
 		if ctx.Err() != nil {
@@ -149,18 +163,19 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		if len(rows) == 0 {
 			break
 		}
-		// Claimed before the checkpoint says in flight: a claim with no step in
+		// Held before the checkpoint says in flight: a hold with no step in
 		// flight belongs to a run between the two, or, once its lease has
-		// passed, to one that died there, before sending anything.
-		claimed, age, err := st.ClaimStep(keep, cp.ETag, cp.Done)
+		// lapsed, to one that died there, before sending anything.
+		h, err := take(keep, st, cp, o)
 		if err != nil {
 			return Summary{}, err
 		}
-		if !claimed && age < o.StepLease {
-			return Summary{}, ErrBusy
-		}
-		if !claimed {
-			if err := st.RenewStep(keep, cp.ETag, cp.Done); err != nil {
+		if h.Found {
+			// A journal left under the key is of no run of this checkpoint
+			// (its results were moved away to bind afresh): it must not be
+			// read as this run's.
+			if err := h.ClearLog(keep); err != nil {
+				release(keep, h)
 				return Summary{}, err
 			}
 		}
@@ -168,13 +183,14 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		if err := st.SaveCheckpoint(keep, *cp); err != nil {
 			return Summary{}, err
 		}
-		results, err := step(ctx, svc, rows, newJournal(keep, st, cp.ETag, cp.Done, o.StepLease))
+		results, err := step(ctx, svc, rows, newJournal(keep, h, o.StepLease))
+		if err == nil {
+			err = record(keep, st, cp, results)
+		}
 		if err != nil {
-			return Summary{}, err
+			return Summary{}, err // the hold lapses: the next run settles the step
 		}
-		if err := record(keep, st, cp, results); err != nil {
-			return Summary{}, err
-		}
+		release(keep, h)
 		countBound(o.Metrics, results)
 		if o.Progress != nil {
 			o.Progress(cp.Done)
@@ -186,16 +202,41 @@ func Run(ctx context.Context, svc *core.Service, rd *Reader, st Store, o Options
 		return Summary{}, err
 	}
 	cp.Finished = true
-	if err := st.SaveCheckpoint(keep, *cp); err != nil {
-		return s, err
-	}
-	for start := 0; start < cp.Done; start += cp.Chunk { // steps start at multiples of Chunk
-		if err := st.DropStep(keep, cp.ETag, start); err != nil {
-			return s, err
-		}
-	}
-	return s, nil
+	return s, st.SaveCheckpoint(keep, *cp)
 }
+
+// stepKey names the hold of the step starting after row cp.Done of a
+// content: the same for every run of a file, so that one sends it.
+func stepKey(scope string, cp *Checkpoint) string {
+	return "step:" + scope + ":" + cp.ETag + ":" + strconv.Itoa(cp.Done)
+}
+
+// take holds the step starting after row cp.Done for this run: ErrBusy if
+// another run holds it, or moved the checkpoint on since this one read it
+// (it held the step, sent it and recorded it meanwhile).
+func take(ctx context.Context, st Store, cp *Checkpoint, o Options) (*ledger.Hold, error) {
+	h, err := o.Ledger.Take(ctx, stepKey(o.Scope, cp), o.StepLease, StepTTL)
+	if errors.Is(err, ledger.ErrHeld) {
+		return nil, ErrBusy
+	}
+	if err != nil {
+		return nil, fmt.Errorf("batchfile: the ledger that holds a file's steps could not be reached: %w", err)
+	}
+	now, err := st.LoadCheckpoint(ctx)
+	if err == nil && (now == nil || now.Done != cp.Done || now.InFlight != cp.InFlight || now.Offset != cp.Offset || now.Finished || !now.Started.Equal(cp.Started)) {
+		err = ErrBusy
+	}
+	if err != nil {
+		release(ctx, h)
+		return nil, err
+	}
+	return h, nil
+}
+
+// release lets a step go once its results are recorded. A release that
+// fails leaves the hold to lapse and the journal to its TTL: neither is
+// read again, as the checkpoint has moved past the step.
+func release(ctx context.Context, h *ledger.Hold) { _ = h.Release(ctx) }
 
 // step binds one step's rows, journaling each upstream call, its lease
 // renewed until it is done. A cancelled run finishes the step it started;
@@ -248,7 +289,7 @@ func record(ctx context.Context, st Store, cp *Checkpoint, results []Result) err
 // row's fate: answered (the answer stands), sent without an answer
 // (UpstreamTimeout: its outcome is unknown, and it is not sent again), or
 // never sent (sent now). A step from before journals is all unknown.
-func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st Store, cp *Checkpoint, lease time.Duration) error {
+func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st Store, cp *Checkpoint, h *ledger.Hold, lease time.Duration) error {
 	rows, err := read(rd, cp.InFlight-cp.Done)
 	if err != nil {
 		return err
@@ -266,10 +307,15 @@ func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st St
 			return err
 		}
 	}
-	settled, sending, err := readJournal(keep, st, cp.ETag, cp.Done)
+	settled, sending, err := readJournal(keep, h)
 	if err != nil {
 		return err
 	}
+	// The step was in flight, so a hold was under its key: none found means
+	// the ledger lost it (a memory ledger's instance gone, a store emptied),
+	// and the journal with it. Every row that may have been sent is then
+	// unknown.
+	journaled := cp.Journaled && h.Found
 	results := make([]Result, len(rows))
 	var unsent, resend []Row
 	var at, resendAt []int
@@ -279,10 +325,10 @@ func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st St
 		case row.Err != nil:
 		case done:
 			results[i] = r
-		case (sending[row.N] || !cp.Journaled) && row.Task.Action != core.ActionBind:
+		case (sending[row.N] || !journaled) && row.Task.Action != core.ActionBind:
 			// Unbind and update may go again after an unknown outcome.
 			resend, resendAt = append(resend, row), append(resendAt, i)
-		case sending[row.N] || !cp.Journaled:
+		case sending[row.N] || !journaled:
 			results[i].Code = core.CodeUpstreamTimeout
 			results[i].Message = "the run stopped while this row was being sent: its outcome is unknown, and it was not sent again"
 		default:
@@ -297,7 +343,7 @@ func recoverStep(ctx, keep context.Context, svc *core.Service, rd *Reader, st St
 		if len(again.rows) == 0 {
 			continue
 		}
-		res, err := step(again.ctx, svc, again.rows, newJournal(keep, st, cp.ETag, cp.Done, lease))
+		res, err := step(again.ctx, svc, again.rows, newJournal(keep, h, lease))
 		if err != nil {
 			return err
 		}

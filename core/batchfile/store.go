@@ -1,16 +1,13 @@
 package batchfile
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,26 +70,6 @@ type Store interface {
 	ReadSummary(ctx context.Context) (Summary, error)
 	// Reset removes everything: the input changed.
 	Reset(ctx context.Context) error
-	// ClaimStep marks the step starting after row start of the input etag as
-	// being sent, only if no run has: of two runs of one file at once, one
-	// sends each step. When another run has, it says how long ago the claim
-	// was made or last renewed. RenewStep renews a claim the run holds (its
-	// lease). DropStep removes the claim and the step's journal once the run
-	// has finished.
-	ClaimStep(ctx context.Context, etag string, start int) (claimed bool, age time.Duration, err error)
-	RenewStep(ctx context.Context, etag string, start int) error
-	DropStep(ctx context.Context, etag string, start int) error
-	// Journal appends one entry to the step's journal, durable when it
-	// returns; ReadJournal reads the entries back in order (none: empty).
-	// A step's upstream calls are journaled as they go, so that a run that
-	// dies leaves unknown only the calls it had in flight.
-	Journal(ctx context.Context, etag string, start int, entry []byte) error
-	ReadJournal(ctx context.Context, etag string, start int) ([][]byte, error)
-}
-
-// StepName names a step's claim: the input's ETag and the step's first row.
-func StepName(etag string, start int) string {
-	return url.PathEscape(etag) + "-" + strconv.Itoa(start)
 }
 
 // DirStore keeps a run's files beside the input: <base>.results.jsonl,
@@ -186,77 +163,6 @@ func (d DirStore) Reset(context.Context) error {
 		}
 	}
 	return nil
-}
-
-func (d DirStore) steps() string { return d.Base + ".steps" }
-
-func (d DirStore) ClaimStep(_ context.Context, etag string, start int) (bool, time.Duration, error) {
-	if err := os.MkdirAll(d.steps(), 0o755); err != nil {
-		return false, 0, err
-	}
-	name := filepath.Join(d.steps(), StepName(etag, start))
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		st, serr := os.Stat(name)
-		if serr != nil {
-			return false, 0, serr
-		}
-		return false, time.Since(st.ModTime()), nil
-	}
-	if err != nil {
-		return false, 0, err
-	}
-	return true, 0, f.Close()
-}
-
-func (d DirStore) RenewStep(_ context.Context, etag string, start int) error {
-	now := time.Now()
-	return os.Chtimes(filepath.Join(d.steps(), StepName(etag, start)), now, now)
-}
-
-func (d DirStore) DropStep(_ context.Context, etag string, start int) error {
-	name := filepath.Join(d.steps(), StepName(etag, start))
-	err := os.Remove(name)
-	if errors.Is(err, os.ErrNotExist) {
-		err = nil
-	}
-	if jerr := os.Remove(name + ".journal"); jerr != nil && !errors.Is(jerr, os.ErrNotExist) && err == nil {
-		err = jerr
-	}
-	_ = os.Remove(d.steps()) // only once empty
-	return err
-}
-
-func (d DirStore) Journal(_ context.Context, etag string, start int, entry []byte) error {
-	if err := os.MkdirAll(d.steps(), 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(filepath.Join(d.steps(), StepName(etag, start))+".journal", os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := f.Write(append(append([]byte(nil), entry...), '\n')); err != nil {
-		return err
-	}
-	return f.Sync()
-}
-
-func (d DirStore) ReadJournal(_ context.Context, etag string, start int) ([][]byte, error) {
-	b, err := os.ReadFile(filepath.Join(d.steps(), StepName(etag, start)) + ".journal")
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out [][]byte
-	for _, line := range bytes.Split(b, []byte{'\n'}) {
-		if len(line) > 0 {
-			out = append(out, line)
-		}
-	}
-	return out, nil
 }
 
 // TruncateResults cuts a torn write off the results (a crash mid-append).

@@ -58,8 +58,9 @@ func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stder
 	s, err := batchfile.Bind(ctx, env.Service, env.Validator, batchfile.File{Name: abs, ETag: etag, Body: f}, batchfile.DirStore{Base: abs}, batchfile.Options{
 		PoolKey:     env.Config.Files.PoolKey,
 		MaxRowBytes: env.Config.Files.MaxRowBytes,
-		Content: &batchfile.Content{Ledger: env.Ledger, Scope: "local",
-			StoreOf: func(name string) batchfile.Store { return batchfile.DirStore{Base: name} }},
+		Ledger:      env.Ledger,
+		Scope:       "local",
+		StoreOf:     func(name string) batchfile.Store { return batchfile.DirStore{Base: name} },
 		Progress: func(done int) {
 			fmt.Fprintf(stderr, "bind-file: %d rows done, %.0f rows/s\n", done, float64(done)/time.Since(start).Seconds())
 		},

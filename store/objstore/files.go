@@ -2,12 +2,8 @@ package objstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
-	"time"
 
 	"github.com/axg-binder/binder/core/batchfile"
 )
@@ -29,8 +25,7 @@ type Results interface {
 }
 
 // Files keeps a batch file's <Base>.checkpoint.json and <Base>.summary.json,
-// its step claims under <Base>.steps/ (create-only objects, whose age tells a
-// dead run's claim from a live one), and its results as Results keeps them.
+// and its results as Results keeps them.
 type Files struct {
 	Bucket  Bucket
 	Base    string
@@ -93,70 +88,4 @@ func (s Files) Reset(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func (s Files) stepKey(etag string, start int) string {
-	return s.Base + ".steps/" + batchfile.StepName(etag, start)
-}
-
-func (s Files) ClaimStep(ctx context.Context, etag string, start int) (bool, time.Duration, error) {
-	claimed, err := s.Bucket.Put(ctx, s.stepKey(etag, start), nil, "application/octet-stream", true)
-	if err != nil || claimed {
-		return claimed, 0, err
-	}
-	age, err := s.Bucket.Age(ctx, s.stepKey(etag, start))
-	return false, age, err
-}
-
-// RenewStep writes the claim again: its age starts over.
-func (s Files) RenewStep(ctx context.Context, etag string, start int) error {
-	_, err := s.Bucket.Put(ctx, s.stepKey(etag, start), nil, "application/octet-stream", false)
-	return err
-}
-
-func (s Files) DropStep(ctx context.Context, etag string, start int) error {
-	keys, err := s.Bucket.List(ctx, s.stepKey(etag, start)+".journal/")
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := s.Bucket.Delete(ctx, k); err != nil {
-			return err
-		}
-	}
-	return s.Bucket.Delete(ctx, s.stepKey(etag, start))
-}
-
-// Journal writes each entry as an object of its own under
-// <step>.journal/: entries need no order, only to be there.
-func (s Files) Journal(ctx context.Context, etag string, start int, entry []byte) error {
-	var r [8]byte
-	_, _ = rand.Read(r[:])
-	key := fmt.Sprintf("%s.journal/%020d-%s", s.stepKey(etag, start), time.Now().UnixNano(), hex.EncodeToString(r[:]))
-	_, err := s.Bucket.Put(ctx, key, entry, "application/json", true)
-	return err
-}
-
-func (s Files) ReadJournal(ctx context.Context, etag string, start int) ([][]byte, error) {
-	keys, err := s.Bucket.List(ctx, s.stepKey(etag, start)+".journal/")
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, 0, len(keys))
-	for _, k := range keys {
-		rc, err := s.Bucket.Get(ctx, k)
-		if errors.Is(err, ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
 }

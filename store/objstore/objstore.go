@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"time"
 )
 
 // ErrNotExist is a Bucket's answer for an object that is not there.
@@ -27,8 +26,6 @@ type Bucket interface {
 	Put(ctx context.Context, key string, b []byte, contentType string, createOnly bool) (bool, error)
 	// Delete removes the object at key; an absent one is no error.
 	Delete(ctx context.Context, key string) error
-	// Age is how long ago the object at key was last written.
-	Age(ctx context.Context, key string) (time.Duration, error)
 	// List lists the keys that start with prefix.
 	List(ctx context.Context, prefix string) ([]string, error)
 }

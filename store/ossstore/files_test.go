@@ -16,6 +16,7 @@ import (
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/internal/fakeoss"
 	"github.com/axg-binder/binder/store/ossstore"
@@ -39,6 +40,9 @@ func service(t *testing.T) (*core.Service, *emulator.Emulator) {
 	return svc, emu
 }
 
+// steps holds the runs' steps, as the function's ledger would.
+var steps = ledger.New(ledger.NewMemory(0))
+
 // run reads the input object through the SDK and binds it into the store.
 func run(ctx context.Context, t *testing.T, c *oss.Client, st batchfile.Store, svc *core.Service, etag string, o batchfile.Options) (batchfile.Summary, error) {
 	res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("axg-bucket"), Key: oss.Ptr("axg/incoming/b.jsonl")})
@@ -46,7 +50,7 @@ func run(ctx context.Context, t *testing.T, c *oss.Client, st batchfile.Store, s
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	o.PoolKey = emulator.DemoPoolKey
+	o.PoolKey, o.Ledger = emulator.DemoPoolKey, steps
 	f := batchfile.File{Name: "axg/incoming/b.jsonl", ETag: etag, Body: res.Body}
 	return batchfile.Bind(ctx, svc, validate.New(nil, 1000), f, st, o)
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
@@ -67,14 +66,6 @@ func (b Bucket) Delete(ctx context.Context, key string) error {
 		return nil
 	}
 	return err
-}
-
-func (b Bucket) Age(ctx context.Context, key string) (time.Duration, error) {
-	h, err := b.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &b.Name, Key: &key})
-	if err != nil {
-		return 0, err
-	}
-	return time.Since(oss.ToTime(h.LastModified)), nil
 }
 
 func (b Bucket) List(ctx context.Context, prefix string) ([]string, error) {

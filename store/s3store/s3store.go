@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -68,14 +67,6 @@ func (b Bucket) Put(ctx context.Context, key string, data []byte, contentType st
 func (b Bucket) Delete(ctx context.Context, key string) error {
 	_, err := b.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &b.Name, Key: &key})
 	return err
-}
-
-func (b Bucket) Age(ctx context.Context, key string) (time.Duration, error) {
-	h, err := b.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b.Name, Key: &key})
-	if err != nil {
-		return 0, err
-	}
-	return time.Since(aws.ToTime(h.LastModified)), nil
 }
 
 func (b Bucket) List(ctx context.Context, prefix string) ([]string, error) {

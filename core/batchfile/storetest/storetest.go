@@ -31,10 +31,6 @@ func RunConformanceTests(t *testing.T, newStore NewStore) {
 		{Name: "NothingPastTheEnd", Run: testNothingPastTheEnd},
 		{Name: "SummaryStandsForCompleteResults", Run: testSummary},
 		{Name: "ResetRemovesEverything", Run: testReset},
-		{Name: "StepClaimIsCreateOnly", Run: testClaim},
-		{Name: "ConcurrentClaimsOneWins", Run: testConcurrentClaims},
-		{Name: "RenewedClaimIsYoung", Run: testRenew},
-		{Name: "JournalKeepsEveryEntry", Run: testJournal},
 	})
 }
 
@@ -198,99 +194,5 @@ func testReset(t *testing.T, st batchfile.Store) {
 	}
 	if err := st.Reset(ctx); err != nil {
 		t.Fatalf("a second reset: %v", err)
-	}
-}
-
-func testClaim(t *testing.T, st batchfile.Store) {
-	claimed, _, err := st.ClaimStep(ctx, "e/1", 0)
-	if err != nil || !claimed {
-		t.Fatalf("first claim: %v, %v", claimed, err)
-	}
-	claimed, age, err := st.ClaimStep(ctx, "e/1", 0)
-	if err != nil || claimed || age < 0 || age > time.Minute {
-		t.Fatalf("second claim: %v, age %v, %v; want refused, its age within a minute", claimed, age, err)
-	}
-	for _, other := range []struct {
-		etag  string
-		start int
-	}{{"e/1", 1000}, {"e/2", 0}, {"e%2F1", 0}} {
-		if claimed, _, err := st.ClaimStep(ctx, other.etag, other.start); err != nil || !claimed {
-			t.Fatalf("claim of %+v, another step: %v, %v", other, claimed, err)
-		}
-	}
-	if err := st.DropStep(ctx, "e/1", 0); err != nil {
-		t.Fatal(err)
-	}
-	if claimed, _, err := st.ClaimStep(ctx, "e/1", 0); err != nil || !claimed {
-		t.Fatalf("claim after a drop: %v, %v", claimed, err)
-	}
-	for _, s := range []struct {
-		etag  string
-		start int
-	}{{"e/1", 0}, {"e/1", 1000}, {"e/2", 0}, {"e%2F1", 0}, {"never", 0}} {
-		if err := st.DropStep(ctx, s.etag, s.start); err != nil {
-			t.Fatalf("drop %+v: %v", s, err)
-		}
-	}
-}
-
-func testConcurrentClaims(t *testing.T, st batchfile.Store) {
-	conformance.OneWins(t, 8, func(int) (bool, error) {
-		claimed, _, err := st.ClaimStep(ctx, "e", 3000)
-		return claimed, err
-	})
-}
-
-// A claim renewed is as young as a new one: the lease a living run keeps.
-func testRenew(t *testing.T, st batchfile.Store) {
-	if claimed, _, err := st.ClaimStep(ctx, "e", 0); err != nil || !claimed {
-		t.Fatal(claimed, err)
-	}
-	time.Sleep(1100 * time.Millisecond) // object stores keep times to the second
-	_, before, _ := st.ClaimStep(ctx, "e", 0)
-	if err := st.RenewStep(ctx, "e", 0); err != nil {
-		t.Fatal(err)
-	}
-	claimed, after, err := st.ClaimStep(ctx, "e", 0)
-	if err != nil || claimed || after >= before {
-		t.Fatalf("renewed: claimed %v, age %v, was %v, %v", claimed, after, before, err)
-	}
-}
-
-// Every entry journaled is read back (in any order); a step dropped has no
-// journal left, and another step's journal is its own.
-func testJournal(t *testing.T, st batchfile.Store) {
-	if entries, err := st.ReadJournal(ctx, "e", 0); err != nil || len(entries) != 0 {
-		t.Fatalf("no journal: %q, %v", entries, err)
-	}
-	want := map[string]bool{}
-	for i := 0; i < 5; i++ {
-		e := fmt.Sprintf(`{"Entry":%d}`, i)
-		if err := st.Journal(ctx, "e", 0, []byte(e)); err != nil {
-			t.Fatal(err)
-		}
-		want[e] = true
-	}
-	_ = st.Journal(ctx, "e", 1000, []byte(`{"Other":1}`))
-	entries, err := st.ReadJournal(ctx, "e", 0)
-	if err != nil || len(entries) != len(want) {
-		t.Fatalf("journal: %q, %v", entries, err)
-	}
-	for _, e := range entries {
-		if !want[string(e)] {
-			t.Fatalf("journal holds %q", e)
-		}
-	}
-	if _, _, err := st.ClaimStep(ctx, "e", 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.DropStep(ctx, "e", 0); err != nil {
-		t.Fatal(err)
-	}
-	if entries, err := st.ReadJournal(ctx, "e", 0); err != nil || len(entries) != 0 {
-		t.Fatalf("after DropStep: %q, %v", entries, err)
-	}
-	if entries, _ := st.ReadJournal(ctx, "e", 1000); len(entries) != 1 {
-		t.Fatalf("another step's journal: %q", entries)
 	}
 }

@@ -42,6 +42,10 @@ func RunConformanceTests(t *testing.T, newDriver NewDriver) {
 		{Name: "RulesUnknownIsNeverRunAgain", Run: testUnknown},
 		{Name: "RulesIdempotentRunsAgain", Run: testTakeOver},
 		{Name: "RulesAbandonFreesTheKey", Run: testAbandon},
+		{Name: "HoldLapsesAfterItsLease", Run: testHoldLapses},
+		{Name: "HoldConcurrentTakesOneWins", Run: testHoldOneWins},
+		{Name: "HoldLogReadInOrder", Run: testHoldLog},
+		{Name: "HoldLogAfterALateEntry", Run: testHoldLateEntry},
 	})
 }
 
@@ -469,5 +473,164 @@ func testAbandon(t *testing.T, d ledger.Driver) {
 	}
 	if r := get(t, d, "k"); r == nil {
 		t.Fatal("a stale Abandon removed the new run's record")
+	}
+}
+
+// later is l judged d from now: a lease lapses without waiting it out.
+func later(l *ledger.Ledger, d time.Duration) *ledger.Ledger {
+	return l.At(func() time.Time { return time.Now().Add(d) })
+}
+
+// testHoldLapses: a hold stops other runs until its lease lapses, a renewed
+// one for a lease from its renewal; a lapsed hold is taken over, and its
+// run can no longer renew it.
+func testHoldLapses(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	first, err := l.Take(bg, "step", time.Minute, time.Hour)
+	if err != nil || first.Found {
+		t.Fatalf("first Take: %+v, %v", first, err)
+	}
+	if _, err := l.Take(bg, "step", time.Minute, time.Hour); !errors.Is(err, ledger.ErrHeld) {
+		t.Fatalf("second Take within the lease: %v, want ErrHeld", err)
+	}
+	if _, err := l.Take(bg, "other", time.Minute, time.Hour); err != nil {
+		t.Fatalf("another key: %v", err)
+	}
+	if err := first.Renew(bg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := later(l, 30*time.Second).Take(bg, "step", time.Minute, time.Hour); !errors.Is(err, ledger.ErrHeld) {
+		t.Fatalf("half a lease after a renewal: %v, want ErrHeld", err)
+	}
+	next, err := later(l, 2*time.Minute).Take(bg, "step", time.Minute, time.Hour)
+	if err != nil || !next.Found {
+		t.Fatalf("Take after the lease: %+v, %v; want it taken over", next, err)
+	}
+	if err := first.Renew(bg); !errors.Is(err, ledger.ErrLost) {
+		t.Fatalf("the lapsed run's Renew: %v, want ErrLost", err)
+	}
+	if err := next.Release(bg); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := l.Take(bg, "step", time.Minute, time.Hour); err != nil || h.Found {
+		t.Fatalf("Take after a release: %+v, %v; want a fresh hold", h, err)
+	}
+}
+
+func testHoldOneWins(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	if _, err := l.Take(bg, "step", time.Second, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	lapsed := later(l, time.Minute)
+	conformance.OneWins(t, 8, func(int) (bool, error) {
+		_, err := lapsed.Take(bg, "step", time.Second, time.Hour)
+		if errors.Is(err, ledger.ErrHeld) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+}
+
+func logOf(t *testing.T, h *ledger.Hold) []string {
+	t.Helper()
+	entries, err := h.ReadLog(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, e := range entries {
+		out = append(out, string(e))
+	}
+	return out
+}
+
+// testHoldLog: a log is read back in the order written, by the run that
+// takes a lapsed hold over, which writes on after it; a release leaves
+// no log behind, and another key's log is its own.
+func testHoldLog(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	first, err := l.Take(bg, "step", time.Second, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 5 {
+		e := fmt.Sprintf(`{"Entry":%d}`, i)
+		if err := first.Log(bg, []byte(e)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, e)
+	}
+	other, _ := l.Take(bg, "step2", time.Second, time.Hour)
+	_ = other.Log(bg, []byte("other"))
+	next, err := later(l, time.Minute).Take(bg, "step", time.Second, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := logOf(t, next); !slices.Equal(got, want) {
+		t.Fatalf("log %q, want %q", got, want)
+	}
+	if err := next.Log(bg, []byte("after")); err != nil {
+		t.Fatal(err)
+	}
+	if got := logOf(t, next); len(got) != 6 || got[5] != "after" {
+		t.Fatalf("log after an entry of the run that took over: %q", got)
+	}
+	third, err := later(l, 2*time.Minute).Take(bg, "step", time.Second, time.Hour)
+	if err != nil || !third.Found {
+		t.Fatalf("a third Take: %+v, %v", third, err)
+	}
+	if err := third.ClearLog(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got := logOf(t, third); len(got) != 0 {
+		t.Fatalf("log after ClearLog: %q", got)
+	}
+	_ = third.Log(bg, []byte("fresh"))
+	if err := third.Release(bg); err != nil {
+		t.Fatal(err)
+	}
+	h, err := l.Take(bg, "step", time.Second, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := logOf(t, h); len(got) != 0 {
+		t.Fatalf("log after a release: %q", got)
+	}
+	if got := logOf(t, other); !slices.Equal(got, []string{"other"}) {
+		t.Fatalf("another key's log: %q", got)
+	}
+}
+
+// testHoldLateEntry: an entry a dead run wrote late, at the number the
+// run that took over would write next, stands; the new entry goes after.
+func testHoldLateEntry(t *testing.T, d ledger.Driver) {
+	l := ledger.New(d)
+	dead, err := l.Take(bg, "step", time.Second, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := later(l, time.Minute).Take(bg, "step", time.Second, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := logOf(t, next); len(got) != 0 {
+		t.Fatalf("log %q", got)
+	}
+	if err := dead.Log(bg, []byte("late")); err != nil {
+		t.Fatal(err)
+	}
+	if err := next.Log(bg, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if got := logOf(t, next); !slices.Equal(got, []string{"late", "new"}) {
+		t.Fatalf("log %q, want the late entry first", got)
+	}
+	if err := next.Release(bg); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(t, d, "step#0"); r != nil {
+		t.Fatalf("the late entry outlived the release: %+v", r)
 	}
 }

@@ -43,7 +43,7 @@ func TestEveryPathRecordsItsBindings(t *testing.T) {
 	post("/v1/axg/batch-bind", `{"PoolKey":"FC123456","AxgBindList":[{"PhoneNoA":"13800000162","GroupId":"1234","OutOrderId":"o-9","Expiration":"`+exp+`"}]}`)
 	file := "PoolKey,PhoneNoA,GroupId,OutOrderId,Expiration\nFC123456,13800000163,1234,o-9," + exp + "\n"
 	if _, err := batchfile.Bind(context.Background(), e.Service, e.Validator, batchfile.File{Name: "o.csv", ETag: "x", Body: strings.NewReader(file)},
-		batchfile.DirStore{Base: t.TempDir() + "/o.csv"}, batchfile.Options{}); err != nil {
+		batchfile.DirStore{Base: t.TempDir() + "/o.csv"}, batchfile.Options{Ledger: e.Ledger}); err != nil {
 		t.Fatal(err)
 	}
 	dto := one["SecretBindDTO"].(map[string]any)
@@ -169,7 +169,7 @@ func TestUnbindByOrderFromFilesAndMessages(t *testing.T) {
 
 	file := "Action,PoolKey,OutOrderId\nUnbindSubscription,FC123456,o-file\nUnbindSubscription,FC123456,o-never\n"
 	sum, err := batchfile.Bind(context.Background(), e.Service, e.Validator, batchfile.File{Name: "close.csv", ETag: "c", Body: strings.NewReader(file)},
-		batchfile.DirStore{Base: t.TempDir() + "/close.csv"}, batchfile.Options{})
+		batchfile.DirStore{Base: t.TempDir() + "/close.csv"}, batchfile.Options{Ledger: e.Ledger})
 	if err != nil || sum.Counts[core.CodeOK] != 2 || states("o-file") != "unbound unbound" || emu.Stats().Calls["UnbindSubscription"] != 2 {
 		t.Fatalf("file: %+v %v; o-file %s; %d unbinds", sum, err, states("o-file"), emu.Stats().Calls["UnbindSubscription"])
 	}

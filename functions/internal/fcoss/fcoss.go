@@ -96,8 +96,7 @@ func (h *Handler) file(ctx context.Context, c *oss.Client, bucket, key, etag str
 	}
 	f.Summary, err = batchfile.Bind(ctx, h.env.Service, h.env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
 		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.env.Metrics,
-			Content: &batchfile.Content{Ledger: h.env.Ledger, Scope: "oss:" + bucket,
-				StoreOf: func(key string) batchfile.Store { return storeOf(key) }}})
+			Ledger: h.env.Ledger, Scope: "oss:" + bucket, StoreOf: func(key string) batchfile.Store { return storeOf(key) }})
 	return f, err // batchfile.ErrNotFinished fails the invocation: FC's asynchronous retry goes on from the checkpoint
 }
 

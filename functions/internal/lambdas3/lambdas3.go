@@ -70,8 +70,8 @@ func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile
 	}
 	s, err := batchfile.Bind(ctx, h.Env.Service, h.Env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
 		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.Env.Metrics,
-			Content: &batchfile.Content{Ledger: h.Env.Ledger, Scope: "s3:" + bucket, StoreOf: func(key string) batchfile.Store {
+			Ledger: h.Env.Ledger, Scope: "s3:" + bucket, StoreOf: func(key string) batchfile.Store {
 				return s3store.Files(h.Client, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
-			}}})
+			}})
 	return s, err // batchfile.ErrNotFinished fails the invocation: Lambda's asynchronous retry goes on from the checkpoint
 }

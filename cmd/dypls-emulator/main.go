@@ -38,12 +38,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	items := fs.Int("max-items", emulator.DefaultMaxBatchItems, "longest AxgBindList accepted")
 	size := fs.Int("max-bytes", emulator.DefaultMaxRequestBytes, "longest request accepted (URL and body), bytes; past it, HTTP 414")
 	quiet := fs.Bool("quiet", false, "no log line per call")
+	push := fs.String("receipts-push", "", "push the receipts of calls placed (POST /_emulator/calls) to this URL, {type} in it replaced by each receipt's type (e.g. http://127.0.0.1:9000/v1/receipts/SECRET/{type})")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	opts := []emulator.Option{emulator.WithLatency(*latency), emulator.WithLimits(*items, *size)}
 	if *qps >= 0 {
 		opts = append(opts, emulator.WithQPS(*qps))
+	}
+	if *push != "" {
+		opts = append(opts, emulator.WithReceiptsPush(*push))
 	}
 	if !*quiet {
 		opts = append(opts, emulator.WithLogger(slog.New(slog.NewJSONHandler(stderr, nil))))

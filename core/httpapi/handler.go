@@ -59,6 +59,13 @@ type Config struct {
 	// the token check.
 	Metrics        metrics.Sink
 	MetricsHandler http.Handler
+	// Receipts records the vendor's call receipts pushed to
+	// RouteReceipts+ReceiptsSecret (AXG_RECEIPTS_SECRET); the route is
+	// not there without both. OnReceipts, where given, is told of each
+	// batch recorded (to forward them).
+	Receipts       *ledger.Receipts
+	ReceiptsSecret string
+	OnReceipts     func(context.Context, []ledger.Recorded)
 }
 
 // Handler serves the HTTP API.

@@ -84,11 +84,21 @@ func (h *Handler) routeName(path string) string {
 	if _, ok := h.routes[path]; ok {
 		return path
 	}
+	if isReceipts(path) {
+		if _, ok := h.receiptRoute(path); ok {
+			return routeReceiptsName
+		}
+	}
 	return "unknown"
 }
 
 // serve checks the token (on every route but /healthz), then routes.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
+	if isReceipts(r.URL.Path) {
+		// The vendor sends no token: the path's secret stands in for one.
+		h.admitted(w, r, h.receipts)
+		return
+	}
 	if r.URL.Path != RouteHealth {
 		if e := h.authorize(r); e != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="axg-binder"`)
@@ -113,19 +123,25 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
-		release, ok := h.admit(r)
-		if !ok {
-			w.Header().Set("Retry-After", "1")
-			h.writeError(w, r, core.Errorf(core.CodeOverloaded, "this instance has as many requests in memory as it can hold (AXG_MAX_INFLIGHT_BYTES): nothing was sent; try again"))
-			return
-		}
-		defer release()
-		ctx, cancel := h.deadline(r.Context())
-		defer cancel()
-		h.once(w, r.WithContext(ctx), fn)
+		h.admitted(w, r, func(w http.ResponseWriter, r *http.Request) { h.once(w, r, fn) })
 		return
 	}
 	fn(w, r)
+}
+
+// admitted runs fn once the request's body has room in memory, under the
+// request's deadline.
+func (h *Handler) admitted(w http.ResponseWriter, r *http.Request, fn http.HandlerFunc) {
+	release, ok := h.admit(r)
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		h.writeError(w, r, core.Errorf(core.CodeOverloaded, "this instance has as many requests in memory as it can hold (AXG_MAX_INFLIGHT_BYTES): nothing was sent; try again"))
+		return
+	}
+	defer release()
+	ctx, cancel := h.deadline(r.Context())
+	defer cancel()
+	fn(w, r.WithContext(ctx))
 }
 
 // safePath keeps a caller's unknown path short and free of phone numbers.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/receipt"
 	"github.com/axg-binder/binder/core/redact"
 	"github.com/axg-binder/binder/core/validate"
 )
@@ -42,6 +43,11 @@ type Binding struct {
 	// saw unbound); Updated when the record was changed since (unbound).
 	Made    time.Time `json:"Made,omitzero"`
 	Updated time.Time `json:"Updated,omitzero"`
+	// SettledAs names, in a binding of unknown outcome that a receipt
+	// showed made, the record it is kept under now.
+	SettledAs string `json:"SettledAs,omitempty"`
+	// Receipts are the receipts of its calls (order/get), oldest first.
+	Receipts []receipt.Receipt `json:"Receipts,omitempty"`
 }
 
 // Bindings records every binding the Service makes, unmakes or loses track
@@ -49,6 +55,8 @@ type Binding struct {
 type Bindings struct {
 	l         *Ledger
 	retention time.Duration
+	// receipts are read with an order's bindings.
+	receipts *Receipts
 	// Failed, where given, is told of a record that could not be written
 	// (the binding stands; its record is missing).
 	Failed func(error)
@@ -62,7 +70,7 @@ func NewBindings(l *Ledger, retention time.Duration) *Bindings {
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
-	return &Bindings{l: l, retention: retention}
+	return &Bindings{l: l, retention: retention, receipts: NewReceipts(l, retention, true)}
 }
 
 func bindingKey(pool, subs string) string { return "binding:" + pool + ":" + subs }
@@ -117,6 +125,10 @@ func (b *Bindings) Bound(ctx context.Context, pool string, made []core.Made) {
 		recs = append(recs, r)
 		if rec.OutOrderId != "" {
 			adds = append(adds, Member{Key: orderKey(pool, rec.OutOrderId), Value: key, Expires: r.Expires})
+		}
+		if m.Unknown {
+			// A receipt of one of its calls settles it: see Receipts.
+			adds = append(adds, Member{Key: unknownKey(pool), Value: key, Expires: r.Expires})
 		}
 	}
 	b.failed(b.l.d.PutBatch(ctx, recs, adds))
@@ -175,8 +187,16 @@ func (b *Bindings) Order(ctx context.Context, pool, order string) ([]Binding, er
 		if err := json.Unmarshal(r.Body, &rec); err != nil {
 			return nil, err
 		}
+		if rec.SettledAs != "" {
+			continue // a receipt showed it made: the order lists it under its SubsId
+		}
 		if t, ok := expiration(rec.Expiration); ok && rec.State == BindingLive && !b.l.now().Before(t) {
 			rec.State = BindingExpired
+		}
+		if rec.SubsId != "" {
+			if rec.Receipts, err = b.receipts.of(ctx, pool, rec.SubsId); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, rec)
 	}

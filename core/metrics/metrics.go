@@ -43,10 +43,12 @@ var (
 		Labels: []string{"api"}, EMF: "RateBudgetWait", Unit: "Milliseconds"}
 	BudgetFallbacks = Metric{Name: "axg_rate_budget_fallbacks_total", Help: "Times the shared rate budget (Redis) could not be reached and this instance fell back to its share.",
 		EMF: "RateBudgetFallbacks", Unit: "Count"}
+	Receipts = Metric{Name: "axg_receipts_total", Help: "Call receipts taken in, by path (push, pull) and outcome: recorded, repeat (recorded before), unreadable.",
+		Labels: []string{"via", "outcome"}, EMF: "Receipts", Unit: "Count"}
 )
 
 // All are the binder's metrics.
-var All = []Metric{Requests, RequestSeconds, UpstreamCalls, UpstreamSeconds, Bound, Replays, BudgetWaitSeconds, BudgetFallbacks}
+var All = []Metric{Requests, RequestSeconds, UpstreamCalls, UpstreamSeconds, Bound, Replays, BudgetWaitSeconds, BudgetFallbacks, Receipts}
 
 // Sink takes observations: n more of a Counter, or one value (seconds) of a
 // Histogram; labels are given in the metric's order. It is safe for

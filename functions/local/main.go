@@ -7,18 +7,23 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
@@ -73,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		cfg.Core.Ledger = "dir:" + dir
 	}
-	upstream, stop, err := embedded(&cfg)
+	upstream, emu, stop, err := embedded(&cfg)
 	if err != nil {
 		return err
 	}
@@ -101,7 +106,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "Tokens are required: set AXG_TOKEN to one of AXG_API_TOKENS in your shell first (export AXG_TOKEN=...).")
 	}
 	fmt.Fprintf(stdout, "Try:\n%s\n", exampleCurl(base, cfg, time.Now()))
-	return server.Serve(ctx, ln, env.HTTP(), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
+	if emu != nil && cfg.HTTP.ReceiptsSecret != "" {
+		// The sandbox's calls push their receipts here, as the vendor's
+		// console would be told to.
+		emu.PushReceiptsTo(base + httpapi.RouteReceipts + cfg.HTTP.ReceiptsSecret + "/{type}")
+		fmt.Fprintf(stdout, "Place a call on a binding (its SubsId from the bind's answer); its receipts come here:\n"+
+			"curl -s -X POST %s%scalls -H 'Content-Type: application/json' -d '{\"SubsId\":\"SUBSID\"}'\n", base, emulator.ControlPrefix)
+	}
+	return server.Serve(ctx, ln, sandbox(env.HTTP(), emu), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
 }
 
 // stateDir is where bind-file keeps its ledger against a real upstream:
@@ -118,12 +130,16 @@ func stateDir(getenv func(string) string) (string, error) {
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing
 // cfg at it (with the demo key unless credentials are set, which it accepts).
-func embedded(cfg *binder.Config) (desc string, stop func(), err error) {
+func embedded(cfg *binder.Config) (up upstreamDesc, emu *emulator.Emulator, stop func(), err error) {
 	c := &cfg.Core
 	if c.Endpoint != "" {
-		return c.Endpoint, func() {}, nil
+		return upstreamDesc{c.Endpoint, ""}, nil, func() {}, nil
 	}
-	emu := emulator.New(emulator.Demo())
+	if cfg.HTTP.ReceiptsSecret == "" {
+		// The sandbox's receipts need a push route: one of this run's own.
+		cfg.HTTP.ReceiptsSecret = randomSecret()
+	}
+	emu = emulator.New(emulator.Demo())
 	if c.AccessKeyID == "" {
 		c.AccessKeyID, c.AccessKeySecret = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
 	} else {
@@ -131,10 +147,37 @@ func embedded(cfg *binder.Config) (desc string, stop func(), err error) {
 	}
 	srv, err := emulator.Start(emu, "127.0.0.1:0")
 	if err != nil {
-		return "", nil, fmt.Errorf("starting the embedded emulator: %w", err)
+		return upstreamDesc{}, nil, nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}
 	c.Endpoint = srv.URL
-	return "embedded emulator at " + srv.URL, func() { _ = srv.Close() }, nil
+	return upstreamDesc{srv.URL, "embedded emulator at "}, emu, func() { _ = srv.Close() }, nil
+}
+
+// sandbox serves the embedded emulator's controls (place a call, faults,
+// state) beside the API, on its port: one address to try everything on.
+func sandbox(api http.Handler, emu *emulator.Emulator) http.Handler {
+	if emu == nil {
+		return api
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, emulator.ControlPrefix) {
+			emu.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// upstreamDesc is the upstream's URL, and how the banner names it.
+type upstreamDesc struct{ url, kind string }
+
+func (u upstreamDesc) String() string { return u.kind + u.url }
+
+// randomSecret is a push route's secret for one run of the local server.
+func randomSecret() string {
+	var b [18]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // exampleCurl is a bind on the demo pool that expires in a day.

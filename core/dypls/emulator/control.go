@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 //	POST   /_emulator/faults  queue a fault: a Fault as JSON, Delay as "2s"
 //	DELETE /_emulator/faults  drop every queued fault
 //	POST   /_emulator/reset   back to the seed: no bindings, calls or faults
+//	POST   /_emulator/calls   place a call on a binding: a CallSpec as JSON;
+//	                          its receipts pushed (WithReceiptsPush)
 //
 // A POST must say Content-Type: application/json, and no change is taken
 // from another origin's page (Origin, Sec-Fetch-Site): a page can post
@@ -30,6 +33,8 @@ type State struct {
 	Bindings  []BindingView  `json:"Bindings"`
 	Groups    []GroupView    `json:"Groups"`
 	Faults    []FaultSpec    `json:"Faults"`
+	// Pushes are the receipt pushes of the calls placed, newest first.
+	Pushes []Push `json:"Pushes"`
 }
 
 // BindingView is a binding as the console shows it.
@@ -128,6 +133,10 @@ func (e *Emulator) State() State {
 	for _, f := range e.faults {
 		st.Faults = append(st.Faults, specOf(f))
 	}
+	st.Pushes = make([]Push, 0, len(e.pushes))
+	for i := len(e.pushes) - 1; i >= 0; i-- {
+		st.Pushes = append(st.Pushes, e.pushes[i])
+	}
 	return st
 }
 
@@ -189,10 +198,28 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request) {
 	case path == "faults" && r.Method == http.MethodDelete:
 		e.ClearFaults()
 		reply(http.StatusOK, []FaultSpec{})
+	case path == "calls" && r.Method == http.MethodPost:
+		var spec CallSpec
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&spec); err != nil {
+			refuse(http.StatusBadRequest, "a call is a JSON object of SubsId, Peer, Unanswered, Twice, Talk: "+err.Error())
+			return
+		}
+		call, err := e.PlaceCall(r.Context(), spec)
+		if errors.Is(err, ErrNoBinding) {
+			refuse(http.StatusNotFound, err.Error())
+			return
+		}
+		if err != nil {
+			refuse(http.StatusBadRequest, err.Error())
+			return
+		}
+		reply(http.StatusOK, call)
 	case path == "reset" && r.Method == http.MethodPost:
 		e.Reset()
 		reply(http.StatusOK, map[string]string{"Status": "reset"})
 	default:
-		refuse(http.StatusNotFound, "controls: GET "+ControlPrefix+"state, POST or DELETE "+ControlPrefix+"faults, POST "+ControlPrefix+"reset")
+		refuse(http.StatusNotFound, "controls: GET "+ControlPrefix+"state, POST or DELETE "+ControlPrefix+"faults, POST "+ControlPrefix+"calls, POST "+ControlPrefix+"reset")
 	}
 }

@@ -91,6 +91,7 @@ type Emulator struct {
 	maxItems int
 	maxBytes int
 	seed     Seed
+	pushURL  string // where the receipts of calls go (WithReceiptsPush)
 
 	mu        sync.Mutex
 	keys      map[string]Key
@@ -107,6 +108,7 @@ type Emulator struct {
 	calls     map[string]int
 	throttle  int
 	recent    []Call // the last maxRecent calls, oldest first
+	pushes    []Push // the last maxPushes receipt pushes, oldest first
 }
 
 type pool struct {
@@ -165,7 +167,7 @@ func (e *Emulator) reset() {
 	}
 	e.pools, e.groups, e.subs = map[string]*pool{}, map[int64]*Group{}, map[string]*binding{}
 	e.nextGroup, e.nextSubs, e.made = 100001, 1000000000000001, 0
-	e.window, e.calls, e.throttle, e.faults, e.recent = map[string]*window{}, map[string]int{}, 0, nil, nil
+	e.window, e.calls, e.throttle, e.faults, e.recent, e.pushes = map[string]*window{}, map[string]int{}, 0, nil, nil, nil
 	for _, k := range s.Keys {
 		e.keys[k.ID] = k
 	}

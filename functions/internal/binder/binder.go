@@ -64,8 +64,11 @@ type Env struct {
 	// Ledger keeps what must happen once (AXG_LEDGER), and Bindings every
 	// binding made or unmade in it (nil on a memory ledger, which keeps
 	// none).
-	Ledger         *ledger.Ledger
-	Bindings       *ledger.Bindings
+	Ledger   *ledger.Ledger
+	Bindings *ledger.Bindings
+	// Receipts records the vendor's call receipts, joined to Bindings
+	// where there are any.
+	Receipts       *ledger.Receipts
 	requestID      func(*http.Request) string
 	caller         func(*http.Request) string
 	metricsHandler http.Handler
@@ -208,7 +211,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		return nil, err
 	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
-		Ledger: l, Bindings: bindings, requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
+		Ledger: l, Bindings: bindings, Receipts: ledger.NewReceipts(l, c.LedgerRetention, bindings != nil), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
 	return env, nil
 }
 
@@ -233,6 +236,8 @@ func (e *Env) HTTP() *httpapi.Handler {
 		RequireIdempotency: c.RequireIdempotency,
 		Metrics:            e.Metrics,
 		MetricsHandler:     e.metricsHandler,
+		Receipts:           e.Receipts,
+		ReceiptsSecret:     c.ReceiptsSecret,
 	})
 }
 

@@ -137,6 +137,9 @@ type HTTPConfig struct {
 	// RequireIdempotency is AXG_IDEMPOTENCY=require.
 	IdempotencyTTL     time.Duration
 	RequireIdempotency bool
+	// ReceiptsSecret is the path secret of the vendor's receipt push
+	// (AXG_RECEIPTS_SECRET); "": no push route.
+	ReceiptsSecret string
 }
 
 // FilesConfig is the file path's part: where files arrive and results go.
@@ -299,7 +302,27 @@ func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, wan
 	default:
 		bad("AXG_IDEMPOTENCY", `"optional" or "require"`, v)
 	}
+	if v := strings.TrimSpace(getenv("AXG_RECEIPTS_SECRET")); v != "" {
+		if !pathSecret(v) {
+			bad("AXG_RECEIPTS_SECRET", "16 to 128 letters, digits, - or _ (it is a URL path segment; e.g. openssl rand -hex 24)", fmt.Sprintf("(withheld: %d characters)", len(v)))
+		}
+		c.ReceiptsSecret = v
+	}
 	return c
+}
+
+// pathSecret reports whether s may stand in a URL path as a secret: long
+// enough not to be guessed, and nothing that needs escaping.
+func pathSecret(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func orDefault(v, def string) string {

@@ -55,18 +55,18 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"AXG_UPSTREAM_CHUNK": "0", "AXG_UPSTREAM_QPS": "0", "AXG_UPSTREAM_TIMEOUT": "5", "AXG_REQUEST_TIMEOUT": "-1s", "PORT": "70000",
 		"AXG_INPUT_PREFIX": "axg/", "AXG_OUTPUT_PREFIX": "axg/results/", "AXG_MAX_INSTANCES": "0",
 		"AXG_IDEMPOTENCY": "always", "AXG_IDEMPOTENCY_TTL": "forever", "AXG_REDIS_URL": "http://user:very-secret-pw@cache:6379",
-		"AXG_LOG_LEVEL": "loud", "AXG_LEDGER": "dynamo", "AXG_LEDGER_MEMORY_BYTES": "1k",
+		"AXG_LOG_LEVEL": "loud", "AXG_LEDGER": "dynamo", "AXG_LEDGER_MEMORY_BYTES": "1k", "AXG_RECEIPTS_SECRET": "short/secret",
 	}), HTTP|Files|Messages, AuthToken)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, name := range []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "DYPLS_ENDPOINT", "DYPLS_REGION", "AXG_AUTH", "AXG_MAX_BODY_BYTES",
-		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL", "AXG_LOG_LEVEL", "AXG_LEDGER", "AXG_LEDGER_MEMORY_BYTES"} {
+		"AXG_MAX_BATCH_ITEMS", "AXG_UPSTREAM_CHUNK", "AXG_UPSTREAM_QPS", "AXG_UPSTREAM_TIMEOUT", "AXG_REQUEST_TIMEOUT", "PORT", "AXG_OUTPUT_PREFIX", "AXG_RESULT_BUCKET", "AXG_MAX_INSTANCES", "AXG_IDEMPOTENCY", "AXG_IDEMPOTENCY_TTL", "AXG_REDIS_URL", "AXG_LOG_LEVEL", "AXG_LEDGER", "AXG_LEDGER_MEMORY_BYTES", "AXG_RECEIPTS_SECRET"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
 	}
-	if strings.Contains(err.Error(), "very-secret-pw") {
+	if strings.Contains(err.Error(), "very-secret-pw") || strings.Contains(err.Error(), "short/secret") {
 		t.Errorf("the error repeats a password: %v", err)
 	}
 }

@@ -50,8 +50,11 @@ const (
 	CodeIdempotencyUnavailable Code = "IdempotencyStoreUnavailable"
 	// Bindings by order (contract.md): the deployment's ledger keeps no
 	// bindings (an instance's memory), or cannot be reached.
-	CodeOrdersNotKept     Code = "OrdersNotKept"
-	CodeLedgerUnavailable Code = "LedgerUnavailable"
+	CodeOrdersNotKept Code = "OrdersNotKept"
+	// CodeReceiptsNotForwarded: the replay route, where AXG_RECEIPTS_TO is
+	// not set.
+	CodeReceiptsNotForwarded Code = "ReceiptsNotForwarded"
+	CodeLedgerUnavailable    Code = "LedgerUnavailable"
 )
 
 // Transient reports whether the upstream, answering with c, said it did not act

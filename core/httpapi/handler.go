@@ -62,10 +62,14 @@ type Config struct {
 	// Receipts records the vendor's call receipts pushed to
 	// RouteReceipts+ReceiptsSecret (AXG_RECEIPTS_SECRET); the route is
 	// not there without both. OnReceipts, where given, is told of each
-	// batch recorded (to forward them).
+	// batch recorded, before it is acknowledged (to forward them: an
+	// error asks the vendor for the batch again). ReplayReceipts makes the
+	// deliveries whose attempts were spent due again (nil: receipts are
+	// not forwarded, and the replay route answers 501).
 	Receipts       *ledger.Receipts
 	ReceiptsSecret string
-	OnReceipts     func(context.Context, []ledger.Recorded)
+	OnReceipts     func(context.Context, []ledger.Recorded) error
+	ReplayReceipts func(context.Context) (int, error)
 }
 
 // Handler serves the HTTP API.

@@ -104,7 +104,11 @@ func (h *Handler) receipts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.cfg.OnReceipts != nil {
-		h.cfg.OnReceipts(r.Context(), recorded)
+		if err := h.cfg.OnReceipts(r.Context(), recorded); err != nil {
+			note(r, slog.String("ledger_error", redactText(err.Error())))
+			h.writeError(w, r, core.Errorf(core.CodeLedgerUnavailable, "the receipts could not all be queued for delivery: the vendor sends them again"))
+			return
+		}
 	}
 	h.setCode(r, core.CodeOK, "")
 	writeJSON(w, http.StatusOK, receiptAck{Code: 0, Msg: "成功", RequestId: RequestID(r.Context())})
@@ -138,4 +142,26 @@ func orUnnamed(typ string) string {
 		return "inferred"
 	}
 	return typ
+}
+
+// ReplayAnswer answers the replay route: how many dead deliveries are due
+// again.
+type ReplayAnswer struct {
+	core.Answer
+	Replayed int `json:"Replayed"`
+}
+
+func (h *Handler) receiptsReplay(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.ReplayReceipts == nil {
+		h.writeError(w, r, core.Errorf(core.CodeReceiptsNotForwarded, "receipts are not forwarded (AXG_RECEIPTS_TO is not set): there is nothing to replay"))
+		return
+	}
+	n, err := h.cfg.ReplayReceipts(r.Context())
+	if err != nil {
+		h.writeError(w, r, core.AsError(ledgerError(err)))
+		return
+	}
+	note(r, slog.Int("replayed", n))
+	h.setCode(r, core.CodeOK, "")
+	writeJSON(w, http.StatusOK, ReplayAnswer{Answer: h.ok(r), Replayed: n})
 }

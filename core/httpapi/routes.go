@@ -21,7 +21,10 @@ const (
 	RouteGroupDelete  = "/v1/axg/group/delete"
 	RouteOrderGet     = "/v1/axg/order/get"
 	RouteOrderUnbind  = "/v1/axg/order/unbind"
-	RouteHealth       = "/healthz"
+	// RouteReceiptsReplay makes the receipt deliveries whose attempts were
+	// spent due again.
+	RouteReceiptsReplay = "/v1/axg/receipts/replay"
+	RouteHealth         = "/healthz"
 	// RouteMetrics is served where a metrics handler is configured (the
 	// local server, the FC web function), behind the token check.
 	RouteMetrics = "/metrics"
@@ -45,6 +48,7 @@ func (h *Handler) routeTable() []route {
 		{RouteGroupDelete, post(h.groupDelete)},
 		{RouteOrderGet, post(h.orderGet)},
 		{RouteOrderUnbind, post(h.orderUnbind)},
+		{RouteReceiptsReplay, post(h.receiptsReplay)},
 		{RouteHealth, map[string]http.HandlerFunc{http.MethodGet: h.healthz, http.MethodHead: h.healthz}},
 	}
 	if h.cfg.MetricsHandler != nil {

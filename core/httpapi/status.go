@@ -23,6 +23,7 @@ var statusOf = map[core.Code]int{
 	core.CodeIdempotencyKeyInFlight: http.StatusConflict,
 	core.CodeIdempotencyUnavailable: http.StatusServiceUnavailable,
 	core.CodeOrdersNotKept:          http.StatusNotImplemented,
+	core.CodeReceiptsNotForwarded:   http.StatusNotImplemented,
 	core.CodeLedgerUnavailable:      http.StatusServiceUnavailable,
 }
 

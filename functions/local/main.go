@@ -113,6 +113,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "Place a call on a binding (its SubsId from the bind's answer); its receipts come here:\n"+
 			"curl -s -X POST %s%scalls -H 'Content-Type: application/json' -d '{\"SubsId\":\"SUBSID\"}'\n", base, emulator.ControlPrefix)
 	}
+	if f := env.Forwarder; f != nil {
+		// A process that lives sweeps the outbox: retries go out on time,
+		// not only with the next push.
+		go f.Run(ctx, time.Second)
+	}
 	return server.Serve(ctx, ln, sandbox(env.HTTP(), emu), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
 }
 

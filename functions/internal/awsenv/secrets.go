@@ -25,17 +25,21 @@ const (
 	// ReceiptsSecret names a secret whose text is AXG_RECEIPTS_SECRET, the
 	// receipt push route's path secret.
 	ReceiptsSecret = "AXG_RECEIPTS_SECRET_SECRET"
+	// SigningSecret names a secret whose text is AXG_RECEIPTS_SIGNING_KEY.
+	SigningSecret = "AXG_RECEIPTS_SIGNING_KEY_SECRET"
 )
 
 // WithSecrets returns getenv answering, from Secrets Manager, the variables
 // the secrets named by AXG_ALIBABA_SECRET, AXG_API_TOKENS_SECRET,
-// AXG_REDIS_SECRET and AXG_RECEIPTS_SECRET_SECRET stand for; with none set it is getenv itself, and no call is made. A secret
+// AXG_REDIS_SECRET, AXG_RECEIPTS_SECRET_SECRET and
+// AXG_RECEIPTS_SIGNING_KEY_SECRET stand for; with none set it is getenv itself, and no call is made. A secret
 // that cannot be read, or a variable set both ways, is an error naming it.
 // AWS_ENDPOINT_URL_SECRETS_MANAGER, where set, points at another endpoint
 // (tests).
 func WithSecrets(ctx context.Context, getenv func(string) string) (func(string) string, error) {
-	alibaba, tokens, redisURL, receipts := getenv(AlibabaSecret), getenv(TokensSecret), getenv(RedisSecret), getenv(ReceiptsSecret)
-	if alibaba == "" && tokens == "" && redisURL == "" && receipts == "" {
+	alibaba, tokens, redisURL := getenv(AlibabaSecret), getenv(TokensSecret), getenv(RedisSecret)
+	receipts, signing := getenv(ReceiptsSecret), getenv(SigningSecret)
+	if alibaba == "" && tokens == "" && redisURL == "" && receipts == "" && signing == "" {
 		return getenv, nil
 	}
 	region, creds, err := role(getenv)
@@ -60,7 +64,7 @@ func WithSecrets(ctx context.Context, getenv func(string) string) (func(string) 
 		values["ALIBABA_CLOUD_ACCESS_KEY_ID"], values["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = key.AccessKeyId, key.AccessKeySecret
 	}
 	for _, s := range []struct{ name, id, variable string }{{TokensSecret, tokens, "AXG_API_TOKENS"}, {RedisSecret, redisURL, "AXG_REDIS_URL"},
-		{ReceiptsSecret, receipts, "AXG_RECEIPTS_SECRET"}} {
+		{ReceiptsSecret, receipts, "AXG_RECEIPTS_SECRET"}, {SigningSecret, signing, "AXG_RECEIPTS_SIGNING_KEY"}} {
 		if s.id == "" {
 			continue
 		}

@@ -45,6 +45,7 @@ func TestWithSecrets(t *testing.T) {
 		"axg-binder/api-tokens": "t1,t2\n",
 		"axg-binder/redis":      "rediss://default:pw@cache.example:6379/0",
 		"axg-binder/receipts":   "push-route-secret-0123456789\n",
+		"axg-binder/signing":    "signing-key-0123456789",
 		"not-json":              "LTAI",
 	})
 	base := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret",
@@ -62,18 +63,19 @@ func TestWithSecrets(t *testing.T) {
 	ctx := context.Background()
 
 	getenv, err := awsenv.WithSecrets(ctx, with(map[string]string{"AXG_ALIBABA_SECRET": "axg-binder/alibaba", "AXG_API_TOKENS_SECRET": "axg-binder/api-tokens",
-		"AXG_REDIS_SECRET": "axg-binder/redis", "AXG_RECEIPTS_SECRET_SECRET": "axg-binder/receipts"}))
+		"AXG_REDIS_SECRET": "axg-binder/redis", "AXG_RECEIPTS_SECRET_SECRET": "axg-binder/receipts",
+		"AXG_RECEIPTS_SIGNING_KEY_SECRET": "axg-binder/signing"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-from-secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "very-secret",
 		"AXG_API_TOKENS": "t1,t2", "AXG_POOL_KEY": "FC1", "AXG_REDIS_URL": "rediss://default:pw@cache.example:6379/0",
-		"AXG_RECEIPTS_SECRET": "push-route-secret-0123456789"} {
+		"AXG_RECEIPTS_SECRET": "push-route-secret-0123456789", "AXG_RECEIPTS_SIGNING_KEY": "signing-key-0123456789"} {
 		if got := getenv(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if calls.Load() != 4 {
+	if calls.Load() != 5 {
 		t.Errorf("%d calls, want one per secret", calls.Load())
 	}
 

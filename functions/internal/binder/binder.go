@@ -12,6 +12,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/forward"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
@@ -68,7 +69,9 @@ type Env struct {
 	Bindings *ledger.Bindings
 	// Receipts records the vendor's call receipts, joined to Bindings
 	// where there are any.
-	Receipts       *ledger.Receipts
+	Receipts *ledger.Receipts
+	// Forwarder takes receipts on to AXG_RECEIPTS_TO (nil: none set).
+	Forwarder      *forward.Forwarder
 	requestID      func(*http.Request) string
 	caller         func(*http.Request) string
 	metricsHandler http.Handler
@@ -212,6 +215,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
 		Ledger: l, Bindings: bindings, Receipts: ledger.NewReceipts(l, c.LedgerRetention, bindings != nil), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
+	env.Forwarder = env.forwarder()
 	return env, nil
 }
 
@@ -238,6 +242,8 @@ func (e *Env) HTTP() *httpapi.Handler {
 		MetricsHandler:     e.metricsHandler,
 		Receipts:           e.Receipts,
 		ReceiptsSecret:     c.ReceiptsSecret,
+		OnReceipts:         onReceipts(e.Forwarder),
+		ReplayReceipts:     replay(e.Forwarder),
 	})
 }
 

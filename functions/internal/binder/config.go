@@ -45,6 +45,7 @@ type Config struct {
 	HTTP     HTTPConfig
 	Files    FilesConfig
 	Messages MessagesConfig
+	Receipts ReceiptsConfig
 }
 
 // LogConfig says who writes the log lines, and from which level.
@@ -177,6 +178,7 @@ func Load(getenv func(string) string, parts Part, defaultAuth string) (Config, e
 	c.Core = loadCore(getenv, bad, &errs)
 	if parts&HTTP != 0 {
 		c.HTTP = loadHTTP(getenv, defaultAuth, bad)
+		c.Receipts = loadReceipts(getenv, bad, &errs)
 	}
 	if parts&Files != 0 {
 		c.Files = FilesConfig{

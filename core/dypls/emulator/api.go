@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -83,7 +85,12 @@ func (e *Emulator) api(w http.ResponseWriter, r *http.Request) {
 		rs.bare(http.StatusRequestURITooLong)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, int64(e.maxBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(e.maxBytes)))
+	if err != nil {
+		rs.fail(http.StatusBadRequest, "InvalidParameter", "The request could not be parsed.")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body)) // the V3 signature hashes it; the form is read from it
 	if err := r.ParseForm(); err != nil {
 		rs.fail(http.StatusBadRequest, "InvalidParameter", "The request could not be parsed.")
 		return
@@ -93,7 +100,13 @@ func (e *Emulator) api(w http.ResponseWriter, r *http.Request) {
 	if f := params.Get("Format"); f != "" {
 		rs.xml = !strings.EqualFold(f, "JSON")
 	}
-	if !e.authenticate(rs, r.Method, params) {
+	if isV3(r) {
+		// The V3 SDKs ask for JSON (Accept), and name the action in headers.
+		rs.xml = false
+		if !e.authenticateV3(rs, r, body, params) {
+			return
+		}
+	} else if !e.authenticate(rs, r.Method, params) {
 		return
 	}
 	if params.Get("Version") != Version {

@@ -44,18 +44,25 @@ func (e *Emulator) authenticate(rs *responder, method string, p url.Values) bool
 		return false
 	}
 	ts, err := time.Parse("2006-01-02T15:04:05Z", p.Get("Timestamp"))
-	now := time.Now() // SDKs sign with the wall clock, whatever clock the bindings run on
 	if err != nil {
 		rs.fail(http.StatusBadRequest, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
 		return false
 	}
+	return e.fresh(rs, key.ID, p.Get("SignatureNonce"), ts)
+}
+
+// fresh checks a signed request's time against the wall clock (SDKs sign
+// with it, whatever clock the bindings run on) and its nonce against those
+// seen: a request replayed is refused.
+func (e *Emulator) fresh(rs *responder, keyID, nonce string, ts time.Time) bool {
+	now := time.Now()
 	if d := now.Sub(ts); d > maxSkew || d < -maxSkew {
 		rs.fail(http.StatusBadRequest, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 		return false
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	nonce := key.ID + "/" + p.Get("SignatureNonce")
+	nonce = keyID + "/" + nonce
 	if _, used := e.nonces[nonce]; used {
 		rs.fail(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 		return false

@@ -30,6 +30,7 @@ const (
 	CodePoolKeyNotExists   Code = "isv.POOLKEY_NOT_EXISTS" // the answer to an unknown PoolKey
 	CodeNoNotExist         Code = "isv.NO_NOT_EXIST"
 	CodeSubsNotBelong      Code = "isv.SUBS_NOT_BELONG"
+	CodeForbiddenAction    Code = "isv.FORBIDDEN_ACTION"
 	CodeSignatureMismatch  Code = "SignatureDoesNotMatch"
 )
 

@@ -1,6 +1,10 @@
 package core
 
-import "context"
+import (
+	"context"
+	"errors"
+	"strings"
+)
 
 // The rest of a binding's life (contract.md, "The binding's life"): each
 // request type carries its PoolKey and is described, field by field in the
@@ -293,8 +297,18 @@ func (s *Service) CreateGroup(ctx context.Context, r GroupCreateRequest) (int64,
 		id, err = s.up.CreateAxgGroup(ctx, &r)
 		return err
 	})
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeForbiddenAction && !strings.Contains(e.Message, MaxGroupsNote) {
+		// The vendor documents the limit but no code for it: say it where
+		// a refusal may be it.
+		e.Message += " (" + MaxGroupsNote + ")"
+	}
 	return id, err
 }
+
+// MaxGroupsNote is what a refused group/create is told of the vendor's
+// limit on groups.
+const MaxGroupsNote = "a pool holds at most 2,000 groups: delete groups no binding uses, or use another pool"
 
 // OperateGroup changes a group's numbers: overwriting is resent after an
 // unknown outcome, adding and deleting are not.

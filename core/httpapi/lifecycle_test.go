@@ -246,3 +246,14 @@ func TestUpdateAsrAndRingConfig(t *testing.T) {
 		t.Fatalf("updateAsr off, with a RingConfig: %d %s; query %s", off.status, off.raw, q.raw)
 	}
 }
+
+// TestGroupLimitIsSaid: a group/create the upstream refuses as forbidden
+// — what it answers a pool of 2,000 groups — names the vendor's limit.
+func TestGroupLimitIsSaid(t *testing.T) {
+	s := newSetup(t, options{})
+	s.emu.Inject(emulator.Fault{Action: "CreateAxgGroup", Code: "isv.FORBIDDEN_ACTION", Message: "the pool holds 2000 groups already"})
+	a := s.do(t, "POST", httpapi.RouteGroupCreate, body(`"Name":"one too many"`, `"Numbers":["13900000031"]`))
+	if a.status != 422 || a.str("Code") != "isv.FORBIDDEN_ACTION" || !strings.Contains(a.str("Message"), core.MaxGroupsNote) {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+}

@@ -6,7 +6,7 @@ import "strings"
 // one of the binder's own codes for what the upstream never says.
 type Code string
 
-// The upstream's codes that the binder acts on (dypls-axg.md, "Status codes").
+// The upstream's codes that the binder acts on (the vendor's error-code page; docs/http-api.md, "Errors").
 const (
 	CodeOK                 Code = "OK"
 	CodeRAMPermissionDeny  Code = "isp.RAM_PERMISSION_DENY"
@@ -34,7 +34,7 @@ const (
 	CodeSignatureMismatch  Code = "SignatureDoesNotMatch"
 )
 
-// The binder's own codes (contract.md, "Answers").
+// The binder's own codes (docs/http-api.md, "Errors").
 const (
 	CodeUnauthorized        Code = "Unauthorized"
 	CodeNotFound            Code = "NotFound"
@@ -45,11 +45,11 @@ const (
 	CodeUpstreamTimeout     Code = "UpstreamTimeout"
 	CodeUpstreamUnavailable Code = "UpstreamUnavailable"
 	CodeInternal            Code = "InternalError"
-	// Idempotency keys (contract.md, "Idempotency keys").
+	// Idempotency keys (docs/idempotency-and-ledger.md).
 	CodeIdempotencyKeyReused   Code = "IdempotencyKeyReused"
 	CodeIdempotencyKeyInFlight Code = "IdempotencyKeyInFlight"
 	CodeIdempotencyUnavailable Code = "IdempotencyStoreUnavailable"
-	// Bindings by order (contract.md): the deployment's ledger keeps no
+	// Bindings by order (docs/orders-and-receipts.md): the deployment's ledger keeps no
 	// bindings (an instance's memory), or cannot be reached.
 	CodeOrdersNotKept Code = "OrdersNotKept"
 	// CodeReceiptsNotForwarded: the replay route, where AXG_RECEIPTS_TO is

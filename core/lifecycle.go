@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// The rest of a binding's life (contract.md, "The binding's life"): each
+// The rest of a binding's life (docs/http-api.md): each
 // request type carries its PoolKey and is described, field by field in the
 // upstream's order, by a table like ItemFields, from which core/validate
 // decodes and checks it and core/dypls sends it.
@@ -54,7 +54,7 @@ type GroupDeleteRequest struct {
 }
 
 // UpdateOperations maps each OperateType of UpdateSubscription to the one
-// field it changes (contract.md, the vendor's page).
+// field it changes (docs/http-api.md, the vendor's page).
 var UpdateOperations = map[string]string{
 	"updateNoA":                "PhoneNoA",
 	"updateNoB":                "PhoneNoB",
@@ -216,8 +216,8 @@ type Task struct {
 	Order   OrderRequest
 }
 
-// op is an upstream operation's resend rule (contract.md, "The binding's
-// life"): every operation is resent when the upstream said it did not act;
+// op is an upstream operation's resend rule (docs/retries-and-rate-budget.md):
+// every operation is resent when the upstream said it did not act;
 // an idempotent one also after an unknown outcome, within the deadline.
 type op struct {
 	api        string

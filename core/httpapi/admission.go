@@ -7,7 +7,7 @@ import (
 )
 
 // admission admits requests only while the memory their bodies take fits
-// a budget (contract.md, "Memory holds under concurrency"): an instance
+// a budget (docs/http-api.md): an instance
 // serving many requests at once (FC web) answers 503 past it rather than
 // be killed for memory.
 type admission struct {

@@ -40,7 +40,7 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
-// TestErrorTable exercises every row of contract.md's error table.
+// TestErrorTable exercises every row of the error table of docs/http-api.md.
 func TestErrorTable(t *testing.T) {
 	items := make([]string, 1001)
 	for i := range items {

@@ -1,4 +1,4 @@
-// Package httpapi is the binder's HTTP API (contract.md): routes, the bearer
+// Package httpapi is the binder's HTTP API (docs/http-api.md): routes, the bearer
 // token check, the body limit, deadlines, the code → status table, and one
 // JSON log line per request. Every platform adapter serves this one handler.
 package httpapi
@@ -52,7 +52,7 @@ type Config struct {
 	Orders *ledger.Bindings
 	// Caller returns the platform's identity of r's caller (an IAM
 	// principal, a signer's AccessKey ID), or "": keys are kept apart per
-	// caller (contract.md, "Idempotency keys").
+	// caller (docs/idempotency-and-ledger.md).
 	Caller func(r *http.Request) string
 	// Metrics takes the requests', bindings' and replays' counts (none
 	// when nil); MetricsHandler, where given, serves GET /metrics behind
@@ -201,7 +201,7 @@ func RequestID(ctx context.Context) string {
 // deadline bounds a request: the platform's deadline less a margin to answer
 // in, or RequestTimeout where the platform gives none. A caller hanging up
 // cancels nothing: a call already sent runs to its answer, which is recorded
-// for the caller's Idempotency-Key (contract.md, "Idempotency keys").
+// for the caller's Idempotency-Key (docs/idempotency-and-ledger.md).
 func (h *Handler) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	budget := h.cfg.RequestTimeout
 	if dl, ok := ctx.Deadline(); ok {

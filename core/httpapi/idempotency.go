@@ -23,7 +23,7 @@ import (
 var keyRequired = map[string]bool{RouteBind: true, RouteBatchBind: true, RouteGroupCreate: true}
 
 // resendable are the routes whose operation may run again once an earlier
-// run's outcome is unknown (contract.md, "The binding's life"). group/operate
+// run's outcome is unknown (docs/http-api.md). group/operate
 // is not: only its overwriteNumbers is idempotent, and a key runs as its
 // route says.
 var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuery: true, RouteQuerySubsId: true, RouteGroupDelete: true,
@@ -32,7 +32,7 @@ var resendable = map[string]bool{RouteUnbind: true, RouteUpdate: true, RouteQuer
 // once serves a POST: with an Idempotency-Key, the first request with the
 // key runs and its answer is recorded in the ledger, whatever happens; a
 // repeat gets that answer, byte for byte, and sends nothing upstream
-// (contract.md, "Idempotency keys"). r's context carries the request's
+// (docs/idempotency-and-ledger.md). r's context carries the request's
 // deadline, which bounds every ledger call.
 func (h *Handler) once(w http.ResponseWriter, r *http.Request, fn http.HandlerFunc) {
 	key, given := r.Header["Idempotency-Key"]
@@ -149,7 +149,7 @@ func validKey(k string) bool {
 // caller where it gives one (an IAM principal, the AccessKey that signed
 // the call), else a hash of the bearer token the caller presented (never
 // the token); where neither is there, every caller of the deployment shares
-// one scope (README, "Idempotency keys").
+// one scope (docs/idempotency-and-ledger.md).
 func (h *Handler) callerScope(r *http.Request) string {
 	if h.cfg.Caller != nil {
 		if id := h.cfg.Caller(r); id != "" {

@@ -10,7 +10,7 @@ import (
 	"github.com/axg-binder/binder/core/redact"
 )
 
-// The lifecycle routes (contract.md, "The binding's life"): each decodes
+// The lifecycle routes (docs/http-api.md): each decodes
 // its request with the validator, notes what its log line says (numbers
 // masked), calls the Service, and answers in the upstream's shape.
 

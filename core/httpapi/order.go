@@ -11,7 +11,7 @@ import (
 	"github.com/axg-binder/binder/core/ledger"
 )
 
-// The order routes (contract.md, "Bindings by order"): an order's bindings
+// The order routes (docs/orders-and-receipts.md): an order's bindings
 // as the ledger keeps them, looked up and unbound by the caller's own
 // OutOrderId.
 

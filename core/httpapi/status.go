@@ -7,7 +7,7 @@ import (
 	"github.com/axg-binder/binder/core"
 )
 
-// statusOf is the one table of codes with a fixed HTTP status (contract.md).
+// statusOf is the one table of codes with a fixed HTTP status (docs/http-api.md, "Errors").
 var statusOf = map[core.Code]int{
 	core.CodeUnauthorized:           http.StatusUnauthorized,
 	core.CodeNotFound:               http.StatusNotFound,

@@ -16,7 +16,7 @@ import (
 // (AXG_LEDGER_RETENTION): late receipts still find it.
 const DefaultRetention = 7 * 24 * time.Hour
 
-// The states of a binding (contract.md, "Bindings by order"). Expired is
+// The states of a binding (docs/orders-and-receipts.md). Expired is
 // not written: a live binding past its Expiration reads as expired.
 const (
 	BindingLive    = "live"

@@ -1,4 +1,4 @@
-// Package ledger keeps what must happen once (contract.md, "The ledger"):
+// Package ledger keeps what must happen once (docs/idempotency-and-ledger.md):
 // a record per key, begun under a lease before anything is sent and
 // finished with the answer whatever happens, with one set of rules for
 // "started", "answered" and "unknown" whichever path the operation came by.

@@ -163,7 +163,7 @@ var Columns = func() []string {
 }()
 
 // byOrder: an unbind's members name an OutOrderId and no SubsId, so it
-// unbinds by order (contract.md, "Bindings by order").
+// unbinds by order (docs/orders-and-receipts.md).
 func byOrder(ms []member) bool {
 	order, subs := false, false
 	for _, m := range ms {

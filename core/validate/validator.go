@@ -1,6 +1,6 @@
 // Package validate decodes the binder's JSON requests the way callers write
 // them, normalises what people decorate (phone numbers, city names, ring
-// configs), and checks every rule of contract.md with go-playground/validator,
+// configs), and checks every rule of docs/http-api.md with go-playground/validator,
 // answering with field paths and the upstream's codes.
 package validate
 
@@ -17,7 +17,7 @@ import (
 	"github.com/axg-binder/binder/core"
 )
 
-// Validator checks requests against contract.md's rules. It is safe for
+// Validator checks requests against the rules of docs/http-api.md. It is safe for
 // concurrent use.
 type Validator struct {
 	v        *validator.Validate

@@ -51,7 +51,7 @@ const usage = `usage:
                              embedded emulator unless DYPLS_ENDPOINT is set
   axg-binder bind-file FILE  bind a CSV or JSON Lines file (exit 0: all bound, 1: some rows
                              not, 2: the run failed or stopped; run it again to go on)
-Configuration comes from the environment (README, "Configuration").`
+Configuration comes from the environment (docs/configuration.md).`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 1 {

@@ -5,20 +5,27 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// TestREADMEExamplesWork: the README's shell examples against the local
-// server run as written (their dates generated, never fixed) and bind; no
-// example carries a date of its own, which would expire.
+// TestREADMEExamplesWork: the shell examples of the README and docs/
+// against the local server run as written (their dates generated, never
+// fixed) and bind; no example carries a date of its own, which would
+// expire.
 func TestREADMEExamplesWork(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
+	paths, _ := filepath.Glob("../../docs/*.md")
+	var all strings.Builder
+	for _, p := range append([]string{"../../README.md"}, paths...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
 	}
-	readme := string(b)
+	readme := all.String()
 	if m := regexp.MustCompile(`"Expiration"\s*:\s*"\d{4}-`).FindAllString(readme, -1); len(m) > 0 {
 		t.Errorf("the README carries fixed expirations, which expire: %v", m)
 	}
@@ -31,7 +38,7 @@ func TestREADMEExamplesWork(t *testing.T) {
 			blocks = append(blocks, m[1])
 		}
 	}
-	if len(blocks) < 2 {
+	if len(blocks) < 4 {
 		t.Fatalf("found %d examples against the local server", len(blocks))
 	}
 	// A folder ledger, as the order example says to start with: it keeps

@@ -14,8 +14,8 @@ import (
 // QuerySubscriptionDetail, CreateAxgGroup, OperateAxgGroup, DeleteAxgGroup.
 //
 // Every code answered is one the vendor's error lists carry (the BindAxg
-// and BindBatchAxg pages' status codes, restated in the project's
-// dypls-axg.md); which rule earns which:
+// and BindBatchAxg pages' status codes, and its error-code page); which
+// rule earns which:
 //   - isv.POOLKEY_NOT_EXISTS: a PoolKey the account has not (the vendor's
 //     error-code page; isv.PARTNER_NOT_EXIST is "unknown partner, retry
 //     later", and no rule here answers it);

@@ -36,7 +36,7 @@ type Seed struct {
 	Groups []Group
 }
 
-// The demo account: what `make run` and the README's examples use.
+// The demo account: what `make run` and the docs' examples use.
 const (
 	DemoAccessKeyID     = "LTAI5tDemoAxgBinder000001"
 	DemoAccessKeySecret = "DemoSecretNotForProduction000001"

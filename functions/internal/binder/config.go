@@ -37,7 +37,7 @@ const (
 	Messages                  // the message path
 )
 
-// Config is the binder's configuration (contract.md, "Configuration"), in
+// Config is the binder's configuration (docs/configuration.md), in
 // parts. Core is always read; the others only when asked for.
 type Config struct {
 	Log      LogConfig

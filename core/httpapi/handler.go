@@ -66,6 +66,8 @@ type Config struct {
 	// error asks the vendor for the batch again). ReplayReceipts makes the
 	// deliveries whose attempts were spent due again (nil: receipts are
 	// not forwarded, and the replay route answers 501).
+	// OpenAPI, where given, is served at GET /openapi.json (api.OpenAPI).
+	OpenAPI        []byte
 	Receipts       *ledger.Receipts
 	ReceiptsSecret string
 	OnReceipts     func(context.Context, []ledger.Recorded) error

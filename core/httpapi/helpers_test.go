@@ -110,6 +110,7 @@ func (s *setup) doCtx(t *testing.T, ctx context.Context, method, path, body stri
 	w := httptest.NewRecorder()
 	s.h.ServeHTTP(w, r)
 	a := answer{status: w.Code, header: w.Header(), raw: w.Body.String()}
+	checkAnswer(t, method, path, r.Header, w.Code, w.Header(), w.Body.Bytes())
 	if err := json.Unmarshal(w.Body.Bytes(), &a.body); err != nil {
 		t.Fatalf("answer is not JSON: %q", w.Body.String())
 	}

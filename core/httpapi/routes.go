@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/axg-binder/binder/core"
@@ -28,7 +29,20 @@ const (
 	// RouteMetrics is served where a metrics handler is configured (the
 	// local server, the FC web function), behind the token check.
 	RouteMetrics = "/metrics"
+	// RouteOpenAPI serves the API's OpenAPI document where one is given
+	// (the local server); like /healthz, without a token.
+	RouteOpenAPI = "/openapi.json"
 )
+
+// Routes are the paths every handler serves (not /metrics and
+// /openapi.json, which only some do, nor the receipt push's prefix).
+func Routes() []string {
+	var out []string
+	for _, r := range (&Handler{}).routeTable() {
+		out = append(out, r.path)
+	}
+	return out
+}
 
 // routeTable is every route with its handlers, in the order a caller who
 // asked for another route is told them.
@@ -53,6 +67,9 @@ func (h *Handler) routeTable() []route {
 	}
 	if h.cfg.MetricsHandler != nil {
 		t = append(t, route{RouteMetrics, map[string]http.HandlerFunc{http.MethodGet: h.cfg.MetricsHandler.ServeHTTP}})
+	}
+	if h.cfg.OpenAPI != nil {
+		t = append(t, route{RouteOpenAPI, map[string]http.HandlerFunc{http.MethodGet: h.openapi}})
 	}
 	return t
 }
@@ -103,7 +120,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		h.admitted(w, r, h.receipts)
 		return
 	}
-	if r.URL.Path != RouteHealth {
+	if r.URL.Path != RouteHealth && r.URL.Path != RouteOpenAPI {
 		if e := h.authorize(r); e != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="axg-binder"`)
 			h.writeError(w, r, e)
@@ -154,4 +171,12 @@ func safePath(p string) string {
 		p = p[:64] + "..."
 	}
 	return redactText(p)
+}
+
+// openapi serves the API's document.
+func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
+	h.setCode(r, core.CodeOK, "")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(h.cfg.OpenAPI)))
+	_, _ = w.Write(h.cfg.OpenAPI)
 }

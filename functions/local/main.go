@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/axg-binder/binder/api"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/validate"
@@ -96,6 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && args[1] == "bind-file" {
 		return bindFile(ctx, args[2:], env, stdout, stderr)
 	}
+	env.OpenAPI = api.OpenAPI
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.HTTP.Port)))
 	if err != nil {
 		return fmt.Errorf("PORT %d: %w (set PORT to another port, or 0 for a free one)", cfg.HTTP.Port, err)

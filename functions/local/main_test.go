@@ -167,3 +167,22 @@ func TestMetricsRoute(t *testing.T) {
 		t.Fatalf("/metrics: %d\n%.600s", resp.StatusCode, b)
 	}
 }
+
+// TestServesItsOpenAPI: the local server serves the API's document at
+// /openapi.json, without a token even where tokens are required.
+func TestServesItsOpenAPI(t *testing.T) {
+	_, _, url, _, stop := start(t, map[string]string{"AXG_API_TOKENS": "tok"})
+	defer stop()
+	res, err := http.Get(strings.TrimSuffix(url, "/v1/axg/bind") + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc struct {
+		OpenAPI string `json:"openapi"`
+		Paths   map[string]any
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != 200 || doc.OpenAPI != "3.1.0" || doc.Paths["/v1/axg/bind"] == nil {
+		t.Fatalf("%d %+v %v", res.StatusCode, doc.OpenAPI, err)
+	}
+}

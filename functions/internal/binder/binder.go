@@ -70,6 +70,9 @@ type Env struct {
 	// Receipts records the vendor's call receipts, joined to Bindings
 	// where there are any.
 	Receipts *ledger.Receipts
+	// OpenAPI, where set before HTTP, is served at GET /openapi.json (the
+	// local server sets api.OpenAPI; deployed functions leave it out).
+	OpenAPI []byte
 	// Forwarder takes receipts on to AXG_RECEIPTS_TO (nil: none set).
 	Forwarder      *forward.Forwarder
 	requestID      func(*http.Request) string
@@ -243,6 +246,7 @@ func (e *Env) HTTP() *httpapi.Handler {
 		Receipts:           e.Receipts,
 		ReceiptsSecret:     c.ReceiptsSecret,
 		OnReceipts:         onReceipts(e.Forwarder),
+		OpenAPI:            e.OpenAPI,
 		ReplayReceipts:     replay(e.Forwarder),
 	})
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/api"
+	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/validate"
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// not only with the next push.
 		go f.Run(ctx, time.Second)
 	}
+	if p := env.Puller; p != nil {
+		go p.Run(ctx, time.Second)
+	}
 	return server.Serve(ctx, ln, sandbox(env.HTTP(), emu), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
 }
 
@@ -157,6 +161,10 @@ func embedded(cfg *binder.Config) (up upstreamDesc, emu *emulator.Emulator, stop
 		return upstreamDesc{}, nil, nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}
 	c.Endpoint = srv.URL
+	if r := &cfg.Receipts; len(r.Queues) > 0 && r.MNSEndpoint == dypls.VendorMNSEndpoint && r.DybaseEndpoint == binder.DefaultDybaseEndpoint {
+		// The sandbox's receipt queues, and their tokens, are its own.
+		r.MNSEndpoint, r.DybaseEndpoint = srv.URL, srv.URL
+	}
 	return upstreamDesc{srv.URL, "embedded emulator at "}, emu, func() { _ = srv.Close() }, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/internal/syncbuf"
 )
 
@@ -184,5 +185,50 @@ func TestServesItsOpenAPI(t *testing.T) {
 	}
 	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != 200 || doc.OpenAPI != "3.1.0" || doc.Paths["/v1/axg/bind"] == nil {
 		t.Fatalf("%d %+v %v", res.StatusCode, doc.OpenAPI, err)
+	}
+}
+
+// TestPullsTheReceiptQueues: with AXG_RECEIPTS_QUEUES, the local server
+// reads its sandbox's receipt queues (a token, the vendor's MNS client):
+// a call's SecretReport is taken off its queue and shown under the order.
+func TestPullsTheReceiptQueues(t *testing.T) {
+	_, _, url, _, stop := start(t, map[string]string{"AXG_LEDGER": "dir:" + t.TempDir(),
+		"AXG_RECEIPTS_QUEUES": "SecretReport=" + emulator.QueueName("SecretReport")})
+	defer stop()
+	base := strings.TrimSuffix(url, "/v1/axg/bind")
+	post := func(path, body string) map[string]any {
+		res, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return out
+	}
+	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+	bound := post("/v1/axg/bind", `{"PoolKey":"FC123456","PhoneNoA":"13800000801","GroupId":1234,"OutOrderId":"o-q","Expiration":"`+exp+`"}`)
+	subs, _ := bound["SecretBindDTO"].(map[string]any)["SubsId"].(string)
+	post("/_emulator/calls", `{"SubsId":"`+subs+`"}`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := http.Get(base + "/_emulator/state")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st emulator.State
+		_ = json.NewDecoder(res.Body).Decode(&st)
+		res.Body.Close()
+		if st.Queued[emulator.QueueName("SecretReport")] == 0 && st.Queued[emulator.QueueName("SecretStartReport")] == 1 {
+			break // the configured queue read, the other left alone
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queues after 10 s: %v", st.Queued)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	got := post("/v1/axg/order/get", `{"PoolKey":"FC123456","OutOrderId":"o-q"}`)
+	if b, _ := json.Marshal(got); !strings.Contains(string(b), `"Type":"SecretReport"`) {
+		t.Fatalf("order: %s", b)
 	}
 }

@@ -52,6 +52,9 @@ var actions = map[string]action{
 	"CreateAxgGroup":          {(*Emulator).createAxgGroup, []string{"PoolKey"}, 5000},
 	"OperateAxgGroup":         {(*Emulator).operateAxgGroup, []string{"PoolKey", "GroupId", "OperateType", "Numbers"}, 5000},
 	"DeleteAxgGroup":          {(*Emulator).deleteAxgGroup, []string{"PoolKey", "GroupId"}, 5000},
+	// Dybaseapi's, at the same endpoint and version: the token that reads
+	// a receipt queue (queues.go).
+	"QueryTokenForMnsQueue": {(*Emulator).queryTokenForMnsQueue, []string{"QueueName", "MessageType"}, 1000},
 }
 
 // ServeHTTP serves the API at /, the console page at / without a query,
@@ -60,6 +63,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, ControlPrefix):
 		e.control(w, r)
+	case strings.HasPrefix(r.URL.Path, "/queues/"):
+		e.mns(w, r)
 	case r.URL.Path == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "":
 		e.console(w, r)
 	default:

@@ -113,9 +113,19 @@ func (e *Emulator) PlaceCall(ctx context.Context, spec CallSpec) (PlacedCall, er
 	_, _ = rand.Read(id[:])
 	call := PlacedCall{CallId: hex.EncodeToString(id[:]), Receipts: map[string]json.RawMessage{}}
 	types := receiptsOf(bind, peer, call.CallId, now, talk, !spec.Unanswered)
+	e.mu.Lock()
 	for _, t := range types {
 		call.Receipts[t.typ] = t.body
+		// The queue carries each record as a message of its own.
+		var recs []json.RawMessage
+		_ = json.Unmarshal(t.body, &recs)
+		for _, r := range recs {
+			for range 1 + boolInt(spec.Twice) {
+				e.enqueue(t.typ, r, now)
+			}
+		}
 	}
+	e.mu.Unlock()
 	if pushURL == "" {
 		return call, nil
 	}

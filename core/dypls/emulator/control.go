@@ -33,8 +33,10 @@ type State struct {
 	Bindings  []BindingView  `json:"Bindings"`
 	Groups    []GroupView    `json:"Groups"`
 	Faults    []FaultSpec    `json:"Faults"`
-	// Pushes are the receipt pushes of the calls placed, newest first.
-	Pushes []Push `json:"Pushes"`
+	// Pushes are the receipt pushes of the calls placed, newest first;
+	// Queued the receipts waiting in each receipt queue.
+	Pushes []Push         `json:"Pushes"`
+	Queued map[string]int `json:"Queued"`
 }
 
 // BindingView is a binding as the console shows it.
@@ -132,6 +134,10 @@ func (e *Emulator) State() State {
 	sort.Slice(st.Groups, func(i, j int) bool { return st.Groups[i].GroupId < st.Groups[j].GroupId })
 	for _, f := range e.faults {
 		st.Faults = append(st.Faults, specOf(f))
+	}
+	st.Queued = map[string]int{}
+	for k, q := range e.queues {
+		st.Queued[k] = len(q)
 	}
 	st.Pushes = make([]Push, 0, len(e.pushes))
 	for i := len(e.pushes) - 1; i >= 0; i-- {

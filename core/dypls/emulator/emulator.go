@@ -107,8 +107,9 @@ type Emulator struct {
 	window    map[string]*window // action → this second's count
 	calls     map[string]int
 	throttle  int
-	recent    []Call // the last maxRecent calls, oldest first
-	pushes    []Push // the last maxPushes receipt pushes, oldest first
+	recent    []Call               // the last maxRecent calls, oldest first
+	pushes    []Push               // the last maxPushes receipt pushes, oldest first
+	queues    map[string][]*queued // the receipt queues, by name (queues.go)
 }
 
 type pool struct {
@@ -167,7 +168,7 @@ func (e *Emulator) reset() {
 	}
 	e.pools, e.groups, e.subs = map[string]*pool{}, map[int64]*Group{}, map[string]*binding{}
 	e.nextGroup, e.nextSubs, e.made = 100001, 1000000000000001, 0
-	e.window, e.calls, e.throttle, e.faults, e.recent, e.pushes = map[string]*window{}, map[string]int{}, 0, nil, nil, nil
+	e.window, e.calls, e.throttle, e.faults, e.recent, e.pushes, e.queues = map[string]*window{}, map[string]int{}, 0, nil, nil, nil, nil
 	for _, k := range s.Keys {
 		e.keys[k.ID] = k
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/core/pull"
 	"github.com/axg-binder/binder/core/redact"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
@@ -73,8 +74,11 @@ type Env struct {
 	// OpenAPI, where set before HTTP, is served at GET /openapi.json (the
 	// local server sets api.OpenAPI; deployed functions leave it out).
 	OpenAPI []byte
-	// Forwarder takes receipts on to AXG_RECEIPTS_TO (nil: none set).
+	// Forwarder takes receipts on to AXG_RECEIPTS_TO (nil: none set), and
+	// Puller reads them from the vendor's queues (nil: AXG_RECEIPTS_QUEUES
+	// names none).
 	Forwarder      *forward.Forwarder
+	Puller         *pull.Puller
 	requestID      func(*http.Request) string
 	caller         func(*http.Request) string
 	metricsHandler http.Handler
@@ -219,6 +223,9 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
 		Ledger: l, Bindings: bindings, Receipts: ledger.NewReceipts(l, c.LedgerRetention, bindings != nil), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
 	env.Forwarder = env.forwarder()
+	if env.Puller, err = env.puller(d); err != nil {
+		return nil, err
+	}
 	return env, nil
 }
 

@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/forward"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/pull"
+	"github.com/axg-binder/binder/core/receipt"
 )
 
 // ReceiptsConfig is where call receipts go (docs: "Call receipts").
@@ -22,11 +25,35 @@ type ReceiptsConfig struct {
 	SigningKey string
 	// Attempts before a delivery is dead (AXG_RECEIPTS_ATTEMPTS).
 	Attempts int
+	// Queues are the vendor's receipt queues to read, by type
+	// (AXG_RECEIPTS_QUEUES: Type=QueueName,...), at MNSEndpoint with
+	// tokens from DybaseEndpoint.
+	Queues                      []ReceiptQueue
+	MNSEndpoint, DybaseEndpoint string
 }
+
+// ReceiptQueue is one receipt type's queue.
+type ReceiptQueue struct{ Type, Name string }
+
+// DefaultDybaseEndpoint is where QueryTokenForMnsQueue is called.
+const DefaultDybaseEndpoint = "https://dybaseapi.aliyuncs.com"
 
 func loadReceipts(getenv func(string) string, bad func(name, want, got string), errs *[]error) ReceiptsConfig {
 	c := ReceiptsConfig{To: strings.TrimSpace(getenv("AXG_RECEIPTS_TO")), SigningKey: strings.TrimSpace(getenv("AXG_RECEIPTS_SIGNING_KEY")),
-		Attempts: intVar(getenv, "AXG_RECEIPTS_ATTEMPTS", forward.DefaultAttempts, 1, 100, bad)}
+		Attempts:       intVar(getenv, "AXG_RECEIPTS_ATTEMPTS", forward.DefaultAttempts, 1, 100, bad),
+		MNSEndpoint:    orDefault(getenv("AXG_RECEIPTS_MNS_ENDPOINT"), dypls.VendorMNSEndpoint),
+		DybaseEndpoint: orDefault(getenv("AXG_DYBASE_ENDPOINT"), DefaultDybaseEndpoint)}
+	for _, part := range strings.Split(getenv("AXG_RECEIPTS_QUEUES"), ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		typ, name, ok := strings.Cut(part, "=")
+		if !ok || !receipt.Known(strings.TrimSpace(typ)) || strings.TrimSpace(name) == "" {
+			bad("AXG_RECEIPTS_QUEUES", "Type=QueueName pairs, comma-separated, each Type one of "+strings.Join(receipt.Types(), ", "), part)
+			continue
+		}
+		c.Queues = append(c.Queues, ReceiptQueue{strings.TrimSpace(typ), strings.TrimSpace(name)})
+	}
 	if c.To == "" {
 		return c
 	}
@@ -65,6 +92,30 @@ func (e *Env) forwarder() *forward.Forwarder {
 	}
 	return &forward.Forwarder{Outbox: ledger.NewOutbox(e.Ledger, e.Config.Core.LedgerRetention),
 		To: &forward.Webhook{URL: c.To, Key: []byte(c.SigningKey)}, Attempts: c.Attempts, Log: e.Log}
+}
+
+// puller reads the vendor's receipt queues into the ledger (and the
+// forwarder), or is nil where none are configured.
+func (e *Env) puller(d Deps) (*pull.Puller, error) {
+	rc, c := e.Config.Receipts, e.Config.Core
+	if len(rc.Queues) == 0 {
+		return nil, nil
+	}
+	tokens, err := dypls.New(dypls.Config{Endpoint: rc.DybaseEndpoint, Region: c.Region, AccessKeyID: c.AccessKeyID,
+		AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken, Timeout: c.UpstreamTimeout,
+		Transport: d.Transport, ContextCredentials: d.ContextCredentials})
+	if err != nil {
+		return nil, err
+	}
+	p := &pull.Puller{Receipts: e.Receipts, Log: e.Log, Metrics: e.Metrics}
+	if e.Forwarder != nil {
+		p.Forward = e.Forwarder.Enqueue
+	}
+	for _, q := range rc.Queues {
+		p.Sources = append(p.Sources, pull.Source{Type: q.Type,
+			Queue: &dypls.ReceiptQueue{Tokens: tokens, Name: q.Name, MessageType: q.Type, Endpoint: rc.MNSEndpoint, Timeout: c.UpstreamTimeout}})
+	}
+	return p, nil
 }
 
 // pushSweep is how long a push waits on its receipts' first deliveries

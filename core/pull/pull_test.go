@@ -1,0 +1,130 @@
+package pull_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/pull"
+	"github.com/axg-binder/binder/core/receipt"
+)
+
+type world struct {
+	emu      *emulator.Emulator
+	srv      *httptest.Server
+	svc      *core.Service
+	bindings *ledger.Bindings
+	receipts *ledger.Receipts
+	shift    *atomic.Int64
+}
+
+func setup(t *testing.T, d ledger.Driver) world {
+	var shift atomic.Int64
+	emu := emulator.New(emulator.Demo(), emulator.WithClock(func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }))
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	c, err := dypls.New(dypls.Config{Endpoint: srv.URL, AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: emulator.DemoAccessKeySecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := ledger.New(d)
+	b := ledger.NewBindings(l, 0)
+	svc, _ := core.NewService(c, core.Options{Recorder: b, Orders: b})
+	return world{emu: emu, srv: srv, svc: svc, bindings: b, receipts: ledger.NewReceipts(l, 0, true), shift: &shift}
+}
+
+// sources are the emulator's receipt queues, read as the vendor's are:
+// a token from QueryTokenForMnsQueue, the vendor's own MNS client.
+func (w world) sources(t *testing.T) []pull.Source {
+	tokens, err := dypls.New(dypls.Config{Endpoint: w.srv.URL, AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: emulator.DemoAccessKeySecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pull.Source
+	for _, typ := range receipt.Types() {
+		out = append(out, pull.Source{Type: typ, Queue: &dypls.ReceiptQueue{Tokens: tokens, Name: emulator.QueueName(typ), MessageType: typ, Endpoint: w.srv.URL}})
+	}
+	return out
+}
+
+func (w world) call(t *testing.T, order string) emulator.PlacedCall {
+	t.Helper()
+	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+	b, err := w.svc.Bind(context.Background(), core.BindRequest{PoolKey: emulator.DemoPoolKey, Item: core.Item{PhoneNoA: "13800000701", GroupId: "1234", Expiration: exp, OutOrderId: order}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := w.emu.PlaceCall(context.Background(), emulator.CallSpec{SubsId: b.SubsId, Twice: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return call
+}
+
+// TestPullRecordsEachOnce: a call's receipts, queued twice each as the
+// vendor may, are read with a token through the vendor's client, recorded
+// once each, forwarded once each, deleted, and shown under the binding.
+func TestPullRecordsEachOnce(t *testing.T) {
+	w := setup(t, ledger.NewMemory(0))
+	call := w.call(t, "o-pull")
+	forwarded := map[string]int{}
+	p := &pull.Puller{Sources: w.sources(t), Receipts: w.receipts, Forward: func(_ context.Context, rs []ledger.Recorded) error {
+		for _, r := range rs {
+			if !r.Repeat {
+				forwarded[r.Receipt.ID]++
+			}
+		}
+		return nil
+	}}
+	n, err := p.Pull(context.Background())
+	if err != nil || n != 2*len(call.Receipts) {
+		t.Fatalf("pulled %d, %v; want %d (each twice)", n, err, 2*len(call.Receipts))
+	}
+	for q, left := range w.emu.State().Queued {
+		if left != 0 {
+			t.Errorf("%s: %d messages left", q, left)
+		}
+	}
+	if len(forwarded) != len(call.Receipts) {
+		t.Errorf("forwarded %v, want each of %d once", forwarded, len(call.Receipts))
+	}
+	bs, err := w.bindings.Order(context.Background(), emulator.DemoPoolKey, "o-pull")
+	if err != nil || len(bs) != 1 || len(bs[0].Receipts) != len(call.Receipts) {
+		t.Fatalf("order: %+v %v", bs, err)
+	}
+	if n, err := p.Pull(context.Background()); err != nil || n != 0 {
+		t.Fatalf("a second pull: %d %v", n, err)
+	}
+}
+
+// failing is a ledger that cannot be reached.
+type failing struct{ ledger.Driver }
+
+func (failing) Create(context.Context, ledger.Record) (*ledger.Record, error) {
+	return nil, errors.New("the ledger is down")
+}
+
+// TestUnrecordedComeBack: receipts the ledger could not record are not
+// deleted: once the queue's visibility timeout passes they are read again
+// and recorded.
+func TestUnrecordedComeBack(t *testing.T) {
+	mem := ledger.NewMemory(0)
+	w := setup(t, mem)
+	call := w.call(t, "o-back")
+	down := &pull.Puller{Sources: w.sources(t), Receipts: ledger.NewReceipts(ledger.New(failing{mem}), 0, true)}
+	if _, err := down.Pull(context.Background()); err == nil {
+		t.Fatal("no error with the ledger down")
+	}
+	w.shift.Add(int64(time.Minute)) // past the visibility timeout
+	up := &pull.Puller{Sources: w.sources(t), Receipts: w.receipts}
+	if n, err := up.Pull(context.Background()); err != nil || n != 2*len(call.Receipts) {
+		t.Fatalf("after the ledger came back: %d %v", n, err)
+	}
+}

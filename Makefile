@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet release-check bench fuzz emulator build bind-file build-BinderFunction build-BinderSqsFunction build-BinderS3Function
+.PHONY: run test vet release-check bench fuzz emulator build bind-file build-BinderFunction build-BinderSqsFunction build-BinderS3Function build-BinderReceiptsFunction
 
 ## run: the local server on 127.0.0.1:$PORT (default 9000), on the embedded emulator unless DYPLS_ENDPOINT is set
 run:
@@ -58,21 +58,25 @@ build:
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-http-amd64/bootstrap ./functions/lambda/http
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-sqs-arm64/bootstrap ./functions/lambda/sqs
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-s3-arm64/bootstrap ./functions/lambda/s3
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/lambda-receipts-arm64/bootstrap ./functions/lambda/receipts
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-http-amd64/main ./functions/fc/http
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-web-amd64/axg-binder ./functions/fc/web
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-oss-amd64/main ./functions/fc/oss
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-mns-amd64/main ./functions/fc/mns
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/fc-receipts-amd64/main ./functions/fc/receipts
 	$(ZIP) -o $(DIST)/lambda-http-arm64.zip $(DIST)/lambda-http-arm64/bootstrap
 	$(ZIP) -o $(DIST)/lambda-http-amd64.zip $(DIST)/lambda-http-amd64/bootstrap
 	$(ZIP) -o $(DIST)/lambda-sqs-arm64.zip $(DIST)/lambda-sqs-arm64/bootstrap
 	$(ZIP) -o $(DIST)/lambda-s3-arm64.zip $(DIST)/lambda-s3-arm64/bootstrap
+	$(ZIP) -o $(DIST)/lambda-receipts-arm64.zip $(DIST)/lambda-receipts-arm64/bootstrap
 	$(ZIP) -o $(DIST)/fc-http-amd64.zip $(DIST)/fc-http-amd64/main
 	$(ZIP) -o $(DIST)/fc-web-amd64.zip $(DIST)/fc-web-amd64/axg-binder
 	$(ZIP) -o $(DIST)/fc-oss-amd64.zip $(DIST)/fc-oss-amd64/main
 	$(ZIP) -o $(DIST)/fc-mns-amd64.zip $(DIST)/fc-mns-amd64/main
+	$(ZIP) -o $(DIST)/fc-receipts-amd64.zip $(DIST)/fc-receipts-amd64/main
 	@ls -l $(DIST)/*.zip $(DIST)/*/*
 
-## build-BinderFunction, build-BinderSqsFunction, build-BinderS3Function: what sam build runs (BuildMethod: makefile) for each function of template.yaml
+## build-BinderFunction, build-BinderSqsFunction, build-BinderS3Function, build-BinderReceiptsFunction: what sam build runs (BuildMethod: makefile) for each function of template.yaml
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap
 build-BinderFunction:
 	$(LAMBDA_BUILD) ./functions/lambda/http
@@ -80,6 +84,8 @@ build-BinderSqsFunction:
 	$(LAMBDA_BUILD) ./functions/lambda/sqs
 build-BinderS3Function:
 	$(LAMBDA_BUILD) ./functions/lambda/s3
+build-BinderReceiptsFunction:
+	$(LAMBDA_BUILD) ./functions/lambda/receipts
 
 ## bench: the Go benchmarks, then cold starts, sizes and load on the built deployables (BENCH_ARGS=-duration 10s ...)
 BENCH_ARGS ?=

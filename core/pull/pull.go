@@ -14,17 +14,24 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/receipt"
 	"github.com/axg-binder/binder/core/redact"
 )
 
-// Queue is a receipt queue (dypls.ReceiptQueue on the vendor's MNS).
+// Queue is a receipt queue (mnsqueue.ReceiptQueue on the vendor's MNS).
 type Queue interface {
-	Receive(ctx context.Context, n int, wait time.Duration) ([]dypls.QueueMessage, error)
+	// Receive reads up to n messages, waiting up to wait for one.
+	Receive(ctx context.Context, n int, wait time.Duration) ([]Message, error)
+	// Delete deletes the messages of the handles.
 	Delete(ctx context.Context, handles []string) error
+}
+
+// Message is a message read: its body, and the handle that deletes it.
+type Message struct {
+	ID, Body, Handle string
+	Dequeued         int
 }
 
 // Source is one receipt type's queue.

@@ -11,6 +11,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/pull"
 	"github.com/axg-binder/binder/core/receipt"
@@ -49,7 +50,7 @@ func (w world) sources(t *testing.T) []pull.Source {
 	}
 	var out []pull.Source
 	for _, typ := range receipt.Types() {
-		out = append(out, pull.Source{Type: typ, Queue: &dypls.ReceiptQueue{Tokens: tokens, Name: emulator.QueueName(typ), MessageType: typ, Endpoint: w.srv.URL}})
+		out = append(out, pull.Source{Type: typ, Queue: &mnsqueue.ReceiptQueue{Tokens: tokens, Name: emulator.QueueName(typ), MessageType: typ, Endpoint: w.srv.URL}})
 	}
 	return out
 }

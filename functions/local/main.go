@@ -25,7 +25,9 @@ import (
 	"github.com/axg-binder/binder/api"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/core/pull"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
@@ -86,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer stop()
 	prom := promsink.New()
-	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, Metrics: prom, MetricsHandler: prom.Handler()})
+	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, ReceiptQueue: receiptQueue, Metrics: prom, MetricsHandler: prom.Handler()})
 	if err != nil {
 		return err
 	}
@@ -212,4 +214,9 @@ func orName(function string) string {
 		return "axg-binder-local"
 	}
 	return function
+}
+
+// receiptQueue opens a receipt queue with the vendor's MNS client.
+func receiptQueue(q binder.QueueSpec) pull.Queue {
+	return mnsqueue.New(q.Tokens, q.Name, q.Type, q.Endpoint, q.Timeout)
 }

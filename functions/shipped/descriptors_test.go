@@ -170,6 +170,7 @@ var rules = []struct {
 				{"s3:GetObject", "/axg/incoming/*"}, {"s3:PutObject", "/axg/results/*"}, {"s3:DeleteObject", "/axg/results/*"},
 				{"s3:AbortMultipartUpload", "/axg/results/*"}, {"s3:ListBucket", "-files-"},
 				{"sqs:SendMessage", "FilesDeadLetterQueue"}, secret},
+			"BinderReceiptsFunction": {secret},
 		} {
 			// Every function writes the ledger (store/dynamostore's calls).
 			for _, a := range []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"} {
@@ -186,7 +187,7 @@ var rules = []struct {
 			}
 		}
 		for file, needs := range map[string][]need{
-			"ram-policy.json": dyplsNeeds(),
+			"ram-policy.json": append(dyplsNeeds(), need{"dybaseapi:QueryTokenForMnsQueue", "*"}),
 			"ram-policy-oss.json": {{"oss:GetObject", "/axg/incoming/*"}, {"oss:PutObject", "/axg/results/*"},
 				{"oss:PutObject", "/axg/messages/*"}, {"oss:ListObjects", "AXG_BUCKET"}},
 			"ram-policy-mns.json": {{"mns:SendMessage", "/queues/AXG_DLQ_QUEUE"}},

@@ -216,9 +216,11 @@ func TestServerlessDevsNamesWhatIsBuilt(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile("../../deploy/ram-policy.json")
-	if err := json.Unmarshal(b, &policy); err != nil || len(policy.Statement) != 1 ||
-		strings.Join(policy.Statement[0].Action, ",") != "dypls:"+strings.Join(dypls.Actions, ",dypls:") {
-		t.Errorf("deploy/ram-policy.json grants other than the calls the client makes (dypls.Actions): %s", b)
+	// The upstream's calls (dypls.Actions), and the receipt queues' token.
+	if err := json.Unmarshal(b, &policy); err != nil || len(policy.Statement) != 2 ||
+		strings.Join(policy.Statement[0].Action, ",") != "dypls:"+strings.Join(dypls.Actions, ",dypls:") ||
+		strings.Join(policy.Statement[1].Action, ",") != "dybaseapi:QueryTokenForMnsQueue" {
+		t.Errorf("deploy/ram-policy.json grants other than the calls the client makes (dypls.Actions, QueryTokenForMnsQueue): %s", b)
 	}
 	// The file and message paths' extra policies: what the code calls (the
 	// descriptor rules check each grant), on the binder's prefixes and queue,

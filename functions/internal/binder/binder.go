@@ -44,6 +44,10 @@ type Deps struct {
 	// Lambda, "tablestore:INSTANCE/TABLE" on Function Compute), or is nil:
 	// a deployable links only its own cloud's driver.
 	Table func(spec string) (ledger.Driver, error)
+	// ReceiptQueue opens one of the vendor's receipt queues (mnsqueue.New),
+	// where the deployable reads them (AXG_RECEIPTS_QUEUES): the local
+	// server and the receipts functions. Others link no queue client.
+	ReceiptQueue func(q QueueSpec) pull.Queue
 	// Caller returns the platform's identity of an HTTP request's caller,
 	// or "" (platform.Caller): keys are kept apart per caller.
 	Caller func(*http.Request) string

@@ -35,6 +35,7 @@ const (
 	HTTP     Part = 1 << iota // the HTTP API
 	Files                     // the file path
 	Messages                  // the message path
+	Receipts                  // call receipts: pulled, forwarded (the HTTP API reads it too)
 )
 
 // Config is the binder's configuration (docs/configuration.md), in
@@ -178,6 +179,8 @@ func Load(getenv func(string) string, parts Part, defaultAuth string) (Config, e
 	c.Core = loadCore(getenv, bad, &errs)
 	if parts&HTTP != 0 {
 		c.HTTP = loadHTTP(getenv, defaultAuth, bad)
+	}
+	if parts&(HTTP|Receipts) != 0 {
 		c.Receipts = loadReceipts(getenv, bad, &errs)
 	}
 	if parts&Files != 0 {

@@ -94,11 +94,20 @@ func (e *Env) forwarder() *forward.Forwarder {
 		To: &forward.Webhook{URL: c.To, Key: []byte(c.SigningKey)}, Attempts: c.Attempts, Log: e.Log}
 }
 
+// QueueSpec is what opens one receipt queue: its name and type, where it
+// lives, and the client that trades for its tokens.
+type QueueSpec struct {
+	Name, Type, Endpoint string
+	Tokens               *dypls.Client
+	Timeout              time.Duration
+}
+
 // puller reads the vendor's receipt queues into the ledger (and the
-// forwarder), or is nil where none are configured.
+// forwarder), or is nil where none are configured or the deployable reads
+// none (no Deps.ReceiptQueue).
 func (e *Env) puller(d Deps) (*pull.Puller, error) {
 	rc, c := e.Config.Receipts, e.Config.Core
-	if len(rc.Queues) == 0 {
+	if len(rc.Queues) == 0 || d.ReceiptQueue == nil {
 		return nil, nil
 	}
 	tokens, err := dypls.New(dypls.Config{Endpoint: rc.DybaseEndpoint, Region: c.Region, AccessKeyID: c.AccessKeyID,
@@ -113,7 +122,7 @@ func (e *Env) puller(d Deps) (*pull.Puller, error) {
 	}
 	for _, q := range rc.Queues {
 		p.Sources = append(p.Sources, pull.Source{Type: q.Type,
-			Queue: &dypls.ReceiptQueue{Tokens: tokens, Name: q.Name, MessageType: q.Type, Endpoint: rc.MNSEndpoint, Timeout: c.UpstreamTimeout}})
+			Queue: d.ReceiptQueue(QueueSpec{Name: q.Name, Type: q.Type, Endpoint: rc.MNSEndpoint, Tokens: tokens, Timeout: c.UpstreamTimeout})})
 	}
 	return p, nil
 }
@@ -146,4 +155,41 @@ func replay(f *forward.Forwarder) func(context.Context) (int, error) {
 		return nil
 	}
 	return f.Outbox.Replay
+}
+
+// Tick is what one scheduled run of the receipts function did.
+type Tick struct {
+	Pulled    int `json:"pulled"`
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+}
+
+// tickMargin is left of a run's deadline to record what it did.
+const tickMargin = 5 * time.Second
+
+// ReceiptsTick is one run of the scheduled receipts function: the vendor's
+// queues read (AXG_RECEIPTS_QUEUES), then the outbox swept (AXG_RECEIPTS_TO),
+// within ctx's deadline less a margin. Where a platform runs no process
+// between calls, this is what reads the queues and retries deliveries on
+// time.
+func (e *Env) ReceiptsTick(ctx context.Context) (Tick, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-min(tickMargin, time.Until(dl)/4)))
+		defer cancel()
+	}
+	var t Tick
+	var errs []error
+	if e.Puller != nil {
+		n, err := e.Puller.Pull(ctx)
+		t.Pulled = n
+		errs = append(errs, err)
+	}
+	if e.Forwarder != nil {
+		d, f, err := e.Forwarder.Sweep(ctx)
+		t.Delivered, t.Failed = d, f
+		errs = append(errs, err)
+	}
+	e.Log.InfoContext(ctx, "receipts", "pulled", t.Pulled, "delivered", t.Delivered, "failed", t.Failed)
+	return t, errors.Join(errs...)
 }

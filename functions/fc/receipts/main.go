@@ -1,0 +1,38 @@
+// Command receipts is the binder's call-receipts job on Function Compute
+// 3.0's built-in Go runtime, run every minute by a timer trigger: the
+// vendor's receipt queues read into the ledger (AXG_RECEIPTS_QUEUES), then
+// the forwarding outbox swept (AXG_RECEIPTS_TO), with the function role's
+// credentials.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"github.com/axg-binder/binder/core/dypls/mnsqueue"
+	"github.com/axg-binder/binder/core/pull"
+	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/fcrole"
+	"github.com/axg-binder/binder/store/redisstore"
+)
+
+func main() {
+	env, err := binder.Setup(os.Getenv, os.Stderr, binder.Receipts, binder.Deps{ReceiptQueue: receiptQueue, ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(os.Getenv, nil)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fc-receipts:", err)
+		os.Exit(1)
+	}
+	fc.Start(binder.Flushing(env, func(ctx context.Context, _ json.RawMessage) (binder.Tick, error) {
+		ctx, _ = fcrole.FromContext(ctx, env.Config.Core.Credentials()) // the role's credentials, for the tokens
+		return env.ReceiptsTick(ctx)
+	}))
+}
+
+// receiptQueue opens a receipt queue with the vendor's MNS client.
+func receiptQueue(q binder.QueueSpec) pull.Queue {
+	return mnsqueue.New(q.Tokens, q.Name, q.Type, q.Endpoint, q.Timeout)
+}

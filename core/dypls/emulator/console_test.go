@@ -59,7 +59,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible("#fault-throttle", chromedp.ByID),
 		chromedp.Click("#fault-throttle", chromedp.ByID),
-		chromedp.WaitVisible(`//ul[@id="faults"]/li[contains(., "isv.FLOW_LIMIT")]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//ul[@id="faults"]/li[contains(., "BindAxg") or contains(., "any call: isv.FLOW_LIMIT once")]`, chromedp.BySearch),
 	); err != nil {
 		t.Fatalf("clicking the throttle button: %v", err)
 	}
@@ -97,6 +97,18 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	if !strings.Contains(calls, "BindAxg") || !strings.Contains(calls, "138****8000") || !strings.Contains(bindings, "138****8000") {
 		t.Errorf("calls:\n%s\nbindings:\n%s", calls, bindings)
+	}
+	// A call placed from the page queues its receipts, which the page shows.
+	var queued string
+	if err := chromedp.Run(ctx,
+		chromedp.Click(`//tbody[@id="bindings"]//button[contains(@class,"call")]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//span[@id="queued"][contains(., "SecretReport 1")]`, chromedp.BySearch),
+		chromedp.Text("#queued", &queued, chromedp.ByID),
+	); err != nil {
+		t.Fatalf("placing a call from the page: %v", err)
+	}
+	if n := emu.State().Queued[emulator.QueueName("SecretStartReport")]; n != 1 {
+		t.Errorf("the click queued %d SecretStartReport, want 1 (%s)", n, queued)
 	}
 	if strings.Contains(body, "13800138000") {
 		t.Error("the page shows a whole number")

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -316,6 +317,21 @@ var rules = []struct {
 			}
 		}
 		return bad
+	}},
+	{"one public HTTP function on Function Compute (s deploy publishes every one it deploys)", func(d descriptors) []string {
+		var public []string
+		for fn, p := range d.fcFunctions() {
+			for _, tr := range l(p["triggers"]) {
+				if m(tr)["triggerType"] == "http" && m(m(tr)["triggerConfig"])["authType"] == "anonymous" {
+					public = append(public, fn)
+				}
+			}
+		}
+		if len(public) != 1 {
+			slices.Sort(public)
+			return []string{fmt.Sprintf("s.yaml: %d anonymous HTTP triggers (%v), want one", len(public), public)}
+		}
+		return nil
 	}},
 	{"no name is fixed: two stacks live in one account", func(d descriptors) []string {
 		var bad []string

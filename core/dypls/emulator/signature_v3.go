@@ -95,7 +95,7 @@ func SignV3(stringToSign, secret string) string {
 func (e *Emulator) authenticateV3(rs *responder, r *http.Request, body []byte, p url.Values) bool {
 	a, ok := parseV3(r.Header.Get("Authorization"))
 	if !ok {
-		rs.fail(http.StatusBadRequest, "InvalidAuthorization", "The Authorization header is not well formed.")
+		rs.fail(http.StatusBadRequest, "IncompleteSignature", "The request signature does not conform to Aliyun standards: Authorization needs Credential, SignedHeaders and Signature.")
 		return false
 	}
 	for _, name := range []string{"x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"} {
@@ -106,7 +106,7 @@ func (e *Emulator) authenticateV3(rs *responder, r *http.Request, body []byte, p
 	}
 	for _, name := range []string{"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"} {
 		if !slices.Contains(a.signed, name) {
-			rs.fail(http.StatusBadRequest, "InvalidAuthorization", "SignedHeaders must include "+name+".")
+			rs.fail(http.StatusBadRequest, "IncompleteSignature", "The request signature does not conform to Aliyun standards: SignedHeaders must include "+name+".")
 			return false
 		}
 	}

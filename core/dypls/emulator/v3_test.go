@@ -67,3 +67,26 @@ func TestV3SignedCallsBind(t *testing.T) {
 		t.Fatalf("%d bindings after refused calls", emu.Stats().Bindings)
 	}
 }
+
+// TestV3IncompleteSignature: an Authorization of the V3 scheme without a
+// signature, or that leaves a required header unsigned, is the gateway's
+// IncompleteSignature.
+func TestV3IncompleteSignature(t *testing.T) {
+	emu := emulator.New(emulator.Demo())
+	for _, auth := range []string{
+		"ACS3-HMAC-SHA256 Credential=" + emulator.DemoAccessKeyID + ",SignedHeaders=host;x-acs-action",
+		"ACS3-HMAC-SHA256 Credential=" + emulator.DemoAccessKeyID + ",SignedHeaders=host;x-acs-action,Signature=00",
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("Authorization", auth)
+		for _, h := range []string{"x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"} {
+			r.Header.Set(h, "x")
+		}
+		r.Header.Set("x-acs-action", "BindAxg")
+		w := httptest.NewRecorder()
+		emu.ServeHTTP(w, r)
+		if w.Code != 400 || !strings.Contains(w.Body.String(), "IncompleteSignature") {
+			t.Errorf("%s: %d %s", auth, w.Code, w.Body)
+		}
+	}
+}

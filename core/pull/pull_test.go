@@ -26,7 +26,7 @@ type world struct {
 	shift    *atomic.Int64
 }
 
-func setup(t *testing.T, d ledger.Driver) world {
+func setup(t testing.TB, d ledger.Driver) world {
 	var shift atomic.Int64
 	emu := emulator.New(emulator.Demo(), emulator.WithClock(func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }))
 	srv := httptest.NewServer(emu)
@@ -43,7 +43,7 @@ func setup(t *testing.T, d ledger.Driver) world {
 
 // sources are the emulator's receipt queues, read as the vendor's are:
 // a token from QueryTokenForMnsQueue, the vendor's own MNS client.
-func (w world) sources(t *testing.T) []pull.Source {
+func (w world) sources(t testing.TB) []pull.Source {
 	tokens, err := dypls.New(dypls.Config{Endpoint: w.srv.URL, AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: emulator.DemoAccessKeySecret})
 	if err != nil {
 		t.Fatal(err)
@@ -128,4 +128,34 @@ func TestUnrecordedComeBack(t *testing.T) {
 	if n, err := up.Pull(context.Background()); err != nil || n != 2*len(call.Receipts) {
 		t.Fatalf("after the ledger came back: %d %v", n, err)
 	}
+}
+
+// BenchmarkPull is the pull path's rate: receipts queued by calls placed,
+// read through the vendor's MNS client over loopback (16 a receive),
+// recorded in a memory ledger that keeps bindings, deleted.
+func BenchmarkPull(b *testing.B) {
+	w := setup(b, ledger.NewMemory(1<<30))
+	exp := time.Now().Add(time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+	bound, err := w.svc.Bind(context.Background(), core.BindRequest{PoolKey: emulator.DemoPoolKey, Item: core.Item{PhoneNoA: "13800000701", GroupId: "1234", Expiration: exp, OutOrderId: "o-bench"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &pull.Puller{Sources: w.sources(b), Receipts: w.receipts}
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		for range 25 { // 100 receipts: 25 calls of 4
+			if _, err := w.emu.PlaceCall(context.Background(), emulator.CallSpec{SubsId: bound.SubsId}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		got, err := p.Pull(context.Background())
+		if err != nil || got != 100 {
+			b.Fatal(got, err)
+		}
+		n += got
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "receipts/s")
 }

@@ -113,23 +113,6 @@ func (f *Forwarder) Sweep(ctx context.Context) (delivered, failed int, err error
 	return delivered, failed, nil
 }
 
-// Run sweeps every interval until ctx ends: for a process that lives (the
-// local server, the FC web function).
-func (f *Forwarder) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, _, err := f.Sweep(ctx); err != nil && ctx.Err() == nil {
-				f.log().Warn("receipts: the outbox could not be read", "error", redact.Text(err.Error()))
-			}
-		}
-	}
-}
-
 func (f *Forwarder) attempts() int {
 	if f.Attempts > 0 {
 		return f.Attempts

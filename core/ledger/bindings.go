@@ -174,19 +174,13 @@ func (b *Bindings) Order(ctx context.Context, pool, order string) ([]Binding, er
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Binding, 0, len(keys))
-	for _, key := range keys {
-		r, err := b.l.d.Get(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		if r == nil {
-			continue // dropped (a bounded memory ledger)
-		}
-		var rec Binding
-		if err := json.Unmarshal(r.Body, &rec); err != nil {
-			return nil, err
-		}
+	recs, err := readEach[Binding](ctx, b.l.d, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Binding, 0, len(recs))
+	for _, r := range recs {
+		rec := r.V
 		if rec.SettledAs != "" {
 			continue // a receipt showed it made: the order lists it under its SubsId
 		}

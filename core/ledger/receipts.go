@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"time"
 
@@ -103,21 +102,15 @@ func (r *Receipts) settle(ctx context.Context, rc receipt.Receipt) (*Binding, er
 	if err != nil || len(keys) == 0 {
 		return nil, err
 	}
+	recs, err := readEach[Binding](ctx, r.l.d, keys)
+	if err != nil {
+		return nil, err
+	}
 	var found *Binding
 	var foundKey string
 	var foundExpires time.Time
-	for _, k := range keys {
-		got, err := r.l.d.Get(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		if got == nil {
-			continue
-		}
-		var b Binding
-		if err := json.Unmarshal(got.Body, &b); err != nil {
-			return nil, err
-		}
+	for _, x := range recs {
+		b := x.V
 		if b.State != BindingUnknown || b.SettledAs != "" || b.PhoneNoA == "" || b.PhoneNoA != rc.PhoneNo ||
 			(b.OutId != "" && b.OutId != rc.OutId) || (b.SecretNo != "" && b.SecretNo != rc.SecretNo) {
 			continue
@@ -125,7 +118,7 @@ func (r *Receipts) settle(ctx context.Context, rc receipt.Receipt) (*Binding, er
 		if found != nil {
 			return nil, nil // two could be it: left unknown, never guessed
 		}
-		found, foundKey, foundExpires = &b, k, got.Expires
+		found, foundKey, foundExpires = &b, x.Key, x.Expires
 	}
 	if found == nil {
 		return nil, nil
@@ -135,7 +128,7 @@ func (r *Receipts) settle(ctx context.Context, rc receipt.Receipt) (*Binding, er
 	key := bindingKey(rc.PoolKey, rc.SubsId)
 	settled := *found
 	settled.SettledAs = key
-	var recs []Record
+	var writes []Record
 	for _, x := range []struct {
 		key string
 		b   Binding
@@ -144,13 +137,13 @@ func (r *Receipts) settle(ctx context.Context, rc receipt.Receipt) (*Binding, er
 		if err != nil {
 			return nil, err
 		}
-		recs = append(recs, Record{Key: x.key, Fingerprint: "binding", State: Answered, Expires: foundExpires, Body: body})
+		writes = append(writes, Record{Key: x.key, Fingerprint: "binding", State: Answered, Expires: foundExpires, Body: body})
 	}
 	var adds []Member
 	if live.OutOrderId != "" {
 		adds = append(adds, Member{Key: orderKey(rc.PoolKey, live.OutOrderId), Value: key, Expires: foundExpires})
 	}
-	if err := r.l.d.PutBatch(ctx, recs, adds); err != nil {
+	if err := r.l.d.PutBatch(ctx, writes, adds); err != nil {
 		return nil, err
 	}
 	return &live, nil
@@ -163,20 +156,13 @@ func (r *Receipts) of(ctx context.Context, pool, subs string) ([]receipt.Receipt
 	if err != nil {
 		return nil, err
 	}
-	var out []receipt.Receipt
-	for _, k := range keys {
-		got, err := r.l.d.Get(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		if got == nil {
-			continue
-		}
-		var rc receipt.Receipt
-		if err := json.Unmarshal(got.Body, &rc); err != nil {
-			return nil, errors.Join(errors.New("ledger: a receipt's record is unreadable"), err)
-		}
-		out = append(out, rc)
+	recs, err := readEach[receipt.Receipt](ctx, r.l.d, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]receipt.Receipt, len(recs))
+	for i, x := range recs {
+		out[i] = x.V
 	}
 	slices.SortStableFunc(out, func(x, y receipt.Receipt) int { return x.Received.Compare(y.Received) })
 	return out, nil

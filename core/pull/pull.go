@@ -140,20 +140,3 @@ func (p *Puller) log() *slog.Logger {
 	}
 	return slog.New(slog.DiscardHandler)
 }
-
-// Run pulls every interval until ctx ends: for a process that lives (the
-// local server).
-func (p *Puller) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := p.Pull(ctx); err != nil && ctx.Err() == nil {
-				p.log().Warn("receipts: a queue could not be read", "error", redact.Text(err.Error()))
-			}
-		}
-	}
-}

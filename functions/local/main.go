@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -28,6 +29,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/pull"
+	"github.com/axg-binder/binder/core/redact"
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
@@ -121,10 +123,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if f := env.Forwarder; f != nil {
 		// A process that lives sweeps the outbox: retries go out on time,
 		// not only with the next push.
-		go f.Run(ctx, time.Second)
+		go every(ctx, time.Second, env.Log, "the receipts' outbox could not be swept", func(ctx context.Context) error {
+			_, _, err := f.Sweep(ctx)
+			return err
+		})
 	}
 	if p := env.Puller; p != nil {
-		go p.Run(ctx, time.Second)
+		go every(ctx, time.Second, env.Log, "a receipt queue could not be read", func(ctx context.Context) error {
+			_, err := p.Pull(ctx)
+			return err
+		})
 	}
 	return server.Serve(ctx, ln, sandbox(env.HTTP(), emu), server.Options{ReadTimeout: cfg.HTTP.ReadTimeout, Grace: cfg.HTTP.RequestTimeout}, stdout)
 }
@@ -168,6 +176,22 @@ func embedded(cfg *binder.Config) (up upstreamDesc, emu *emulator.Emulator, stop
 		r.MNSEndpoint, r.DybaseEndpoint = srv.URL, srv.URL
 	}
 	return upstreamDesc{srv.URL, "embedded emulator at "}, emu, func() { _ = srv.Close() }, nil
+}
+
+// every runs fn each interval until ctx ends, logging what fails.
+func every(ctx context.Context, interval time.Duration, log *slog.Logger, what string, fn func(context.Context) error) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				log.Warn(what, "error", redact.Text(err.Error()))
+			}
+		}
+	}
 }
 
 // sandbox serves the embedded emulator's controls (place a call, faults,

@@ -46,17 +46,29 @@ func perSecond(at []time.Time) float64 {
 }
 
 // busiest is the most calls in any one-second window, however aligned.
-func busiest(at []time.Time) int {
+func busiest(at []time.Time) int { return busiestIn(at, time.Second) }
+
+// busiestIn is the most calls in any window of d, however aligned.
+func busiestIn(at []time.Time, d time.Duration) int {
 	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
 	most, j := 0, 0
 	for i := range at {
-		for at[i].Sub(at[j]) >= time.Second {
+		for at[i].Sub(at[j]) >= d {
 			j++
 		}
 		most = max(most, i-j+1)
 	}
 	return most
 }
+
+// jitter is how late a call may arrive after its turn on a loaded machine
+// (a goroutine scheduled late): the ceiling is checked over windows this
+// much shorter than a second, so that two turns a second apart, the first
+// arriving late, are not taken for two in one second. A budget that lets
+// more through than its ceiling (129 in a second, before the hand-over
+// was fixed) is still caught; 101 arrivals in a second on a loaded CI
+// machine, turns a second apart, no longer are.
+const jitter = 50 * time.Millisecond
 
 // TestSharedBudget: instances sharing one Redis keep the account's ceiling
 // together in every one-second window, near it; with Redis killed each
@@ -120,8 +132,8 @@ func TestSharedBudget(t *testing.T) {
 		what string
 		at   []time.Time
 	}{{"shared", shared}, {"Redis gone", gone}, {"throughout, Redis back", all}} {
-		if most := busiest(c.at); most > qps {
-			t.Errorf("%s: %d calls in one second, over the ceiling of %d", c.what, most, qps)
+		if most := busiestIn(c.at, time.Second-jitter); most > qps {
+			t.Errorf("%s: %d calls in %s, over the ceiling of %d a second", c.what, most, time.Second-jitter, qps)
 		}
 		t.Logf("%s: %.1f calls a second, the busiest second %d, ceiling %d", c.what, perSecond(c.at), busiest(c.at), qps)
 	}
@@ -156,7 +168,7 @@ func TestSharedBudgetKeepsAnAPIsOwnCeiling(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if most := busiest(at); most > 1000 || most < 500 { // at most its ceiling; the lower bound shows the rate is its own, not a stall
+	if most := busiestIn(at, time.Second-jitter); most > 1000 || most < 500 { // at most its ceiling; the lower bound shows the rate is its own, not a stall
 		t.Errorf("%d QuerySubscriptionDetail turns in the busiest second, want at most 1,000 (and well above none)", most)
 	}
 }

@@ -24,9 +24,11 @@ import (
 // Name is the instrumentation scope of the binder's spans.
 const Name = "github.com/axg-binder/binder"
 
-// tracer is the global provider's: a delegate until a deployable installs
-// one, which it then follows.
-var tracer = otel.Tracer(Name)
+// tracer is the tracer of the provider installed last (Enable): taken
+// then, not at start-up, since the global's delegate follows only the
+// first provider ever installed — a second (a test run again) would
+// receive no span.
+var tracer atomic.Pointer[trace.Tracer]
 
 // enabled is set once a deployable installs a TracerProvider (Enable):
 // until then no span is started at all, so that tracing unset costs a
@@ -34,7 +36,11 @@ var tracer = otel.Tracer(Name)
 var enabled atomic.Bool
 
 // Enable makes the spans real: called after installing a TracerProvider.
-func Enable() { enabled.Store(true) }
+func Enable() {
+	t := otel.Tracer(Name)
+	tracer.Store(&t)
+	enabled.Store(true)
+}
 
 // none is the span of a request or call while tracing is off.
 var none = trace.SpanFromContext(context.Background())
@@ -62,7 +68,7 @@ func StartRequest(ctx context.Context, r *http.Request, route string) (context.C
 	if sc, ok := parent(r.Header); ok {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
 	}
-	ctx, span := tracer.Start(ctx, r.Method+" "+route, serverKind)
+	ctx, span := (*tracer.Load()).Start(ctx, r.Method+" "+route, serverKind)
 	if span.IsRecording() {
 		span.SetAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", route))
 	}
@@ -85,7 +91,7 @@ func StartCall(ctx context.Context, api string, attempt int) (context.Context, t
 	if !enabled.Load() {
 		return ctx, none
 	}
-	ctx, span := tracer.Start(ctx, api, clientKind)
+	ctx, span := (*tracer.Load()).Start(ctx, api, clientKind)
 	if span.IsRecording() {
 		span.SetAttributes(attribute.String("rpc.system", "aliyun-rpc"), attribute.String("rpc.method", api), KeyAttempt.Int(attempt))
 	}

@@ -222,3 +222,24 @@ func TestLedgerTableNames(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptsDestinations: a webhook needs its signing key; an MNS queue
+// needs none (MNS's own signature), only a queue's URL; SQS is refused.
+func TestReceiptsDestinations(t *testing.T) {
+	for _, c := range []struct {
+		to, key, wantErr string
+	}{
+		{"https://hooks.example.com/axg", "a-signing-key-0123456789", ""},
+		{"https://hooks.example.com/axg", "", "AXG_RECEIPTS_SIGNING_KEY"},
+		{"http://hooks.example.com/axg", "a-signing-key-0123456789", "AXG_RECEIPTS_TO"},
+		{"mns:https://1234.mns.cn-hangzhou.aliyuncs.com/queues/axg-receipts", "", ""},
+		{"mns:https://1234.mns.cn-hangzhou.aliyuncs.com/topics/t", "", "AXG_RECEIPTS_TO"},
+		{"sqs:https://sqs.us-east-1.amazonaws.com/1/q", "", "not served yet"},
+	} {
+		_, err := Load(env(map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s",
+			"AXG_RECEIPTS_TO": c.to, "AXG_RECEIPTS_SIGNING_KEY": c.key}), HTTP, AuthToken)
+		if (c.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.wantErr)) {
+			t.Errorf("%s with key %q: %v, want %q", c.to, c.key, err, c.wantErr)
+		}
+	}
+}

@@ -58,10 +58,15 @@ func loadReceipts(getenv func(string) string, bad func(name, want, got string), 
 		return c
 	}
 	switch {
-	case strings.HasPrefix(c.To, "mns:"), strings.HasPrefix(c.To, "sqs:"):
-		*errs = append(*errs, errors.New("AXG_RECEIPTS_TO: a queue (mns:, sqs:) is not served yet: give an https:// webhook"))
+	case strings.HasPrefix(c.To, "mns:"):
+		if err := forward.MNSQueueURL(strings.TrimPrefix(c.To, "mns:")); err != nil {
+			*errs = append(*errs, fmt.Errorf("AXG_RECEIPTS_TO: %w", err))
+		}
+		return c // a queue: the deliveries are signed by MNS's own scheme
+	case strings.HasPrefix(c.To, "sqs:"):
+		*errs = append(*errs, errors.New("AXG_RECEIPTS_TO: an SQS queue (sqs:) is not served yet: give an https:// webhook or an mns: queue"))
 	case !webhookURL(c.To):
-		bad("AXG_RECEIPTS_TO", "an https:// URL (http:// only to this machine)", c.To)
+		bad("AXG_RECEIPTS_TO", "an https:// URL (http:// only to this machine), or mns:https://<account>.mns.<region>.aliyuncs.com/queues/<name>", c.To)
 	}
 	if len(c.SigningKey) < 16 {
 		*errs = append(*errs, fmt.Errorf("AXG_RECEIPTS_SIGNING_KEY: want at least 16 characters to sign the deliveries to AXG_RECEIPTS_TO (got %d)", len(c.SigningKey)))
@@ -90,8 +95,12 @@ func (e *Env) forwarder() *forward.Forwarder {
 	if c.To == "" {
 		return nil
 	}
+	var to forward.Destination = &forward.Webhook{URL: c.To, Key: []byte(c.SigningKey)}
+	if q, ok := strings.CutPrefix(c.To, "mns:"); ok {
+		to = &forward.MNSQueue{URL: q, Fallback: e.Config.Core.Credentials()}
+	}
 	return &forward.Forwarder{Outbox: ledger.NewOutbox(e.Ledger, e.Config.Core.LedgerRetention),
-		To: &forward.Webhook{URL: c.To, Key: []byte(c.SigningKey)}, Attempts: c.Attempts, Log: e.Log}
+		To: to, Attempts: c.Attempts, Log: e.Log}
 }
 
 // QueueSpec is what opens one receipt queue: its name and type, where it

@@ -19,9 +19,9 @@ import (
 	"github.com/axg-binder/binder/store/dynamostore"
 )
 
-// role reads AWS_REGION and the credentials AWS_ACCESS_KEY_ID,
+// Role reads AWS_REGION and the credentials AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
-func role(getenv func(string) string) (string, aws.CredentialsProvider, error) {
+func Role(getenv func(string) string) (string, aws.CredentialsProvider, error) {
 	region := getenv("AWS_REGION")
 	if region == "" {
 		return "", nil, errors.New("AWS_REGION: not set (Lambda sets it; set it to run elsewhere)")
@@ -38,7 +38,7 @@ func role(getenv func(string) string) (string, aws.CredentialsProvider, error) {
 // AWS_ENDPOINT_URL_S3, where set, points it at another S3 (path-style), for
 // tests and S3-compatible stores.
 func S3(getenv func(string) string) (*s3.Client, error) {
-	region, creds, err := role(getenv)
+	region, creds, err := Role(getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func Ledger(getenv func(string) string) func(spec string) (ledger.Driver, error)
 		if !ok {
 			return nil, errors.New("this function opens dynamodb:TABLE only")
 		}
-		region, creds, err := role(getenv)
+		region, creds, err := Role(getenv)
 		if err != nil {
 			return nil, err
 		}

@@ -42,7 +42,7 @@ func WithSecrets(ctx context.Context, getenv func(string) string) (func(string) 
 	if alibaba == "" && tokens == "" && redisURL == "" && receipts == "" && signing == "" {
 		return getenv, nil
 	}
-	region, creds, err := role(getenv)
+	region, creds, err := Role(getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,10 @@ type Deps struct {
 	// where the deployable reads them (AXG_RECEIPTS_QUEUES): the local
 	// server and the receipts functions. Others link no queue client.
 	ReceiptQueue func(q QueueSpec) pull.Queue
+	// SQS opens an SQS queue as the receipts' destination (sqs:URL), where
+	// the deployable delivers there (the Lambda receipts function); others
+	// only queue the receipts for it.
+	SQS func(url string) (forward.Destination, error)
 	// Caller returns the platform's identity of an HTTP request's caller,
 	// or "" (platform.Caller): keys are kept apart per caller.
 	Caller func(*http.Request) string
@@ -226,7 +230,9 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
 		Ledger: l, Bindings: bindings, Receipts: ledger.NewReceipts(l, c.LedgerRetention, bindings != nil), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
-	env.Forwarder = env.forwarder()
+	if env.Forwarder, err = env.forwarder(d); err != nil {
+		return nil, err
+	}
 	if env.Puller, err = env.puller(d); err != nil {
 		return nil, err
 	}

@@ -223,8 +223,8 @@ func TestLedgerTableNames(t *testing.T) {
 	}
 }
 
-// TestReceiptsDestinations: a webhook needs its signing key; an MNS queue
-// needs none (MNS's own signature), only a queue's URL; SQS is refused.
+// TestReceiptsDestinations: a webhook needs its signing key; an MNS or an
+// SQS queue needs none (their own signatures), only a queue's URL.
 func TestReceiptsDestinations(t *testing.T) {
 	for _, c := range []struct {
 		to, key, wantErr string
@@ -234,7 +234,8 @@ func TestReceiptsDestinations(t *testing.T) {
 		{"http://hooks.example.com/axg", "a-signing-key-0123456789", "AXG_RECEIPTS_TO"},
 		{"mns:https://1234.mns.cn-hangzhou.aliyuncs.com/queues/axg-receipts", "", ""},
 		{"mns:https://1234.mns.cn-hangzhou.aliyuncs.com/topics/t", "", "AXG_RECEIPTS_TO"},
-		{"sqs:https://sqs.us-east-1.amazonaws.com/1/q", "", "not served yet"},
+		{"sqs:https://sqs.us-east-1.amazonaws.com/1/q", "", ""},
+		{"sqs:http://sqs.us-east-1.amazonaws.com/q", "", "AXG_RECEIPTS_TO"},
 	} {
 		_, err := Load(env(map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s",
 			"AXG_RECEIPTS_TO": c.to, "AXG_RECEIPTS_SIGNING_KEY": c.key}), HTTP, AuthToken)

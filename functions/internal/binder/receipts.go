@@ -64,7 +64,10 @@ func loadReceipts(getenv func(string) string, bad func(name, want, got string), 
 		}
 		return c // a queue: the deliveries are signed by MNS's own scheme
 	case strings.HasPrefix(c.To, "sqs:"):
-		*errs = append(*errs, errors.New("AXG_RECEIPTS_TO: an SQS queue (sqs:) is not served yet: give an https:// webhook or an mns: queue"))
+		if u, err := url.Parse(strings.TrimPrefix(c.To, "sqs:")); err != nil || u.Scheme != "https" || strings.Count(strings.Trim(u.Path, "/"), "/") != 1 {
+			bad("AXG_RECEIPTS_TO", "sqs:https://sqs.<region>.amazonaws.com/<account>/<queue>", c.To)
+		}
+		return c // a queue: the role's credentials sign
 	case !webhookURL(c.To):
 		bad("AXG_RECEIPTS_TO", "an https:// URL (http:// only to this machine), or mns:https://<account>.mns.<region>.aliyuncs.com/queues/<name>", c.To)
 	}
@@ -89,18 +92,31 @@ func webhookURL(s string) bool {
 	return u.Scheme == "http" && (h == "localhost" || ip != nil && ip.IsLoopback())
 }
 
-// forwarder is the receipts' way to AXG_RECEIPTS_TO, or nil.
-func (e *Env) forwarder() *forward.Forwarder {
+// forwarder is the receipts' way to AXG_RECEIPTS_TO, or nil. An SQS
+// destination is reached only where the deployable can (Deps.SQS: the
+// Lambda receipts function); elsewhere the forwarder only queues, and
+// that function delivers within a minute.
+func (e *Env) forwarder(d Deps) (*forward.Forwarder, error) {
 	c := e.Config.Receipts
 	if c.To == "" {
-		return nil
+		return nil, nil
 	}
-	var to forward.Destination = &forward.Webhook{URL: c.To, Key: []byte(c.SigningKey)}
-	if q, ok := strings.CutPrefix(c.To, "mns:"); ok {
-		to = &forward.MNSQueue{URL: q, Fallback: e.Config.Core.Credentials()}
+	f := &forward.Forwarder{Outbox: ledger.NewOutbox(e.Ledger, e.Config.Core.LedgerRetention), Attempts: c.Attempts, Log: e.Log}
+	switch {
+	case strings.HasPrefix(c.To, "mns:"):
+		f.To = &forward.MNSQueue{URL: strings.TrimPrefix(c.To, "mns:"), Fallback: e.Config.Core.Credentials()}
+	case strings.HasPrefix(c.To, "sqs:"):
+		if d.SQS != nil {
+			to, err := d.SQS(strings.TrimPrefix(c.To, "sqs:"))
+			if err != nil {
+				return nil, err
+			}
+			f.To = to
+		}
+	default:
+		f.To = &forward.Webhook{URL: c.To, Key: []byte(c.SigningKey)}
 	}
-	return &forward.Forwarder{Outbox: ledger.NewOutbox(e.Ledger, e.Config.Core.LedgerRetention),
-		To: to, Attempts: c.Attempts, Log: e.Log}
+	return f, nil
 }
 
 // QueueSpec is what opens one receipt queue: its name and type, where it
@@ -151,6 +167,9 @@ func onReceipts(f *forward.Forwarder) func(context.Context, []ledger.Recorded) e
 		if err := f.Enqueue(ctx, rs); err != nil {
 			return err
 		}
+		if f.To == nil {
+			return nil // delivered by the receipts function
+		}
 		sctx, cancel := context.WithTimeout(ctx, pushSweep)
 		defer cancel()
 		_, _, _ = f.Sweep(sctx) // what is not delivered now stays due
@@ -194,7 +213,7 @@ func (e *Env) ReceiptsTick(ctx context.Context) (Tick, error) {
 		t.Pulled = n
 		errs = append(errs, err)
 	}
-	if e.Forwarder != nil {
+	if e.Forwarder != nil && e.Forwarder.To != nil {
 		d, f, err := e.Forwarder.Sweep(ctx)
 		t.Delivered, t.Failed = d, f
 		errs = append(errs, err)

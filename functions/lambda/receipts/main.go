@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/pull"
 	"github.com/axg-binder/binder/functions/internal/awsenv"
+	"github.com/axg-binder/binder/functions/internal/awssqs"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/store/redisstore"
@@ -37,7 +38,7 @@ func setup(getenv func(string) string) (*binder.Env, error) {
 		return nil, err
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME"))
-	return binder.Setup(getenv, os.Stderr, binder.Receipts, binder.Deps{ReceiptQueue: receiptQueue, Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
+	return binder.Setup(getenv, os.Stderr, binder.Receipts, binder.Deps{ReceiptQueue: receiptQueue, SQS: awssqs.Opener(getenv), Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 }
 
 // receiptQueue opens a receipt queue with the vendor's MNS client.

@@ -155,3 +155,24 @@ func BenchmarkReceiptPush100(b *testing.B) {
 		}
 	}
 }
+
+// TestReceiptsPushedAgainAfterALostAck: a push whose acknowledgement the
+// vendor takes for lost is pushed again; the receipts are kept once.
+func TestReceiptsPushedAgainAfterALostAck(t *testing.T) {
+	s := receiptsSetup(t)
+	subs, _ := s.bound(t, "13800000402", `"OutOrderId":"o-ack"`)
+	call, err := s.emu.PlaceCall(context.Background(), emulator.CallSpec{SubsId: subs, AckLost: true, Delay: "10ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(call.Pushes) != 2*len(call.Receipts) {
+		t.Fatalf("%d pushes of %d receipts, want each twice", len(call.Pushes), len(call.Receipts))
+	}
+	bs := bindings(s.do(t, "POST", httpapi.RouteOrderGet, order("o-ack")))
+	if rs, _ := bs[0]["Receipts"].([]any); len(rs) != len(call.Receipts) {
+		t.Fatalf("%d receipts under the binding, want %d", len(rs), len(call.Receipts))
+	}
+	if _, err := s.emu.PlaceCall(context.Background(), emulator.CallSpec{SubsId: subs, Delay: "soon"}); err == nil {
+		t.Fatal("a Delay that is no duration was taken")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -158,4 +159,25 @@ func BenchmarkPull(b *testing.B) {
 		n += got
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "receipts/s")
+}
+
+// TestAnExpiredTokenIsRenewed: a queue that refuses its token (expired
+// before its time) fails that queue's pull, the others read on; the next
+// pull trades for a new token and reads what was left.
+func TestAnExpiredTokenIsRenewed(t *testing.T) {
+	w := setup(t, ledger.NewMemory(0))
+	call := w.call(t, "o-token")
+	p := &pull.Puller{Sources: w.sources(t), Receipts: w.receipts}
+	w.emu.Inject(emulator.Fault{Action: "MNS", Code: "SecurityTokenExpired", Message: "the token has expired"})
+	first, err := p.Pull(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "SecurityTokenExpired") {
+		t.Fatalf("with the token refused: %v", err)
+	}
+	before := w.emu.Stats().Calls["QueryTokenForMnsQueue"]
+	if n, err := p.Pull(context.Background()); err != nil || first+n != 2*len(call.Receipts) || n == 0 {
+		t.Fatalf("after: %d then %d, %v; want %d in all", first, n, err, 2*len(call.Receipts))
+	}
+	if after := w.emu.Stats().Calls["QueryTokenForMnsQueue"]; after != before+1 {
+		t.Errorf("%d token calls after the refusal, want one new token", after-before)
+	}
 }

@@ -54,6 +54,12 @@ type CallSpec struct {
 	// Talk is how long the call lasts once answered (default 30 s; the
 	// receipts are dated as if it had).
 	Talk string `json:"Talk,omitempty"`
+	// Delay holds the pushes back this long ("2s"), as the vendor's may be.
+	Delay string `json:"Delay,omitempty"`
+	// AckLost: each push's acknowledgement is taken for lost (as when the
+	// receiver answers past the vendor's 700 ms) and the push is made
+	// again, as the vendor retries it.
+	AckLost bool `json:"AckLost,omitempty"`
 }
 
 // PlacedCall is what a call made and where its receipts went.
@@ -83,13 +89,13 @@ const pushTimeout = 700 * time.Millisecond
 // a push URL is set). The receipts carry the numbers in full, as the
 // vendor's do; the console shows them masked.
 func (e *Emulator) PlaceCall(ctx context.Context, spec CallSpec) (PlacedCall, error) {
-	talk := 30 * time.Second
-	if spec.Talk != "" {
-		d, err := time.ParseDuration(spec.Talk)
-		if err != nil || d < 0 {
-			return PlacedCall{}, fmt.Errorf("emulator: Talk %q is not a duration", spec.Talk)
-		}
-		talk = d
+	talk, err := duration("Talk", spec.Talk, 30*time.Second)
+	if err != nil {
+		return PlacedCall{}, err
+	}
+	delay, err := duration("Delay", spec.Delay, 0)
+	if err != nil {
+		return PlacedCall{}, err
 	}
 	e.mu.Lock()
 	b := e.subs[spec.SubsId]
@@ -129,8 +135,11 @@ func (e *Emulator) PlaceCall(ctx context.Context, spec CallSpec) (PlacedCall, er
 	if pushURL == "" {
 		return call, nil
 	}
+	if !sleep(ctx, delay) {
+		return call, ctx.Err()
+	}
 	for _, t := range types {
-		for range 1 + boolInt(spec.Twice) {
+		for range 1 + boolInt(spec.Twice) + boolInt(spec.AckLost) {
 			p := push(ctx, strings.ReplaceAll(pushURL, "{type}", t.typ), t.typ, t.body)
 			p.CallId = call.CallId
 			call.Pushes = append(call.Pushes, p)
@@ -143,6 +152,18 @@ func (e *Emulator) PlaceCall(ctx context.Context, spec CallSpec) (PlacedCall, er
 	}
 	e.mu.Unlock()
 	return call, nil
+}
+
+// duration reads a spec's duration field ("" is def).
+func duration(name, s string, def time.Duration) (time.Duration, error) {
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("emulator: %s %q is not a duration", name, s)
+	}
+	return d, nil
 }
 
 func boolInt(b bool) int {

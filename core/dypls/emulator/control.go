@@ -209,7 +209,7 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&spec); err != nil {
-			refuse(http.StatusBadRequest, "a call is a JSON object of SubsId, Peer, Unanswered, Twice, Talk: "+err.Error())
+			refuse(http.StatusBadRequest, "a call is a JSON object of SubsId, Peer, Unanswered, Twice, Talk, Delay, AckLost: "+err.Error())
 			return
 		}
 		call, err := e.PlaceCall(r.Context(), spec)

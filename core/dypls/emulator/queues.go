@@ -33,6 +33,37 @@ const QueuePrefix = "Alicom-Queue-1234567890-"
 // QueueName is the receipt queue of a type.
 func QueueName(typ string) string { return QueuePrefix + typ }
 
+// mnsFaultAction is the Action of a fault that hits the queues' calls
+// (only one that names it: a fault for any action leaves them be).
+const mnsFaultAction = "MNS"
+
+// takeFault takes the first queued fault that names action itself.
+func (e *Emulator) takeFault(action string) (Fault, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, q := range e.faults {
+		if q.Action != action {
+			continue
+		}
+		switch {
+		case q.Times < 0:
+		case q.Times > 1:
+			e.faults[i].Times--
+		default:
+			e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+		}
+		return q, true
+	}
+	return Fault{}, false
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 // visibility is how long a message received stays hidden before it may be
 // received again, as an MNS queue's VisibilityTimeout; maxQueued bounds a
 // queue.
@@ -179,6 +210,16 @@ func (e *Emulator) mns(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !e.mnsAuth(w, r) {
+		return
+	}
+	if f, ok := e.takeFault(mnsFaultAction); ok {
+		// A queue fault: {"Action":"MNS","Code":"SecurityTokenExpired"}
+		// answers the next queue call so (403 unless Status says).
+		status := f.Status
+		if status == 0 {
+			status = http.StatusForbidden
+		}
+		mnsError(w, status, f.Code, orDefault(f.Message, f.Code))
 		return
 	}
 	now := e.now()

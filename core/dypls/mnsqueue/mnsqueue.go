@@ -109,6 +109,7 @@ func (q *ReceiptQueue) Receive(ctx context.Context, n int, wait time.Duration) (
 		if noMessages(err) {
 			return nil, nil
 		}
+		q.forget(err)
 		return nil, fmt.Errorf("reading the receipt queue %s: %w", q.Name, err)
 	}
 	out := make([]pull.Message, 0, len(res.Message))
@@ -116,6 +117,17 @@ func (q *ReceiptQueue) Receive(ctx context.Context, n int, wait time.Duration) (
 		out = append(out, pull.Message{ID: m.MessageId, Body: m.MessageBody, Handle: m.ReceiptHandle, Dequeued: m.DequeueCount})
 	}
 	return out, nil
+}
+
+// forget drops the token when the queue refused it (expired, or revoked
+// before its time): the next call trades for a new one.
+func (q *ReceiptQueue) forget(err error) {
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) && se.HttpStatus() == http.StatusForbidden {
+		q.mu.Lock()
+		q.queue = nil
+		q.mu.Unlock()
+	}
 }
 
 // noMessages says an MNS error is its "queue is empty": 404 with an XML
@@ -142,6 +154,7 @@ func (q *ReceiptQueue) Delete(ctx context.Context, handles []string) error {
 	}
 	req.SetReceiptHandles(handles)
 	if _, err := mq.BatchDeleteMessage(req); err != nil {
+		q.forget(err)
 		return fmt.Errorf("deleting from the receipt queue %s: %w", q.Name, err)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,20 +71,7 @@ func (q *MNSQueue) Deliver(ctx context.Context, id string, body []byte, attempt 
 	if creds.SecurityToken != "" {
 		req.Header.Set("security-token", creds.SecurityToken)
 	}
-	c := q.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(res.Body, 300))
-	if res.StatusCode != http.StatusCreated {
-		return errStatus{res.StatusCode, strings.TrimSpace(string(b))}
-	}
-	return nil
+	return send(q.Client, req, func(status int) bool { return status == http.StatusCreated })
 }
 
 // MNSQueueURL checks an mns: destination's URL: a queue's, on HTTPS (or

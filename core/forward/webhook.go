@@ -78,7 +78,12 @@ func (w *Webhook) Deliver(ctx context.Context, id string, body []byte, attempt i
 	req.Header.Set(HeaderSignature, Sign(w.Key, ts, body))
 	req.Header.Set(HeaderDelivery, id)
 	req.Header.Set(HeaderAttempt, strconv.Itoa(attempt))
-	c := w.Client
+	return send(w.Client, req, func(status int) bool { return status/100 == 2 })
+}
+
+// send makes one delivery's request; taken says which status takes it,
+// any other is the delivery's error, with the start of the answer.
+func send(c *http.Client, req *http.Request, taken func(status int) bool) error {
 	if c == nil {
 		c = http.DefaultClient
 	}
@@ -87,8 +92,8 @@ func (w *Webhook) Deliver(ctx context.Context, id string, body []byte, attempt i
 		return err
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(res.Body, 200))
-	if res.StatusCode/100 != 2 {
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 300))
+	if !taken(res.StatusCode) {
 		return errStatus{res.StatusCode, strings.TrimSpace(string(b))}
 	}
 	return nil

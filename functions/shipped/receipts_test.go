@@ -55,6 +55,11 @@ func TestReceiptsJobUnderItsRuntime(t *testing.T) {
 	if st.Queued[emulator.QueueName("SecretReport")] != 0 || st.Queued[emulator.QueueName("SecretStartReport")] != 0 || st.Queued[emulator.QueueName("SecretRingReport")] != 2 {
 		t.Fatalf("queues after the run: %v", st.Queued)
 	}
+	// The process's output is copied to the buffer as it comes: the run's
+	// line may land a moment after its answer.
+	for deadline := time.Now().Add(2 * time.Second); !strings.Contains(p.stderr.String(), `"message":"receipts"`) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if logs := p.stderr.String(); !strings.Contains(logs, `"message":"receipts"`) || strings.Contains(logs, "fc-role-secret") || strings.Contains(logs, "13800000901") {
 		t.Errorf("logs:\n%s", logs)
 	}

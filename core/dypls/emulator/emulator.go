@@ -246,13 +246,7 @@ func (e *Emulator) admit(action string) (Fault, bool) {
 	for i, q := range e.faults {
 		if (q.Action == "" || q.Action == action) && (q.Share <= 0 || rand.Float64() < q.Share) {
 			f = q
-			switch {
-			case q.Times < 0:
-			case q.Times > 1:
-				e.faults[i].Times--
-			default:
-				e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
-			}
+			e.spend(i)
 			break
 		}
 	}
@@ -274,6 +268,18 @@ func (e *Emulator) admit(action string) (Fault, bool) {
 		}
 	}
 	return f, false
+}
+
+// spend counts one hit of fault i, dropping it once its Times are spent;
+// e.mu is held.
+func (e *Emulator) spend(i int) {
+	switch q := e.faults[i]; {
+	case q.Times < 0:
+	case q.Times > 1:
+		e.faults[i].Times--
+	default:
+		e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

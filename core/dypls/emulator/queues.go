@@ -42,17 +42,10 @@ func (e *Emulator) takeFault(action string) (Fault, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, q := range e.faults {
-		if q.Action != action {
-			continue
+		if q.Action == action {
+			e.spend(i)
+			return q, true
 		}
-		switch {
-		case q.Times < 0:
-		case q.Times > 1:
-			e.faults[i].Times--
-		default:
-			e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
-		}
-		return q, true
 	}
 	return Fault{}, false
 }

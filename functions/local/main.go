@@ -195,14 +195,15 @@ func every(ctx context.Context, interval time.Duration, log *slog.Logger, what s
 }
 
 // sandbox serves the embedded emulator's controls (place a call, faults,
-// state) beside the API, on its port: one address to try everything on.
+// state) and its console (at /) beside the API, on its port: one address
+// to try everything on.
 func sandbox(api http.Handler, emu *emulator.Emulator) http.Handler {
 	if emu == nil {
 		return api
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, emulator.ControlPrefix) {
-			emu.ServeHTTP(w, r)
+		if strings.HasPrefix(r.URL.Path, emulator.ControlPrefix) || (r.URL.Path == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "") {
+			emu.ServeHTTP(w, r) // its controls, and its console at /
 			return
 		}
 		api.ServeHTTP(w, r)

@@ -232,3 +232,19 @@ func TestPullsTheReceiptQueues(t *testing.T) {
 		t.Fatalf("order: %s", b)
 	}
 }
+
+// TestServesTheConsole: the local server shows its sandbox's console at /,
+// which links the API's document it serves beside.
+func TestServesTheConsole(t *testing.T) {
+	_, _, url, _, stop := start(t, map[string]string{})
+	defer stop()
+	res, err := http.Get(strings.TrimSuffix(url, "/v1/axg/bind") + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "Dyplsapi emulator") || !strings.Contains(string(b), `href="/openapi.json"`) {
+		t.Fatalf("%d %.200s", res.StatusCode, b)
+	}
+}

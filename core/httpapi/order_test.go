@@ -21,17 +21,12 @@ func order(id string) string {
 	return `{"PoolKey":"` + emulator.DemoPoolKey + `","OutOrderId":"` + id + `"}`
 }
 
-func bindings(a answer) []map[string]any {
-	list, _ := a.body["Bindings"].([]any)
-	out := make([]map[string]any, len(list))
-	for i, x := range list {
-		out[i] = x.(map[string]any)
-	}
-	return out
-}
+func bindings(a answer) []map[string]any { return objects(a, "Bindings") }
+func results(a answer) []map[string]any  { return objects(a, "Results") }
 
-func results(a answer) []map[string]any {
-	list, _ := a.body["Results"].([]any)
+// objects is the answer's list under key, each an object.
+func objects(a answer, key string) []map[string]any {
+	list, _ := a.body[key].([]any)
 	out := make([]map[string]any, len(list))
 	for i, x := range list {
 		out[i] = x.(map[string]any)

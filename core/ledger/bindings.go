@@ -160,11 +160,17 @@ func (b *Bindings) failed(err error) {
 	}
 }
 
-// record is a binding as the ledger's record under key (PutBatch writes
-// it: no token, since no condition is ever put on it).
+// record is a binding as the ledger's record under key, kept to its
+// Expiration and the retention.
 func (b *Bindings) record(key string, rec Binding) (Record, error) {
+	return bindingRecord(key, rec, b.expires(rec.Expiration))
+}
+
+// bindingRecord is a binding as the ledger's record under key (PutBatch
+// writes it: no token, since no condition is ever put on it).
+func bindingRecord(key string, rec Binding, expires time.Time) (Record, error) {
 	body, err := json.Marshal(rec)
-	return Record{Key: key, Fingerprint: "binding", State: Answered, Expires: b.expires(rec.Expiration), Body: body}, err
+	return Record{Key: key, Fingerprint: "binding", State: Answered, Expires: expires, Body: body}, err
 }
 
 // Order returns an order's bindings, newest first; none for an order the

@@ -128,17 +128,15 @@ func (r *Receipts) settle(ctx context.Context, rc receipt.Receipt) (*Binding, er
 	key := bindingKey(rc.PoolKey, rc.SubsId)
 	settled := *found
 	settled.SettledAs = key
-	var writes []Record
-	for _, x := range []struct {
-		key string
-		b   Binding
-	}{{key, live}, {foundKey, settled}} {
-		body, err := json.Marshal(x.b)
-		if err != nil {
-			return nil, err
-		}
-		writes = append(writes, Record{Key: x.key, Fingerprint: "binding", State: Answered, Expires: foundExpires, Body: body})
+	liveRec, err := bindingRecord(key, live, foundExpires)
+	if err != nil {
+		return nil, err
 	}
+	settledRec, err := bindingRecord(foundKey, settled, foundExpires)
+	if err != nil {
+		return nil, err
+	}
+	writes := []Record{liveRec, settledRec}
 	var adds []Member
 	if live.OutOrderId != "" {
 		adds = append(adds, Member{Key: orderKey(rc.PoolKey, live.OutOrderId), Value: key, Expires: foundExpires})

@@ -18,15 +18,16 @@ test: vet
 	$(MAKE) release-check
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 5m ./... > /dev/null
 
-## release-check: what make build ships (functions/shipped, behind the release tag: it builds every deployable twice, so go test ./... leaves it out)
+## release-check: what make build ships and each deployable's wiring (behind the release tag: functions/shipped builds every deployable twice and each main's test links a whole deployable, so go test ./... leaves them out)
+RELEASE_PKGS = ./functions/shipped ./functions/fc/... ./functions/lambda/...
 release-check:
-	$(GO) test -tags release -race -shuffle=on -count=1 -timeout 5m ./functions/shipped
+	$(GO) test -tags release -race -shuffle=on -count=1 -timeout 5m $(RELEASE_PKGS)
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) vet -tags release ./functions/shipped
+	$(GO) vet -tags release $(RELEASE_PKGS)
 
 ## fuzz: fuzz request decoding (bind, batch and the lifecycle requests), validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's, Tablestore rows (FUZZTIME=30s each)
 FUZZTIME ?= 30s

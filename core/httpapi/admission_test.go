@@ -21,7 +21,7 @@ func TestAdmissionByBytesInFlight(t *testing.T) {
 	body := bindBody("13800000171", `"OutId":"`+strings.Repeat("o", 100)+`"`)
 	budget := int64(8 * len(body) * 3 / 2) // one request's cost (8 times its body) fits, two do not
 	s := newSetup(t, options{http: httpapi.Config{Tokens: []string{"tok"}, MaxInflightBytes: budget, AdmitWait: 200 * time.Millisecond}})
-	s.emu.Inject(emulator.Fault{Action: "BindAxg", Delay: time.Second})
+	s.emu.Inject(emulator.Fault{Action: "BindAxg", Delay: 500 * time.Millisecond})
 	send := func() (int, string) {
 		r := httptest.NewRequest("POST", httpapi.RouteBind, strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer tok")

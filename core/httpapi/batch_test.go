@@ -20,6 +20,7 @@ func codes(a answer) []string {
 }
 
 func TestBatchMixedKeepsOrderAndSendsOnlyValidItems(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	a := s.do(t, "POST", batch, batchBody(
 		itemJSON("13800000001"),
@@ -70,6 +71,7 @@ func TestBatchMixedKeepsOrderAndSendsOnlyValidItems(t *testing.T) {
 }
 
 func TestBatchOfAThousandIsChunked(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{svc: core.Options{Chunk: 100}})
 	items := make([]string, 1000)
 	for i := range items {
@@ -92,6 +94,7 @@ func TestBatchOfAThousandIsChunked(t *testing.T) {
 }
 
 func TestBatchResendsOnlyItemsTheUpstreamDidNotAct(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	s.emu.Inject(emulator.Fault{Action: "BindBatchAxg", Code: "isv.FLOW_LIMIT", Items: true})
 	a := s.do(t, "POST", batch, batchBody(itemJSON("13800000001"), itemJSON("13800000002")))
@@ -104,6 +107,7 @@ func TestBatchResendsOnlyItemsTheUpstreamDidNotAct(t *testing.T) {
 }
 
 func TestBatchChunkFailures(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		fault emulator.Fault
@@ -164,6 +168,7 @@ func TestBatchDeadline(t *testing.T) {
 // (here, by the rate ceiling's next slot) still answers every item with the
 // last code it got.
 func TestBatchChunkRetriesCutByTheDeadline(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{svc: core.Options{QPS: 2, MaxAttempts: 1000, BackoffBase: 20 * time.Millisecond, BackoffMax: 50 * time.Millisecond},
 		http: httpapi.Config{RequestTimeout: 400 * time.Millisecond}})
 	s.emu.Inject(emulator.Fault{Code: "isp.SYSTEM_ERROR", Times: -1})
@@ -181,6 +186,7 @@ func TestBatchChunkRetriesCutByTheDeadline(t *testing.T) {
 // TestOversizedFieldFailsAlone: a 390 KB OutId fails its item alone; the
 // items beside it bind (the whole chunk was answered HTTP 431 before).
 func TestOversizedFieldFailsAlone(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	a := s.do(t, "POST", batch, batchBody(itemJSON("13800000011"), itemJSON("13800000012", `"OutId":"`+strings.Repeat("o", 390<<10)+`"`),
 		itemJSON("13800000013", `"RingConfig":{"AXGRing_A":"`+strings.Repeat("1", 600)+`"}`), itemJSON("13800000014")))

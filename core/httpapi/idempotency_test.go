@@ -52,6 +52,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 	})
 	t.Run("a repeat while the first runs is told to come back", func(t *testing.T) {
+		t.Parallel()
 		s := newS(httpapi.Config{})
 		s.emu.Inject(emulator.Fault{Delay: 600 * time.Millisecond})
 		var wg sync.WaitGroup
@@ -77,8 +78,9 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 	})
 	t.Run("an unknown outcome is recorded too", func(t *testing.T) {
+		t.Parallel()
 		s := newSetup(t, options{upstreamTimeout: 200 * time.Millisecond, http: httpapi.Config{Tokens: []string{"tok-a"}}})
-		s.emu.Inject(emulator.Fault{Delay: time.Second})
+		s.emu.Inject(emulator.Fault{Delay: 500 * time.Millisecond})
 		body := bindBody("13800000106")
 		first := s.do(t, "POST", bind, body, withKey("tok-a", "t")...)
 		again := s.do(t, "POST", bind, body, withKey("tok-a", "t")...)

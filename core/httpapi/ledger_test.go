@@ -25,7 +25,7 @@ import (
 func TestCallerHangsUp(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, options{http: httpapi.Config{Tokens: []string{"tok"}}})
-	s.emu.Inject(emulator.Fault{Action: "BindAxg", Delay: time.Second})
+	s.emu.Inject(emulator.Fault{Action: "BindAxg", Delay: 600 * time.Millisecond})
 	srv := httptest.NewServer(s.h)
 	t.Cleanup(srv.Close)
 	body := bindBody("13800000141")

@@ -36,6 +36,7 @@ func (s *setup) bound(t *testing.T, a string, extra ...string) (string, string) 
 }
 
 func TestLifecycleRoutes(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	g := s.do(t, "POST", httpapi.RouteGroupCreate, body(`"Name":"recruiters"`, `"Remark":"team A"`, `"Numbers":["139 0000 0021", 13900000022]`))
 	gid, _ := g.body["GroupId"].(float64)
@@ -99,6 +100,7 @@ func TestLifecycleRoutes(t *testing.T) {
 }
 
 func TestLifecycleValidation(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	many := make([]string, 201)
 	for i := range many {
@@ -153,6 +155,7 @@ func TestLifecycleValidation(t *testing.T) {
 }
 
 func TestUnbindResentAfterAHangAnswersOK(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{upstreamTimeout: 200 * time.Millisecond})
 	subs, x := s.bound(t, "13800000041")
 	// The first call unbinds, then hangs past the call timeout: its outcome
@@ -168,6 +171,7 @@ func TestUnbindResentAfterAHangAnswersOK(t *testing.T) {
 }
 
 func TestUpdateResentAfterADroppedConnection(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	subs, x := s.bound(t, "13800000042")
 	s.emu.Inject(emulator.Fault{Action: "UpdateSubscription", Drop: true})
@@ -185,6 +189,7 @@ func TestNotResentAfterAnUnknownOutcome(t *testing.T) {
 		{"group/operate deleteNumbers", httpapi.RouteGroupOperate, "OperateAxgGroup", body(`"GroupId":1234`, `"OperateType":"deleteNumbers"`, `"Numbers":"13900000001"`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSetup(t, options{upstreamTimeout: 200 * time.Millisecond})
 			s.emu.Inject(emulator.Fault{Action: tc.action, Delay: 2 * time.Second})
 			a := s.do(t, "POST", tc.route, tc.body)
@@ -212,6 +217,7 @@ func TestNotResentAfterAnUnknownOutcome(t *testing.T) {
 }
 
 func TestUpdateOfAnExpiredBinding(t *testing.T) {
+	t.Parallel()
 	clk := testclock.At(time.Now())
 	s := newSetup(t, options{emu: []emulator.Option{emulator.WithClock(clk.Now)}})
 	subs, x := s.bound(t, "13800000061", `"Expiration":"`+expIn(2*time.Minute)+`"`)
@@ -230,6 +236,7 @@ func TestUpdateOfAnExpiredBinding(t *testing.T) {
 // listed model and off again, and RingConfig may come with any update, as
 // the vendor's UpdateSubscription page lists them (the binder refused both).
 func TestUpdateAsrAndRingConfig(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	subs, x := s.bound(t, "13800000071")
 	id := []string{`"SubsId":"` + subs + `"`, `"PhoneNoX":"` + x + `"`}
@@ -250,6 +257,7 @@ func TestUpdateAsrAndRingConfig(t *testing.T) {
 // TestGroupLimitIsSaid: a group/create the upstream refuses as forbidden
 // — what it answers a pool of 2,000 groups — names the vendor's limit.
 func TestGroupLimitIsSaid(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	s.emu.Inject(emulator.Fault{Action: "CreateAxgGroup", Code: "isv.FORBIDDEN_ACTION", Message: "the pool holds 2000 groups already"})
 	a := s.do(t, "POST", httpapi.RouteGroupCreate, body(`"Name":"one too many"`, `"Numbers":["13900000031"]`))

@@ -76,6 +76,7 @@ func firstLine(s string) string {
 // TestOpenAPINamesEveryRoute: every route the handler serves is in the
 // document, and the document has none it does not serve.
 func TestOpenAPINamesEveryRoute(t *testing.T) {
+	t.Parallel()
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(api.OpenAPI)
 	if err != nil {

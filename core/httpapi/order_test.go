@@ -37,6 +37,7 @@ func objects(a answer, key string) []map[string]any {
 // TestOrderLife: an order's whole life by its OutOrderId alone — bind,
 // look up, close — and a bind of unknown outcome shown, never guessed.
 func TestOrderLife(t *testing.T) {
+	t.Parallel()
 	s := ordersSetup(t, options{upstreamTimeout: 300 * time.Millisecond})
 	for _, a := range []string{"13800000301", "13800000302"} {
 		s.bound(t, a, `"OutOrderId":"o-1"`)
@@ -95,6 +96,7 @@ func TestOrderLife(t *testing.T) {
 // TestOrdersNotKept: where the ledger keeps no bindings (an instance's
 // memory), the order routes say so, naming what to set.
 func TestOrdersNotKept(t *testing.T) {
+	t.Parallel()
 	s := newSetup(t, options{})
 	a := s.do(t, "POST", httpapi.RouteOrderGet, order("o-1"))
 	if a.status != 501 || a.str("Code") != "OrdersNotKept" || !strings.Contains(a.str("Message"), "AXG_LEDGER") {
@@ -106,6 +108,7 @@ func TestOrdersNotKept(t *testing.T) {
 // (QuerySubsId, in the SDK's request shape, on the emulator): how a bind of
 // unknown outcome that named its X is settled.
 func TestQuerySubsId(t *testing.T) {
+	t.Parallel()
 	s := ordersSetup(t, options{upstreamTimeout: 300 * time.Millisecond})
 	subs, x := s.bound(t, "13800000311", `"OutOrderId":"o-9"`)
 	q := s.do(t, "POST", httpapi.RouteQuerySubsId, `{"PoolKey":"`+emulator.DemoPoolKey+`","PhoneNoX":"`+x+`"}`)

@@ -42,6 +42,7 @@ func receiptsSetup(t *testing.T) *setup {
 // acknowledged in the vendor's form, each receipt recorded once, and
 // order/get shows them under the binding, numbers masked.
 func TestReceiptsPushedOnceJoined(t *testing.T) {
+	t.Parallel()
 	s := receiptsSetup(t)
 	subs, _ := s.bound(t, "13800000401", `"OutOrderId":"o-r"`)
 	call, err := s.emu.PlaceCall(context.Background(), emulator.CallSpec{SubsId: subs, Twice: true})
@@ -94,6 +95,7 @@ func TestReceiptsPushedOnceJoined(t *testing.T) {
 // type, another method and a body that is no batch are refused; a batch
 // of one bad record and one good one is acknowledged, the good one kept.
 func TestReceiptRouteRefuses(t *testing.T) {
+	t.Parallel()
 	s := receiptsSetup(t)
 	for _, c := range []struct {
 		method, path, body string
@@ -159,6 +161,7 @@ func BenchmarkReceiptPush100(b *testing.B) {
 // TestReceiptsPushedAgainAfterALostAck: a push whose acknowledgement the
 // vendor takes for lost is pushed again; the receipts are kept once.
 func TestReceiptsPushedAgainAfterALostAck(t *testing.T) {
+	t.Parallel()
 	s := receiptsSetup(t)
 	subs, _ := s.bound(t, "13800000402", `"OutOrderId":"o-ack"`)
 	call, err := s.emu.PlaceCall(context.Background(), emulator.CallSpec{SubsId: subs, AckLost: true, Delay: "10ms"})

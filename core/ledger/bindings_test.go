@@ -97,7 +97,8 @@ func BenchmarkBound(b *testing.B) {
 // Expiration and the retention (AXG_LEDGER_RETENTION), then gone.
 func TestBindingRecordsExpire(t *testing.T) {
 	t.Parallel()
-	b := ledger.NewBindings(ledger.New(ledger.NewMemory(0)), 1500*time.Millisecond)
+	mem := ledger.NewMemory(0)
+	b := ledger.NewBindings(ledger.New(mem), 1500*time.Millisecond)
 	ctx := context.Background()
 	exp := time.Now().Truncate(time.Second) // whole seconds, as the upstream writes it: under a second past
 	b.Bound(ctx, "FC1", []core.Made{{Item: &core.Item{PhoneNoA: "13800000001", Expiration: exp.In(cst).Format("2006-01-02 15:04:05"),
@@ -105,8 +106,14 @@ func TestBindingRecordsExpire(t *testing.T) {
 	if got, err := b.Order(ctx, "FC1", "o"); err != nil || len(got) != 1 || got[0].State != "expired" {
 		t.Fatalf("within the retention: %+v %v", got, err)
 	}
-	time.Sleep(time.Until(exp.Add(1600 * time.Millisecond)))
+	mem.SetClock(func() time.Time { return exp.Add(1600 * time.Millisecond) }) // the store's clock past the retention
 	if got, err := b.Order(ctx, "FC1", "o"); err != nil || len(got) != 0 {
 		t.Fatalf("past Expiration and the retention: %+v %v", got, err)
+	}
+	mem.SetClock(func() time.Time { return exp.Add(1400 * time.Millisecond) })
+	b.Bound(ctx, "FC1", []core.Made{{Item: &core.Item{PhoneNoA: "13800000001", Expiration: exp.In(cst).Format("2006-01-02 15:04:05"),
+		OutOrderId: "o2"}, Binding: core.Binding{SubsId: "s2", SecretNo: "17100000001"}}})
+	if got, err := b.Order(ctx, "FC1", "o2"); err != nil || len(got) != 1 {
+		t.Fatalf("a store's clock short of the retention still keeps it: %+v %v", got, err)
 	}
 }

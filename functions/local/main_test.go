@@ -192,6 +192,7 @@ func TestServesItsOpenAPI(t *testing.T) {
 // reads its sandbox's receipt queues (a token, the vendor's MNS client):
 // a call's SecretReport is taken off its queue and shown under the order.
 func TestPullsTheReceiptQueues(t *testing.T) {
+	t.Parallel()
 	_, _, url, _, stop := start(t, map[string]string{"AXG_LEDGER": "dir:" + t.TempDir(),
 		"AXG_RECEIPTS_QUEUES": "SecretReport=" + emulator.QueueName("SecretReport")})
 	defer stop()

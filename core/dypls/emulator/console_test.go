@@ -38,6 +38,7 @@ func chromium(t *testing.T) string {
 // meets it, and the page shows the call (its number masked) and the
 // binding a second call made.
 func TestConsoleInABrowser(t *testing.T) {
+	t.Parallel() // a browser's start is mostly waiting: the other tests run meanwhile
 	path := chromium(t)
 	emu := emulator.New(emulator.Demo())
 	srv, err := emulator.Start(emu, "127.0.0.1:0")

@@ -154,10 +154,10 @@ func testDelete(t *testing.T, d ledger.Driver) {
 }
 
 func testExpired(t *testing.T, d ledger.Driver) {
-	if _, err := d.Create(bg, rec("k", "t1", 300*time.Millisecond)); err != nil {
+	if _, err := d.Create(bg, rec("k", "t1", 150*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
 	if r := get(t, d, "k"); r != nil {
 		t.Fatalf("an expired record is still read: %+v", r)
 	}
@@ -357,10 +357,10 @@ func testPutBatch(t *testing.T, d ledger.Driver) {
 			t.Fatalf("body %q came back as %+v", body, got)
 		}
 	}
-	if err := d.PutBatch(bg, []ledger.Record{rec("gone", "tg", 300*time.Millisecond)}, nil); err != nil {
+	if err := d.PutBatch(bg, []ledger.Record{rec("gone", "tg", 150*time.Millisecond)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
 	if got := get(t, d, "gone"); got != nil {
 		t.Fatalf("an expired record put by PutBatch: %+v", got)
 	}
@@ -398,12 +398,12 @@ func testSets(t *testing.T, d ledger.Driver) {
 }
 
 func testSetExpiry(t *testing.T, d ledger.Driver) {
-	soon := time.Now().Add(300 * time.Millisecond)
+	soon := time.Now().Add(150 * time.Millisecond)
 	if err := d.PutBatch(bg, nil, []ledger.Member{{Key: "short", Value: "a", Expires: soon}, {Key: "long", Value: "a", Expires: soon},
 		{Key: "long", Value: "b", Expires: time.Now().Add(time.Hour)}, {Key: "long", Value: "c", Expires: soon}}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
 	if got := members(t, d, "short"); len(got) != 0 {
 		t.Fatalf("an expired set: %q", got)
 	}

@@ -1,3 +1,8 @@
+//go:build release
+
+// These check a deployable's wiring; each links a whole deployable, so
+// they run with the release checks (make release-check), not go test ./... .
+
 package main
 
 import (

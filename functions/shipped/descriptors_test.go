@@ -103,24 +103,47 @@ func (d descriptors) samFunctions() map[string]map[string]any {
 	return out
 }
 
-// wholeVar is a value that is one ${vars.x} and nothing else.
-var wholeVar = regexp.MustCompile(`^\$\{vars\.(\w+)\}$`)
+// wholeVar is a value that is one ${vars.x}, or ${str(vars.x)}, and
+// nothing else: the forms s.yaml uses where a value's type matters.
+var wholeVar = regexp.MustCompile(`^\$\{(?:vars\.(\w+)|str\(vars\.(\w+)\))\}$`)
+
+// resolveVars resolves every wholeVar in v as Serverless Devs does (a
+// ${vars.x} keeps x's type; str makes it text), leaving other magic
+// variables (env, config) as written. TestServerlessDevsResolvesAsWeDo holds
+// it to Serverless Devs' own engine.
+func resolveVars(v any, vars map[string]any) any {
+	switch x := v.(type) {
+	case string:
+		ref := wholeVar.FindStringSubmatch(x)
+		switch {
+		case ref == nil:
+			return x
+		case ref[1] != "":
+			return resolveVars(vars[ref[1]], vars)
+		}
+		return fmt.Sprint(resolveVars(vars[ref[2]], vars))
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = resolveVars(e, vars)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = resolveVars(e, vars)
+		}
+		return out
+	}
+	return v
+}
 
 // fcFunctions are s.yaml's function props, with ${vars.x} values resolved.
 func (d descriptors) fcFunctions() map[string]map[string]any {
 	vars := m(d.fc["vars"])
 	out := map[string]map[string]any{}
 	for name, r := range m(d.fc["resources"]) {
-		p := map[string]any{}
-		for k, v := range m(m(r)["props"]) {
-			if s, ok := v.(string); ok {
-				if ref := wholeVar.FindStringSubmatch(s); ref != nil {
-					v = vars[ref[1]]
-				}
-			}
-			p[k] = v
-		}
-		out[name] = p
+		out[name] = m(resolveVars(m(r)["props"], vars))
 	}
 	return out
 }
@@ -305,16 +328,26 @@ var rules = []struct {
 				}
 			}
 		}
+		// On Function Compute 3.0 reservedConcurrency counts instances
+		// (whatever instanceConcurrency is): every function's is the one cap,
+		// vars.maxInstances, and so is its AXG_MAX_INSTANCES, by reference.
+		total := 0.0
 		for fn, p := range d.fcFunctions() {
-			per := num(p["instanceConcurrency"])
-			if per == 0 {
-				per = 1
+			raw := m(m(m(d.fc["resources"])[fn])["props"])
+			env := m(raw["environmentVariables"])
+			if raw["environmentVariables"] == "${vars.environment}" {
+				env = m(m(d.fc["vars"])["environment"])
 			}
-			instances := num(m(p["concurrencyConfig"])["reservedConcurrency"]) / per
-			env := num(m(p["environmentVariables"])["AXG_MAX_INSTANCES"])
-			if instances == 0 || instances != env || env != num(m(d.fc["vars"])["maxInstances"]) {
-				bad = append(bad, fmt.Sprintf("s.yaml %s: %v instances, AXG_MAX_INSTANCES %v", fn, instances, env))
+			if m(raw["concurrencyConfig"])["reservedConcurrency"] != "${vars.maxInstances}" || env["AXG_MAX_INSTANCES"] != "${str(vars.maxInstances)}" {
+				bad = append(bad, fmt.Sprintf("s.yaml %s: reservedConcurrency %v and AXG_MAX_INSTANCES %v, want ${vars.maxInstances} and ${str(vars.maxInstances)}",
+					fn, m(raw["concurrencyConfig"])["reservedConcurrency"], env["AXG_MAX_INSTANCES"]))
 			}
+			total += num(m(p["concurrencyConfig"])["reservedConcurrency"])
+		}
+		// A region's instance quota is 100 to 300 by default, and functions
+		// may reserve 90 % of it between them.
+		if total == 0 || total > 90 {
+			bad = append(bad, fmt.Sprintf("s.yaml reserves %v instances in all, want 1 to 90 (90 %% of the smallest default quota)", total))
 		}
 		return bad
 	}},
@@ -452,14 +485,7 @@ func TestServerlessDevsPassesFC3Schema(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, r := range s.Resources {
-		for k, v := range r.Props {
-			if str, ok := v.(string); ok {
-				if ref := wholeVar.FindStringSubmatch(str); ref != nil {
-					r.Props[k] = s.Vars[ref[1]]
-				}
-			}
-		}
-		js, _ := json.Marshal(r.Props)
+		js, _ := json.Marshal(resolveVars(r.Props, s.Vars))
 		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
 		if err != nil {
 			t.Fatal(err)
@@ -477,4 +503,103 @@ func dyplsNeeds() []need {
 		needs = append(needs, need{"dypls:" + a, "*"})
 	}
 	return needs
+}
+
+// TestServerlessDevsResolvesAsWeDo: Serverless Devs' own engine
+// (@serverless-devs/art-template, as its parse-spec calls it; .ci/run
+// installs it) resolves every value of s.yaml that resolveVars resolves to
+// the same value and type: the instance cap, set once in vars, reaches
+// reservedConcurrency as a number and AXG_MAX_INSTANCES as text.
+func TestServerlessDevsResolvesAsWeDo(t *testing.T) {
+	compile := devsCompile(t)
+	b, err := os.ReadFile("../../s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec map[string]any
+	if err := yaml.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(spec)
+	cmd := exec.Command("node", "testdata/sdevs-resolve.js", compile)
+	cmd.Stdin = bytes.NewReader(js)
+	cmd.Env = os.Environ()
+	for _, v := range regexp.MustCompile(`\$\{env\('([A-Z0-9_]+)'\)\}`).FindAllStringSubmatch(string(b), -1) {
+		cmd.Env = append(cmd.Env, v[1]+"=set-"+v[1]) // the variables s.yaml needs, set
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("Serverless Devs' engine: %v\n%s", err, stderr.String())
+	}
+	var theirs struct {
+		Resources map[string]struct{ Props any }
+	}
+	if err := json.Unmarshal(out, &theirs); err != nil {
+		t.Fatal(err)
+	}
+	vars := m(spec["vars"])
+	compared := 0
+	for name, r := range m(spec["resources"]) {
+		var walk func(path string, ours, got any)
+		walk = func(path string, ours, got any) {
+			switch o := ours.(type) {
+			case map[string]any:
+				for k, v := range o {
+					walk(path+"."+k, v, m(got)[k])
+				}
+			case []any:
+				for i, v := range o {
+					g := l(got)
+					if i >= len(g) {
+						t.Errorf("%s[%d]: missing from Serverless Devs' resolution", path, i)
+						continue
+					}
+					walk(fmt.Sprintf("%s[%d]", path, i), v, g[i])
+				}
+			case string:
+				if strings.Contains(o, "${") {
+					return // env() and config(): not ours to resolve
+				}
+			}
+			if _, leaf := ours.(map[string]any); leaf {
+				return
+			}
+			if _, leaf := ours.([]any); leaf {
+				return
+			}
+			a, _ := json.Marshal(ours)
+			g, _ := json.Marshal(got)
+			if !bytes.Equal(a, g) {
+				t.Errorf("%s: we read %s, Serverless Devs %s", path, a, g)
+			}
+			compared++
+		}
+		walk(name, resolveVars(m(r)["props"], vars), theirs.Resources[name].Props)
+	}
+	for name, p := range theirs.Resources {
+		props := m(p.Props)
+		if c := m(props["concurrencyConfig"])["reservedConcurrency"]; c != vars["maxInstances"] && c != float64(num(vars["maxInstances"])) {
+			t.Errorf("%s: reservedConcurrency %#v, want the number vars.maxInstances", name, c)
+		}
+		if e := m(props["environmentVariables"])["AXG_MAX_INSTANCES"]; e != nil && e != fmt.Sprint(vars["maxInstances"]) {
+			t.Errorf("%s: AXG_MAX_INSTANCES %#v, want vars.maxInstances as text", name, e)
+		}
+	}
+	t.Logf("%d values compared", compared)
+}
+
+// devsCompile is where Serverless Devs' variable engine is installed.
+func devsCompile(t *testing.T) string {
+	t.Helper()
+	root, err := exec.Command("npm", "root", "-g").Output()
+	path := filepath.Join(strings.TrimSpace(string(root)), "@serverless-devs", "art-template", "lib", "devs-compile.js")
+	if _, serr := os.Stat(path); err != nil || serr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("@serverless-devs/art-template is not installed (npm -g): .ci/run must provide it")
+		}
+		t.Skip("@serverless-devs/art-template is not installed (npm install -g @serverless-devs/art-template@4.13.16-beta.39)")
+	}
+	return path
 }

@@ -17,10 +17,10 @@ type Budget interface {
 	Take(ctx context.Context, api string, latest time.Time) (bool, error)
 }
 
-// Ceilings are the upstream's documented calls per second for each API, per
+// ceilings are the upstream's documented calls per second for each API, per
 // account (the vendor's pages; QuerySubscriptionDetail's help page says
 // 1,000 where an overview once said 5,000: the lower is kept).
-var Ceilings = map[string]float64{
+var ceilings = map[string]float64{
 	"BindAxg": 5000, "BindBatchAxg": 5000, "UnbindSubscription": 5000,
 	"UpdateSubscription": 10000, "QuerySubscriptionDetail": 1000, "QuerySubsId": 1000,
 }
@@ -33,10 +33,22 @@ const bindCeiling = 5000
 // documented below BindAxg's ceiling (QuerySubscriptionDetail) keeps to its
 // own as well, whatever qps says: a raised bind quota does not raise it.
 func CeilingFor(api string, qps float64) float64 {
-	if c, ok := Ceilings[api]; ok && c < bindCeiling && c < qps {
+	if c, ok := ceilings[api]; ok && c < bindCeiling && c < qps {
 		return c
 	}
 	return qps
+}
+
+// LowerCeilings are the APIs whose own ceiling is below qps, with it: each
+// keeps to its own rate as well as the shared one.
+func LowerCeilings(qps float64) map[string]float64 {
+	low := map[string]float64{}
+	for api := range ceilings {
+		if c := CeilingFor(api, qps); c < qps {
+			low[api] = c
+		}
+	}
+	return low
 }
 
 // LocalBudget is one instance's budget: every API draws on one rate, and an
@@ -57,10 +69,8 @@ func NewLocalBudget(qps float64) LocalBudget { return NewLocalShare(qps, 1) }
 // qps, and of each API's own ceiling (the fallback of a shared budget).
 func NewLocalShare(qps, share float64) LocalBudget {
 	b := LocalBudget{lim: limiter(qps * share), per: map[string]*rate.Limiter{}}
-	for api := range Ceilings {
-		if c := CeilingFor(api, qps); c < qps {
-			b.per[api] = limiter(c * share)
-		}
+	for api, c := range LowerCeilings(qps) {
+		b.per[api] = limiter(c * share)
 	}
 	return b
 }

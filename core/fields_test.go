@@ -12,11 +12,12 @@ import (
 // kind its Go type can hold, and reaching that very field.
 func TestItemFieldsDescribeItem(t *testing.T) {
 	typ := reflect.TypeFor[core.Item]()
-	if typ.NumField() != len(core.ItemFields) {
-		t.Fatalf("Item has %d fields, the table %d", typ.NumField(), len(core.ItemFields))
+	fields := core.ItemFields()
+	if typ.NumField() != len(fields) {
+		t.Fatalf("Item has %d fields, the table %d", typ.NumField(), len(fields))
 	}
-	for i := range core.ItemFields {
-		f, sf := &core.ItemFields[i], typ.Field(i)
+	for i := range fields {
+		f, sf := &fields[i], typ.Field(i)
 		if f.Name != sf.Name {
 			t.Errorf("entry %d is %s, Item's field %d is %s", i, f.Name, i, sf.Name)
 			continue
@@ -48,8 +49,9 @@ func TestFieldText(t *testing.T) {
 	yes, one := true, 1
 	it := core.Item{PhoneNoA: "13800000000", IsRecordingEnabled: &yes, CallDisplayType: &one}
 	want := map[string]string{"PhoneNoA": "13800000000", "IsRecordingEnabled": "true", "CallDisplayType": "1", "ASRStatus": ""}
-	for i := range core.ItemFields {
-		f := &core.ItemFields[i]
+	fields := core.ItemFields()
+	for i := range fields {
+		f := &fields[i]
 		if w, ok := want[f.Name]; ok && f.Text(&it) != w {
 			t.Errorf("%s: %q, want %q", f.Name, f.Text(&it), w)
 		}

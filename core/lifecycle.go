@@ -3,12 +3,13 @@ package core
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 )
 
 // The rest of a binding's life (docs/http-api.md): each
 // request type carries its PoolKey and is described, field by field in the
-// upstream's order, by a table like ItemFields, from which core/validate
+// upstream's order, by a table like itemFields, from which core/validate
 // decodes and checks it and core/dypls sends it.
 
 // UnbindRequest is a validated UnbindSubscription request.
@@ -53,9 +54,9 @@ type GroupDeleteRequest struct {
 	PoolKey, GroupId string
 }
 
-// UpdateOperations maps each OperateType of UpdateSubscription to the one
+// updateOperations maps each OperateType of UpdateSubscription to the one
 // field it changes (docs/http-api.md, the vendor's page).
-var UpdateOperations = map[string]string{
+var updateOperations = map[string]string{
 	"updateNoA":                "PhoneNoA",
 	"updateNoB":                "PhoneNoB",
 	"updateExpire":             "Expiration",
@@ -67,81 +68,126 @@ var UpdateOperations = map[string]string{
 	"updateAsr":                "ASRStatus",
 }
 
+// operateTypes are updateOperations' keys, in the vendor's order.
+var operateTypes = []string{"updateNoA", "updateNoB", "updateExpire", "updateAxgGroup", "updateCallRestrict",
+	"updateCallDisplayType", "updateOutId", "updateIsRecordingEnabled", "updateAsr"}
+
+// UpdateChanges is the field an OperateType changes: "" for none.
+func UpdateChanges(operateType string) string { return updateOperations[operateType] }
+
+// IsUpdateField reports whether some OperateType changes the field name.
+func IsUpdateField(name string) bool {
+	for _, f := range updateOperations {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
 // MaxGroupNumbers is how many numbers a G group, and one group call, holds
 // (the vendor's CreateAxgGroup and OperateAxgGroup pages).
 const MaxGroupNumbers = 200
 
-func text[T any](name, norm, rule string, at func(*T) *string) Field[T] {
+func text[T any](name string, norm Norm, rule Rule, at func(*T) *string) Field[T] {
 	return Field[T]{Name: name, Norm: norm, Rule: rule, Str: at}
 }
 
-// subsRule: the vendor's SubsIds are digit strings of about 16; ours allows
-// up to 64 letters, digits, - _ and ., refusing only what cannot be one.
-const subsRule = "required,max=64,subsid"
+// Rules several tables share.
+var (
+	// subsRule: the vendor's SubsIds are digit strings of about 16; ours
+	// allows up to 64 letters, digits, - _ and ., refusing only what
+	// cannot be one.
+	subsRule      = Rule{Required: true, Max: 64, Is: CheckSubsID}
+	phoneRule     = Rule{Is: CheckPhone}
+	needPhoneRule = Rule{Required: true, Is: CheckPhone}
+	groupIDRule   = Rule{Required: true, Is: CheckGroupID}
+)
 
-// UnbindFields are UnbindSubscription's fields but PoolKey.
-var UnbindFields = []Field[UnbindRequest]{
-	text("SubsId", "trim", subsRule, func(r *UnbindRequest) *string { return &r.SubsId }),
-	text("SecretNo", "number", "required,phone", func(r *UnbindRequest) *string { return &r.SecretNo }),
+// unbindFields are UnbindSubscription's fields but PoolKey.
+var unbindFields = []Field[UnbindRequest]{
+	text("SubsId", NormTrim, subsRule, func(r *UnbindRequest) *string { return &r.SubsId }),
+	text("SecretNo", NormNumber, needPhoneRule, func(r *UnbindRequest) *string { return &r.SecretNo }),
 }
 
-// UpdateFields are UpdateSubscription's fields but PoolKey: the three every
+// UnbindFields returns unbindFields (a copy: read it once).
+func UnbindFields() []Field[UnbindRequest] { return slices.Clone(unbindFields) }
+
+// updateFields are UpdateSubscription's fields but PoolKey: the three every
 // update needs, then those an OperateType names, each with its bind rule
 // (CallRestrict also takes CONTROL_CLEAR_DISABLE here).
-var UpdateFields = []Field[UpdateRequest]{
-	text("SubsId", "trim", subsRule, func(r *UpdateRequest) *string { return &r.SubsId }),
-	text("PhoneNoX", "number", "required,phone", func(r *UpdateRequest) *string { return &r.PhoneNoX }),
-	text("OperateType", "trim", "required,oneof=updateNoA updateNoB updateExpire updateAxgGroup updateCallRestrict updateCallDisplayType updateOutId updateIsRecordingEnabled updateAsr",
+var updateFields = []Field[UpdateRequest]{
+	text("SubsId", NormTrim, subsRule, func(r *UpdateRequest) *string { return &r.SubsId }),
+	text("PhoneNoX", NormNumber, needPhoneRule, func(r *UpdateRequest) *string { return &r.PhoneNoX }),
+	text("OperateType", NormTrim, Rule{Required: true, OneOf: operateTypes},
 		func(r *UpdateRequest) *string { return &r.OperateType }),
-	text("PhoneNoA", "number", "phone", func(r *UpdateRequest) *string { return &r.PhoneNoA }),
-	text("PhoneNoB", "number", "phone", func(r *UpdateRequest) *string { return &r.PhoneNoB }),
-	text("Expiration", "trim", "expiration", func(r *UpdateRequest) *string { return &r.Expiration }),
-	text("GroupId", "groupid", "groupid", func(r *UpdateRequest) *string { return &r.GroupId }),
-	text("CallRestrict", "trim", "oneof=CONTROL_AX_DISABLE CONTROL_BX_DISABLE CONTROL_CLEAR_DISABLE", func(r *UpdateRequest) *string { return &r.CallRestrict }),
-	{Name: "CallDisplayType", Kind: KindInt, Rule: "eq=1", Int: func(r *UpdateRequest) **int { return &r.CallDisplayType }},
-	text("OutId", "", "max=128", func(r *UpdateRequest) *string { return &r.OutId }),
+	text("PhoneNoA", NormNumber, phoneRule, func(r *UpdateRequest) *string { return &r.PhoneNoA }),
+	text("PhoneNoB", NormNumber, phoneRule, func(r *UpdateRequest) *string { return &r.PhoneNoB }),
+	text("Expiration", NormTrim, Rule{Is: CheckExpiration}, func(r *UpdateRequest) *string { return &r.Expiration }),
+	text("GroupId", NormGroupID, Rule{Is: CheckGroupID}, func(r *UpdateRequest) *string { return &r.GroupId }),
+	text("CallRestrict", NormTrim, Rule{OneOf: []string{"CONTROL_AX_DISABLE", "CONTROL_BX_DISABLE", "CONTROL_CLEAR_DISABLE"}}, func(r *UpdateRequest) *string { return &r.CallRestrict }),
+	{Name: "CallDisplayType", Kind: KindInt, Rule: Rule{OneOf: []string{"1"}}, Int: func(r *UpdateRequest) **int { return &r.CallDisplayType }},
+	text("OutId", NormNone, Rule{Max: 128}, func(r *UpdateRequest) *string { return &r.OutId }),
 	{Name: "IsRecordingEnabled", Kind: KindBool, Bool: func(r *UpdateRequest) **bool { return &r.IsRecordingEnabled }},
 	{Name: "ASRStatus", Kind: KindBool, Bool: func(r *UpdateRequest) **bool { return &r.ASRStatus }},
-	text("ASRModelId", "trim", ASRModelRule, func(r *UpdateRequest) *string { return &r.ASRModelId }),
-	{Name: "RingConfig", Kind: KindObject, Norm: "json", Rule: "max=512,ringconfig", Str: func(r *UpdateRequest) *string { return &r.RingConfig }},
+	text("ASRModelId", NormTrim, Rule{OneOf: asrModels}, func(r *UpdateRequest) *string { return &r.ASRModelId }),
+	{Name: "RingConfig", Kind: KindObject, Norm: NormJSON, Rule: Rule{Max: 512, Is: CheckRingConfig}, Str: func(r *UpdateRequest) *string { return &r.RingConfig }},
 }
 
-// QueryFields are QuerySubscriptionDetail's fields but PoolKey.
-var QueryFields = []Field[QueryRequest]{
-	text("SubsId", "trim", subsRule, func(r *QueryRequest) *string { return &r.SubsId }),
-	text("PhoneNoX", "number", "required,phone", func(r *QueryRequest) *string { return &r.PhoneNoX }),
+// UpdateFields returns updateFields (a copy: read it once).
+func UpdateFields() []Field[UpdateRequest] { return slices.Clone(updateFields) }
+
+// queryFields are QuerySubscriptionDetail's fields but PoolKey.
+var queryFields = []Field[QueryRequest]{
+	text("SubsId", NormTrim, subsRule, func(r *QueryRequest) *string { return &r.SubsId }),
+	text("PhoneNoX", NormNumber, needPhoneRule, func(r *QueryRequest) *string { return &r.PhoneNoX }),
 }
+
+// QueryFields returns queryFields (a copy: read it once).
+func QueryFields() []Field[QueryRequest] { return slices.Clone(queryFields) }
 
 // SubsIdRequest is a validated QuerySubsId request: the bindings on one X.
 type SubsIdRequest struct {
 	PoolKey, PhoneNoX string
 }
 
-// SubsIdFields are QuerySubsId's fields but PoolKey.
-var SubsIdFields = []Field[SubsIdRequest]{
-	text("PhoneNoX", "number", "required,phone", func(r *SubsIdRequest) *string { return &r.PhoneNoX }),
+// subsIdFields are QuerySubsId's fields but PoolKey.
+var subsIdFields = []Field[SubsIdRequest]{
+	text("PhoneNoX", NormNumber, needPhoneRule, func(r *SubsIdRequest) *string { return &r.PhoneNoX }),
 }
 
-// GroupCreateFields are CreateAxgGroup's fields but PoolKey: Name at most
+// SubsIdFields returns subsIdFields (a copy: read it once).
+func SubsIdFields() []Field[SubsIdRequest] { return slices.Clone(subsIdFields) }
+
+// groupCreateFields are CreateAxgGroup's fields but PoolKey: Name at most
 // 16 characters and Remark 50 (the vendor's current page; an older one said
 // 128 and 256), Numbers at most MaxGroupNumbers.
-var GroupCreateFields = []Field[GroupCreateRequest]{
-	text("Name", "trim", "max=16", func(r *GroupCreateRequest) *string { return &r.Name }),
-	text("Remark", "trim", "max=50", func(r *GroupCreateRequest) *string { return &r.Remark }),
-	{Name: "Numbers", Kind: KindList, Norm: "numbers", Rule: "numbers", Str: func(r *GroupCreateRequest) *string { return &r.Numbers }},
+var groupCreateFields = []Field[GroupCreateRequest]{
+	text("Name", NormTrim, Rule{Max: 16}, func(r *GroupCreateRequest) *string { return &r.Name }),
+	text("Remark", NormTrim, Rule{Max: 50}, func(r *GroupCreateRequest) *string { return &r.Remark }),
+	{Name: "Numbers", Kind: KindList, Norm: NormNumbers, Rule: Rule{Is: CheckNumbers}, Str: func(r *GroupCreateRequest) *string { return &r.Numbers }},
 }
 
-// GroupOperateFields are OperateAxgGroup's fields but PoolKey.
-var GroupOperateFields = []Field[GroupOperateRequest]{
-	text("GroupId", "groupid", "required,groupid", func(r *GroupOperateRequest) *string { return &r.GroupId }),
-	text("OperateType", "trim", "required,oneof=addNumbers deleteNumbers overwriteNumbers", func(r *GroupOperateRequest) *string { return &r.OperateType }),
-	{Name: "Numbers", Kind: KindList, Norm: "numbers", Rule: "required,numbers", Str: func(r *GroupOperateRequest) *string { return &r.Numbers }},
+// GroupCreateFields returns groupCreateFields (a copy: read it once).
+func GroupCreateFields() []Field[GroupCreateRequest] { return slices.Clone(groupCreateFields) }
+
+// groupOperateFields are OperateAxgGroup's fields but PoolKey.
+var groupOperateFields = []Field[GroupOperateRequest]{
+	text("GroupId", NormGroupID, groupIDRule, func(r *GroupOperateRequest) *string { return &r.GroupId }),
+	text("OperateType", NormTrim, Rule{Required: true, OneOf: []string{"addNumbers", "deleteNumbers", "overwriteNumbers"}}, func(r *GroupOperateRequest) *string { return &r.OperateType }),
+	{Name: "Numbers", Kind: KindList, Norm: NormNumbers, Rule: Rule{Required: true, Is: CheckNumbers}, Str: func(r *GroupOperateRequest) *string { return &r.Numbers }},
 }
 
-// GroupDeleteFields are DeleteAxgGroup's fields but PoolKey.
-var GroupDeleteFields = []Field[GroupDeleteRequest]{
-	text("GroupId", "groupid", "required,groupid", func(r *GroupDeleteRequest) *string { return &r.GroupId }),
+// GroupOperateFields returns groupOperateFields (a copy: read it once).
+func GroupOperateFields() []Field[GroupOperateRequest] { return slices.Clone(groupOperateFields) }
+
+// groupDeleteFields are DeleteAxgGroup's fields but PoolKey.
+var groupDeleteFields = []Field[GroupDeleteRequest]{
+	text("GroupId", NormGroupID, groupIDRule, func(r *GroupDeleteRequest) *string { return &r.GroupId }),
 }
+
+// GroupDeleteFields returns groupDeleteFields (a copy: read it once).
+func GroupDeleteFields() []Field[GroupDeleteRequest] { return slices.Clone(groupDeleteFields) }
 
 // BindingDetail is QuerySubscriptionDetail's SecretBindDetailDTO, in the
 // upstream's shape (Status 1 active, 0 expired).
@@ -350,10 +396,13 @@ type OrderRequest struct {
 	PoolKey, OutOrderId string
 }
 
-// OrderFields are an order request's fields but PoolKey.
-var OrderFields = []Field[OrderRequest]{
-	text("OutOrderId", "trim", "required,max=128", func(r *OrderRequest) *string { return &r.OutOrderId }),
+// orderFields are an order request's fields but PoolKey.
+var orderFields = []Field[OrderRequest]{
+	text("OutOrderId", NormTrim, Rule{Required: true, Max: 128}, func(r *OrderRequest) *string { return &r.OutOrderId }),
 }
+
+// OrderFields returns orderFields (a copy: read it once).
+func OrderFields() []Field[OrderRequest] { return slices.Clone(orderFields) }
 
 // OrderResult is what an unbind by order did to one binding of the order.
 type OrderResult struct {

@@ -382,8 +382,8 @@ func (s *Service) bindChunk(ctx context.Context, pool string, items []BatchItem,
 // is not a letter, digit or -_.~ takes three).
 func EncodedSize(it *Item) int {
 	n := 2
-	for i := range ItemFields {
-		f := &ItemFields[i]
+	for i := range itemFields {
+		f := &itemFields[i]
 		n += len(f.Name) + 6*3 // "name":"value", around the name and value
 		for _, c := range []byte(f.Text(it)) {
 			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {

@@ -154,8 +154,8 @@ func newReader(br *bufio.Reader, f Format, v *validate.Validator, defaultPool st
 		seen[h] = true
 		header[i] = h
 	}
-	for _, f := range core.ItemFields {
-		if f.Required() && !seen[f.Name] && !seen["Action"] {
+	for _, f := range core.ItemFields() {
+		if f.Rule.Required && !seen[f.Name] && !seen["Action"] {
 			// With an Action column, rows of other actions need other
 			// columns: each row names what it misses.
 			return nil, fmt.Errorf("CSV header: no %s column", f.Name)

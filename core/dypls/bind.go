@@ -29,7 +29,20 @@ func (c *Client) BindAxg(ctx context.Context, pool string, it *core.Item) (core.
 
 // bindParams are BindAxg's parameters under the upstream's names, from the
 // field table; empty ones are left out of the request.
-func bindParams(pool string, it *core.Item) []param { return opParams(pool, core.ItemFields, it) }
+// The field tables, read once: each request's parameters in the upstream's
+// order.
+var (
+	itemFields         = core.ItemFields()
+	unbindFields       = core.UnbindFields()
+	updateFields       = core.UpdateFields()
+	subsIdFields       = core.SubsIdFields()
+	queryFields        = core.QueryFields()
+	groupCreateFields  = core.GroupCreateFields()
+	groupOperateFields = core.GroupOperateFields()
+	groupDeleteFields  = core.GroupDeleteFields()
+)
+
+func bindParams(pool string, it *core.Item) []param { return opParams(pool, itemFields, it) }
 
 // BindBatchAxg sends items in one call and returns the item answers as they came.
 func (c *Client) BindBatchAxg(ctx context.Context, pool string, items []*core.Item) ([]core.ItemResult, error) {
@@ -72,17 +85,17 @@ var sdkItemFields = func() []int {
 	idx := make([]int, t.NumField())
 	for i := range idx {
 		idx[i] = -1
-		for k := range core.ItemFields {
-			if core.ItemFields[k].Name == t.Field(i).Name {
+		for k := range itemFields {
+			if itemFields[k].Name == t.Field(i).Name {
 				idx[i] = k
 			}
 		}
 		if idx[i] < 0 {
-			panic("dypls: the SDK's AxgBindList item has " + t.Field(i).Name + ", which core.ItemFields has not")
+			panic("dypls: the SDK's AxgBindList item has " + t.Field(i).Name + ", which core.ItemFields() has not")
 		}
 	}
-	if len(idx) != len(core.ItemFields) {
-		panic("dypls: core.ItemFields has a field the SDK's AxgBindList item has not: it would not be sent in a batch")
+	if len(idx) != len(itemFields) {
+		panic("dypls: core.ItemFields() has a field the SDK's AxgBindList item has not: it would not be sent in a batch")
 	}
 	return idx
 }()
@@ -93,7 +106,7 @@ func axgBindList(items []*core.Item) []dyplsapi.BindBatchAxgAxgBindList {
 	for i, it := range items {
 		v := reflect.ValueOf(&list[i]).Elem()
 		for j, k := range sdkItemFields {
-			v.Field(j).SetString(core.ItemFields[k].Text(it))
+			v.Field(j).SetString(itemFields[k].Text(it))
 		}
 	}
 	return list

@@ -25,7 +25,7 @@ func opParams[T any](pool string, fields []core.Field[T], x *T) []param {
 // UnbindSubscription ends a binding.
 func (c *Client) UnbindSubscription(ctx context.Context, r *core.UnbindRequest) error {
 	resp := dyplsapi.CreateUnbindSubscriptionResponse()
-	d, err := c.do(ctx, "UnbindSubscription", opParams(r.PoolKey, core.UnbindFields, r), resp, 1)
+	d, err := c.do(ctx, "UnbindSubscription", opParams(r.PoolKey, unbindFields, r), resp, 1)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (c *Client) UnbindSubscription(ctx context.Context, r *core.UnbindRequest) 
 // UpdateSubscription changes what OperateType names.
 func (c *Client) UpdateSubscription(ctx context.Context, r *core.UpdateRequest) error {
 	resp := dyplsapi.CreateUpdateSubscriptionResponse()
-	d, err := c.do(ctx, "UpdateSubscription", opParams(r.PoolKey, core.UpdateFields, r), resp, 1)
+	d, err := c.do(ctx, "UpdateSubscription", opParams(r.PoolKey, updateFields, r), resp, 1)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (c *Client) UpdateSubscription(ctx context.Context, r *core.UpdateRequest) 
 // QuerySubsId lists the SubsIds on an X number, comma-separated.
 func (c *Client) QuerySubsId(ctx context.Context, r *core.SubsIdRequest) (string, error) {
 	resp := dyplsapi.CreateQuerySubsIdResponse()
-	d, err := c.do(ctx, "QuerySubsId", opParams(r.PoolKey, core.SubsIdFields, r), resp, 1)
+	d, err := c.do(ctx, "QuerySubsId", opParams(r.PoolKey, subsIdFields, r), resp, 1)
 	if err != nil {
 		return "", err
 	}
@@ -58,7 +58,7 @@ func (c *Client) QuerySubsId(ctx context.Context, r *core.SubsIdRequest) (string
 // QuerySubscriptionDetail reads a binding.
 func (c *Client) QuerySubscriptionDetail(ctx context.Context, r *core.QueryRequest) (core.BindingDetail, error) {
 	resp := dyplsapi.CreateQuerySubscriptionDetailResponse()
-	d, err := c.do(ctx, "QuerySubscriptionDetail", opParams(r.PoolKey, core.QueryFields, r), resp, 1)
+	d, err := c.do(ctx, "QuerySubscriptionDetail", opParams(r.PoolKey, queryFields, r), resp, 1)
 	if err != nil {
 		return core.BindingDetail{}, err
 	}
@@ -75,7 +75,7 @@ func (c *Client) QuerySubscriptionDetail(ctx context.Context, r *core.QueryReque
 // CreateAxgGroup makes a G group and answers its GroupId.
 func (c *Client) CreateAxgGroup(ctx context.Context, r *core.GroupCreateRequest) (int64, error) {
 	resp := dyplsapi.CreateCreateAxgGroupResponse()
-	d, err := c.do(ctx, "CreateAxgGroup", opParams(r.PoolKey, core.GroupCreateFields, r), resp, 1)
+	d, err := c.do(ctx, "CreateAxgGroup", opParams(r.PoolKey, groupCreateFields, r), resp, 1)
 	if err != nil {
 		return 0, err
 	}
@@ -88,7 +88,7 @@ func (c *Client) CreateAxgGroup(ctx context.Context, r *core.GroupCreateRequest)
 // OperateAxgGroup adds, deletes or overwrites a group's numbers.
 func (c *Client) OperateAxgGroup(ctx context.Context, r *core.GroupOperateRequest) error {
 	resp := dyplsapi.CreateOperateAxgGroupResponse()
-	d, err := c.do(ctx, "OperateAxgGroup", opParams(r.PoolKey, core.GroupOperateFields, r), resp, 1)
+	d, err := c.do(ctx, "OperateAxgGroup", opParams(r.PoolKey, groupOperateFields, r), resp, 1)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (c *Client) OperateAxgGroup(ctx context.Context, r *core.GroupOperateReques
 // DeleteAxgGroup deletes a group no binding uses.
 func (c *Client) DeleteAxgGroup(ctx context.Context, r *core.GroupDeleteRequest) error {
 	resp := dyplsapi.CreateDeleteAxgGroupResponse()
-	d, err := c.do(ctx, "DeleteAxgGroup", opParams(r.PoolKey, core.GroupDeleteFields, r), resp, 1)
+	d, err := c.do(ctx, "DeleteAxgGroup", opParams(r.PoolKey, groupDeleteFields, r), resp, 1)
 	if err != nil {
 		return err
 	}

@@ -77,24 +77,24 @@ func sdkGroupDelete(r *core.GroupDeleteRequest) requests.AcsRequest {
 func compareLifecycle(t *testing.T, creds Credentials, pool, subs, x, a, text, gid string, n *int, b *bool) {
 	t.Helper()
 	un := core.UnbindRequest{PoolKey: pool, SubsId: subs, SecretNo: x}
-	compare(t, "UnbindSubscription", sdkUnbind(&un), opParams(pool, core.UnbindFields, &un), "cn-hangzhou", creds)
+	compare(t, "UnbindSubscription", sdkUnbind(&un), opParams(pool, core.UnbindFields(), &un), "cn-hangzhou", creds)
 	up := core.UpdateRequest{PoolKey: pool, SubsId: subs, PhoneNoX: x, OperateType: "updateNoA", PhoneNoA: a, PhoneNoB: a,
 		Expiration: text, GroupId: gid, CallRestrict: text, OutId: text, CallDisplayType: n, IsRecordingEnabled: b,
 		ASRStatus: b, ASRModelId: text, RingConfig: text}
-	compare(t, "UpdateSubscription", sdkUpdate(&up), opParams(pool, core.UpdateFields, &up), "cn-hangzhou", creds)
+	compare(t, "UpdateSubscription", sdkUpdate(&up), opParams(pool, core.UpdateFields(), &up), "cn-hangzhou", creds)
 	q := core.QueryRequest{PoolKey: pool, SubsId: subs, PhoneNoX: x}
-	compare(t, "QuerySubscriptionDetail", sdkQuery(&q), opParams(pool, core.QueryFields, &q), "cn-hangzhou", creds)
+	compare(t, "QuerySubscriptionDetail", sdkQuery(&q), opParams(pool, core.QueryFields(), &q), "cn-hangzhou", creds)
 	si := core.SubsIdRequest{PoolKey: pool, PhoneNoX: x}
-	compare(t, "QuerySubsId", sdkSubsId(&si), opParams(pool, core.SubsIdFields, &si), "cn-hangzhou", creds)
+	compare(t, "QuerySubsId", sdkSubsId(&si), opParams(pool, core.SubsIdFields(), &si), "cn-hangzhou", creds)
 	gc := core.GroupCreateRequest{PoolKey: pool, Name: text, Remark: subs, Numbers: a + "," + x}
-	compare(t, "CreateAxgGroup", sdkGroupCreate(&gc), opParams(pool, core.GroupCreateFields, &gc), "cn-hangzhou", creds)
+	compare(t, "CreateAxgGroup", sdkGroupCreate(&gc), opParams(pool, core.GroupCreateFields(), &gc), "cn-hangzhou", creds)
 	if _, err := strconv.Atoi(gid); err != nil {
 		return // the SDK's GroupId is an integer: only whole numbers are comparable (validation refuses the rest)
 	}
 	gov := core.GroupOperateRequest{PoolKey: pool, GroupId: gid, OperateType: "overwriteNumbers", Numbers: a}
-	compare(t, "OperateAxgGroup", sdkGroupOperate(&gov), opParams(pool, core.GroupOperateFields, &gov), "cn-hangzhou", creds)
+	compare(t, "OperateAxgGroup", sdkGroupOperate(&gov), opParams(pool, core.GroupOperateFields(), &gov), "cn-hangzhou", creds)
 	gd := core.GroupDeleteRequest{PoolKey: pool, GroupId: gid}
-	compare(t, "DeleteAxgGroup", sdkGroupDelete(&gd), opParams(pool, core.GroupDeleteFields, &gd), "cn-hangzhou", creds)
+	compare(t, "DeleteAxgGroup", sdkGroupDelete(&gd), opParams(pool, core.GroupDeleteFields(), &gd), "cn-hangzhou", creds)
 }
 
 func TestLifecycleMatchesSDK(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 )
 
 // items is BindAxg's form: its fields come from core.ItemFields.
-var items = newForm("BindAxg", core.ItemFields)
+var items = newForm("BindAxg", core.ItemFields())
 
 // member is one member of a JSON object, as sent.
 type member struct {

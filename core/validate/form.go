@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/axg-binder/binder/core"
@@ -18,7 +19,7 @@ type form[T any] struct {
 	fields []core.Field[T]
 	index  map[string]int // exact name → position; PoolKey is poolIndex
 	names  []string       // PoolKey, then the fields' names: the scanner's lookup
-	rules  []string       // each field's rule less "required"
+	tags   []string       // each field's Max and OneOf as validator/v10 checks them
 	norms  []func(string) string
 }
 
@@ -30,18 +31,26 @@ func newForm[T any](what string, fields []core.Field[T]) *form[T] {
 		panic("validate: more fields than the scanner's bit set holds")
 	}
 	f := &form[T]{what: what, fields: fields, index: map[string]int{core.PoolKey: poolIndex}, names: []string{core.PoolKey},
-		rules: make([]string, len(fields)), norms: make([]func(string) string, len(fields))}
+		tags: make([]string, len(fields)), norms: make([]func(string) string, len(fields))}
 	for i, fd := range fields {
 		f.index[fd.Name] = i
 		f.names = append(f.names, fd.Name)
-		f.rules[i] = strings.TrimPrefix(strings.TrimPrefix(fd.Rule, "required"), ",")
-		norm, ok := normalizers[fd.Norm]
-		if !ok {
-			panic("validate: " + fd.Name + " names no normalisation of ours: " + fd.Norm)
-		}
-		f.norms[i] = norm
+		f.tags[i] = tag(fd.Rule)
+		f.norms[i] = normalizers[fd.Norm]
 	}
 	return f
+}
+
+// tag is what validator/v10 checks of a rule: its length and its values.
+func tag(r core.Rule) string {
+	var t []string
+	if r.Max > 0 {
+		t = append(t, "max="+strconv.Itoa(r.Max))
+	}
+	if len(r.OneOf) > 0 {
+		t = append(t, "oneof="+strings.Join(r.OneOf, " "))
+	}
+	return strings.Join(t, ",")
 }
 
 // find returns the position of the field named exactly key (poolIndex for

@@ -12,14 +12,14 @@ import (
 // PoolKey and its table's fields, and update adds the rule that ties
 // OperateType to the field it names.
 var (
-	unbinds       = newForm("UnbindSubscription", core.UnbindFields)
-	updates       = newForm("UpdateSubscription", core.UpdateFields)
-	queries       = newForm("QuerySubscriptionDetail", core.QueryFields)
-	groupCreates  = newForm("CreateAxgGroup", core.GroupCreateFields)
-	groupOperates = newForm("OperateAxgGroup", core.GroupOperateFields)
-	groupDeletes  = newForm("DeleteAxgGroup", core.GroupDeleteFields)
-	orders        = newForm("order", core.OrderFields)
-	subsIds       = newForm("QuerySubsId", core.SubsIdFields)
+	unbinds       = newForm("UnbindSubscription", core.UnbindFields())
+	updates       = newForm("UpdateSubscription", core.UpdateFields())
+	queries       = newForm("QuerySubscriptionDetail", core.QueryFields())
+	groupCreates  = newForm("CreateAxgGroup", core.GroupCreateFields())
+	groupOperates = newForm("OperateAxgGroup", core.GroupOperateFields())
+	groupDeletes  = newForm("DeleteAxgGroup", core.GroupDeleteFields())
+	orders        = newForm("order", core.OrderFields())
+	subsIds       = newForm("QuerySubsId", core.SubsIdFields())
 )
 
 // DecodeSubsId decodes and validates a QuerySubsId body.
@@ -114,10 +114,10 @@ func updateRule(r *core.UpdateRequest, issues []issue) []issue {
 	case !asrOn && r.ASRModelId != "":
 		issues = append(issues, issue{core.FieldError{Field: "ASRModelId", Message: "goes only with OperateType updateAsr and ASRStatus true"}, core.CodeInvalidParameters})
 	}
-	named := core.UpdateOperations[r.OperateType]
-	for i := range core.UpdateFields {
-		fd := &core.UpdateFields[i]
-		if !isChangeField(fd.Name) {
+	named := core.UpdateChanges(r.OperateType)
+	for i := range updates.fields {
+		fd := &updates.fields[i]
+		if !core.IsUpdateField(fd.Name) {
 			continue
 		}
 		switch set := fd.Set(r); {
@@ -129,15 +129,6 @@ func updateRule(r *core.UpdateRequest, issues []issue) []issue {
 		}
 	}
 	return issues
-}
-
-func isChangeField(name string) bool {
-	for _, f := range core.UpdateOperations {
-		if f == name {
-			return true
-		}
-	}
-	return false
 }
 
 // actionField is the member of a row or message that names its Action.

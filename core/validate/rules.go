@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-playground/validator/v10"
-
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/redact"
 )
@@ -26,11 +24,8 @@ const MinLead = time.Minute
 // ringKeys are the keys RingConfig may hold.
 var ringKeys = map[string]bool{"AXGRing_AB": true, "AXGRing_A": true, "AXGRing_G": true}
 
-func phoneRule(fl validator.FieldLevel) bool { return IsNumber(fl.Field().String()) }
-
 // groupIDRule: a positive whole number that fits the upstream's long.
-func groupIDRule(fl validator.FieldLevel) bool {
-	s := fl.Field().String()
+func groupIDRule(s string) bool {
 	if !allDigits(s) {
 		return false
 	}
@@ -40,15 +35,12 @@ func groupIDRule(fl validator.FieldLevel) bool {
 
 // cityRule: a city name as the pools know it, without the 市 suffix (that is
 // removed by normalisation), without digits or ASCII punctuation.
-func cityRule(fl validator.FieldLevel) bool {
-	s := fl.Field().String()
+func cityRule(s string) bool {
 	if utf8.RuneCountInString(s) > 32 || strings.TrimSpace(s) == "" {
 		return false
 	}
 	return !strings.ContainsAny(s, "0123456789!\"#$%&'()*+,./:;<=>?@[\\]^_`{|}~")
 }
-
-func ringConfigRule(fl validator.FieldLevel) bool { return ValidRingConfig(fl.Field().String()) }
 
 // ValidRingConfig reports whether s is a JSON object whose keys are among
 // AXGRing_AB, AXGRing_A and AXGRing_G, each with a non-empty string value.
@@ -69,15 +61,14 @@ func ValidRingConfig(s string) bool {
 // expirationRule returns the rule for the injected clock: the right layout and
 // more than MinLead after now. The items of a batch or a file mostly share one
 // Expiration: the last one parsed is kept.
-func expirationRule(now func() time.Time) validator.Func {
+func expirationRule(now func() time.Time) func(string) bool {
 	type parsed struct {
 		s  string
 		t  time.Time
 		ok bool
 	}
 	var last atomic.Pointer[parsed]
-	return func(fl validator.FieldLevel) bool {
-		s := fl.Field().String()
+	return func(s string) bool {
 		p := last.Load()
 		if p == nil || p.s != s {
 			t, err := time.ParseInLocation(ExpirationLayout, s, CST)
@@ -87,10 +78,6 @@ func expirationRule(now func() time.Time) validator.Func {
 		return p.ok && p.t.Sub(now()) > MinLead
 	}
 }
-
-// numbersRule: a G group's numbers, comma-separated: 1 to
-// core.MaxGroupNumbers of them, each a number, none twice.
-func numbersRule(fl validator.FieldLevel) bool { return numbersMessage(fl.Field().String()) == "" }
 
 // numbersMessage says what is wrong with a list of numbers, or "" when nothing
 // is; a number is named masked, as logs show it.
@@ -113,8 +100,7 @@ func numbersMessage(s string) string {
 }
 
 // subsIDRule: letters, digits, - _ and . (a SubsId is a string of digits).
-func subsIDRule(fl validator.FieldLevel) bool {
-	s := fl.Field().String()
+func subsIDRule(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
@@ -123,4 +109,29 @@ func subsIDRule(fl validator.FieldLevel) bool {
 		}
 	}
 	return s != ""
+}
+
+// passes reports whether s passes check c, one of core.Check's.
+func (v *Validator) passes(c core.Check, s string) bool {
+	switch c {
+	case core.CheckNone:
+		return true
+	case core.CheckPhone:
+		return IsNumber(s)
+	case core.CheckGroupID:
+		return groupIDRule(s)
+	case core.CheckCity:
+		return cityRule(s)
+	case core.CheckExpiration:
+		return v.expiration(s)
+	case core.CheckRingConfig:
+		return ValidRingConfig(s)
+	case core.CheckNumbers:
+		// a G group's numbers, comma-separated: 1 to core.MaxGroupNumbers
+		// of them, each a number, none twice.
+		return numbersMessage(s) == ""
+	case core.CheckSubsID:
+		return subsIDRule(s)
+	}
+	panic("validate: a core.Check with no rule") // TestEveryNormAndCheckIsImplemented
 }

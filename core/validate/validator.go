@@ -20,9 +20,10 @@ import (
 // Validator checks requests against the rules of docs/http-api.md. It is safe for
 // concurrent use.
 type Validator struct {
-	v        *validator.Validate
-	now      func() time.Time
-	maxItems int
+	v          *validator.Validate // Max and OneOf: what it is good at
+	now        func() time.Time
+	expiration func(string) bool
+	maxItems   int
 }
 
 // New returns a Validator reading time from now (time.Now when nil) and
@@ -31,47 +32,33 @@ func New(now func() time.Time, maxItems int) *Validator {
 	if now == nil {
 		now = time.Now
 	}
-	v := validator.New(validator.WithRequiredStructEnabled())
-	must(v.RegisterValidation("phone", phoneRule))
-	must(v.RegisterValidation("groupid", groupIDRule))
-	must(v.RegisterValidation("city", cityRule))
-	must(v.RegisterValidation("ringconfig", ringConfigRule))
-	must(v.RegisterValidation("expiration", expirationRule(now)))
-	must(v.RegisterValidation("numbers", numbersRule))
-	must(v.RegisterValidation("subsid", subsIDRule))
-	return &Validator{v: v, now: now, maxItems: maxItems}
-}
-
-func must(err error) {
-	if err != nil {
-		panic(err) // a rule name clash is a programming error found by any test
-	}
+	return &Validator{v: validator.New(validator.WithRequiredStructEnabled()), now: now, expiration: expirationRule(now), maxItems: maxItems}
 }
 
 // normalizers rewrite what callers decorate into what the upstream takes,
-// by the name a field's Norm gives.
-var normalizers = map[string]func(string) string{
-	"":       func(s string) string { return s },
-	"number": NormalizeNumber,
-	"trim":   strings.TrimSpace,
-	"city":   func(s string) string { return strings.TrimSuffix(strings.TrimSpace(s), "市") },
-	// groupid: the SDK sends the group calls' GroupId as an integer, so
-	// "0012" goes as 12; sent as we normalise it, the request is the SDK's.
-	"groupid": func(s string) string {
+// one for each core.Norm (TestEveryNormAndCheckIsImplemented).
+var normalizers = [...]func(string) string{
+	core.NormNone:   func(s string) string { return s },
+	core.NormNumber: NormalizeNumber,
+	core.NormTrim:   strings.TrimSpace,
+	core.NormCity:   func(s string) string { return strings.TrimSuffix(strings.TrimSpace(s), "市") },
+	// The SDK sends the group calls' GroupId as an integer, so "0012" goes
+	// as 12; sent as we normalise it, the request is the SDK's.
+	core.NormGroupID: func(s string) string {
 		s = strings.TrimSpace(s)
 		if t := strings.TrimLeft(s, "0"); t != s && t != "" && allDigits(t) {
 			return t
 		}
 		return s
 	},
-	"numbers": func(s string) string {
+	core.NormNumbers: func(s string) string {
 		parts := strings.Split(s, ",")
 		for i, p := range parts {
 			parts[i] = NormalizeNumber(p)
 		}
 		return strings.Join(parts, ",")
 	},
-	"json": func(s string) string {
+	core.NormJSON: func(s string) string {
 		s = strings.TrimSpace(s)
 		var b bytes.Buffer
 		if s != "" && json.Compact(&b, []byte(s)) == nil {
@@ -110,44 +97,46 @@ func check[T any](v *Validator, f *form[T], x *T, prefix string, issues []issue)
 			*p = f.norms[i](*p)
 		}
 		if !fd.Set(x) {
-			if fd.Required() {
+			if fd.Rule.Required {
 				issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: msgRequired}, core.CodeInvalidParameters})
 			}
 			continue
 		}
-		if f.rules[i] == "" {
-			continue
+		if f.tags[i] != "" {
+			var err error
+			switch {
+			case fd.Str != nil:
+				err = v.v.Var(*fd.Str(x), f.tags[i])
+			case fd.Int != nil:
+				err = v.v.Var(**fd.Int(x), f.tags[i])
+			case fd.Bool != nil:
+				err = v.v.Var(**fd.Bool(x), f.tags[i])
+			}
+			if err != nil {
+				var ves validator.ValidationErrors
+				msg := err.Error()
+				if errors.As(err, &ves) && len(ves) > 0 {
+					msg = tagMessage(ves[0])
+				}
+				issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: msg}, core.CodeInvalidParameters})
+				continue
+			}
 		}
-		var err error
-		switch {
-		case fd.Str != nil:
-			err = v.v.Var(*fd.Str(x), f.rules[i])
-		case fd.Int != nil:
-			err = v.v.Var(**fd.Int(x), f.rules[i])
-		case fd.Bool != nil:
-			err = v.v.Var(**fd.Bool(x), f.rules[i])
+		if fd.Rule.Is != core.CheckNone && fd.Str != nil && !v.passes(fd.Rule.Is, *fd.Str(x)) {
+			issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: v.message(fd.Rule.Is, *fd.Str(x))}, codeFor(fd.Rule.Is)})
 		}
-		if err == nil {
-			continue
-		}
-		var ves validator.ValidationErrors
-		if !errors.As(err, &ves) || len(ves) == 0 {
-			issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: err.Error()}, core.CodeInvalidParameters})
-			continue
-		}
-		issues = append(issues, issue{core.FieldError{Field: prefix + fd.Name, Message: v.message(ves[0])}, codeFor(ves[0].Tag())})
 	}
 	return issues
 }
 
-// codeFor is the code a broken rule earns: a malformed number or expiration has
-// its own upstream code; everything else, a missing field included, is
-// isv.INVALID_PARAMETERS.
-func codeFor(tag string) core.Code {
-	switch tag {
-	case "phone":
+// codeFor is the code a broken check earns: a malformed number or
+// expiration has its own upstream code; everything else, a missing field
+// included, is isv.INVALID_PARAMETERS.
+func codeFor(c core.Check) core.Code {
+	switch c {
+	case core.CheckPhone:
 		return core.CodeMobileIllegal
-	case "expiration":
+	case core.CheckExpiration:
 		return core.CodeExpireDateIllegal
 	}
 	return core.CodeInvalidParameters
@@ -172,37 +161,40 @@ const (
 	msgNumber   = "must be a mainland mobile number (11 digits, 1[3-9] then 9 digits) or a fixed-line number with its area code (0, a 2-3 digit area code, 7-8 digits; spaces or hyphens between the groups are fine)"
 )
 
-func (v *Validator) message(fe validator.FieldError) string {
+// tagMessage says what a value validator/v10 refused must be.
+func tagMessage(fe validator.FieldError) string {
 	switch fe.Tag() {
-	case "required":
-		return msgRequired
-	case "phone":
+	case "max":
+		return "must be at most " + fe.Param() + " characters long"
+	case "oneof":
+		if !strings.Contains(fe.Param(), " ") {
+			return "the only accepted value is " + fe.Param()
+		}
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	}
+	return "breaks the rule " + fe.Tag()
+}
+
+// message says what a value that failed check c must be.
+func (v *Validator) message(c core.Check, s string) string {
+	switch c {
+	case core.CheckPhone:
 		return msgNumber
-	case "groupid":
+	case core.CheckGroupID:
 		return "must be a positive whole number (a JSON number or a string of digits)"
-	case "city":
+	case core.CheckCity:
 		return "must be a city name without its suffix (北京, not 北京市), at most 32 characters"
-	case "expiration":
-		s, _ := fe.Value().(string)
+	case core.CheckExpiration:
 		if _, err := time.ParseInLocation(ExpirationLayout, s, CST); err != nil {
 			return "must be yyyy-MM-dd HH:mm:ss in China Standard Time (UTC+8)"
 		}
 		return "must be more than one minute after now (" + v.now().In(CST).Format(ExpirationLayout) + " UTC+8)"
-	case "eq":
-		return "the only accepted value is " + fe.Param()
-	case "ringconfig":
+	case core.CheckRingConfig:
 		return "must be a JSON object whose keys are among AXGRing_AB, AXGRing_A and AXGRing_G, each with a non-empty string value"
-	case "len", "hexadecimal":
-		return "must be 32 hexadecimal digits"
-	case "max":
-		return "must be at most " + fe.Param() + " characters long"
-	case "subsid":
+	case core.CheckSubsID:
 		return "must be a subscription ID: letters, digits, - _ and . (the SubsId a bind answered)"
-	case "numbers":
-		s, _ := fe.Value().(string)
+	case core.CheckNumbers:
 		return numbersMessage(s)
-	case "oneof":
-		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	}
-	return "breaks the rule " + fe.Tag()
+	return "breaks a rule"
 }

@@ -71,10 +71,8 @@ func gcra(qps float64) redis_rate.Limit {
 // uses the same Redis; instances is the platform's cap (AXG_MAX_INSTANCES).
 func NewBudget(c *redis.Client, qps float64, instances int, log *slog.Logger) *Budget {
 	limits := map[string]redis_rate.Limit{}
-	for api := range core.Ceilings {
-		if r := core.CeilingFor(api, qps); r < qps {
-			limits[api] = gcra(r) // an API whose own ceiling is lower
-		}
+	for api, r := range core.LowerCeilings(qps) {
+		limits[api] = gcra(r) // an API whose own ceiling is lower
 	}
 	return &Budget{
 		lim:      redis_rate.NewLimiter(c),

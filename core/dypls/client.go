@@ -24,6 +24,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/redact"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/core/tracing"
 )
 
@@ -42,7 +43,7 @@ type Config struct {
 	Endpoint string
 	Region   string
 	// AccessKeyID and AccessKeySecret, with SecurityToken for STS credentials:
-	// the default for calls whose context carries none (WithCredentials).
+	// the default for calls whose context carries none (core/request).
 	AccessKeyID, AccessKeySecret, SecurityToken string
 	// ContextCredentials lets New go without a default: every call's context
 	// brings its own.
@@ -71,7 +72,7 @@ type Client struct {
 	region    string
 	timeout   time.Duration
 	transport http.RoundTripper
-	creds     Credentials
+	creds     request.Credentials
 	header    http.Header
 	metrics   metrics.Sink
 }
@@ -85,8 +86,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		return nil, fmt.Errorf("endpoint %q: want scheme://host[:port], scheme http or https", cfg.Endpoint)
 	}
-	creds := Credentials{cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken}
-	if !creds.ok() && !cfg.ContextCredentials {
+	creds := request.Credentials{AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken}
+	if !creds.OK() && !cfg.ContextCredentials {
 		return nil, errors.New("an AccessKey ID and secret are required")
 	}
 	if cfg.Region == "" {
@@ -138,10 +139,10 @@ func NewTransport() *http.Transport {
 // recorded by the caller, which reads its code.
 func (c *Client) do(ctx context.Context, action string, params []param, resp responses.AcsResponse, items int) (time.Duration, error) {
 	creds := c.creds
-	if cc, ok := ctx.Value(credKey{}).(Credentials); ok {
+	if cc, ok := request.CredentialsOf(ctx); ok {
 		creds = cc
 	}
-	if !creds.ok() {
+	if !creds.OK() {
 		// A configuration fault, not a network one: resending cannot help.
 		return 0, &core.Error{Code: core.CodeInternal, Origin: core.OriginBinder, Outcome: core.NotSent,
 			Message: "no AccessKey for the upstream: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or give the function a role"}

@@ -9,6 +9,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/request"
 )
 
 func future() string {
@@ -69,7 +70,7 @@ func TestContextCredentials(t *testing.T) {
 	if _, err := c.BindAxg(context.Background(), emulator.DemoPoolKey, it); err == nil || err.(*core.Error).Code != core.CodeInternal || err.(*core.Error).Retryable() {
 		t.Fatalf("no credentials anywhere: %v", err)
 	}
-	ctx := dypls.WithCredentials(context.Background(), dypls.Credentials{AccessKeyID: "STS.invocation", AccessKeySecret: "sts-secret", SecurityToken: "sts-token"})
+	ctx := request.With(context.Background(), request.Info{Credentials: request.Credentials{AccessKeyID: "STS.invocation", AccessKeySecret: "sts-secret", SecurityToken: "sts-token"}})
 	if _, err := c.BindAxg(ctx, emulator.DemoPoolKey, it); err != nil {
 		t.Fatalf("the invocation's credentials: %v", err)
 	}

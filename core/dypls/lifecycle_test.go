@@ -8,6 +8,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Each lifecycle call, built by the SDK's own request type from the same
@@ -74,7 +75,7 @@ func sdkGroupDelete(r *core.GroupDeleteRequest) requests.AcsRequest {
 }
 
 // compareLifecycle checks every lifecycle action for one set of values.
-func compareLifecycle(t *testing.T, creds Credentials, pool, subs, x, a, text, gid string, n *int, b *bool) {
+func compareLifecycle(t *testing.T, creds request.Credentials, pool, subs, x, a, text, gid string, n *int, b *bool) {
 	t.Helper()
 	un := core.UnbindRequest{PoolKey: pool, SubsId: subs, SecretNo: x}
 	compare(t, "UnbindSubscription", sdkUnbind(&un), opParams(pool, core.UnbindFields(), &un), "cn-hangzhou", creds)
@@ -98,9 +99,9 @@ func compareLifecycle(t *testing.T, creds Credentials, pool, subs, x, a, text, g
 }
 
 func TestLifecycleMatchesSDK(t *testing.T) {
-	compareLifecycle(t, Credentials{"LTAI5tTest", "secret", ""}, "FC123456", "1000000000000001", "17100000003",
+	compareLifecycle(t, cred("LTAI5tTest", "secret", ""), "FC123456", "1000000000000001", "17100000003",
 		"13800000001", "2026-12-01 10:00:00", "1234", ptr(1), ptr(true))
-	compareLifecycle(t, Credentials{"STS.abc", "s/e+c=r&e t", "token/with+odd=chars&"}, "池 key", "a b~c", "",
+	compareLifecycle(t, cred("STS.abc", "s/e+c=r&e t", "token/with+odd=chars&"), "池 key", "a b~c", "",
 		"", "CONTROL_CLEAR_DISABLE", "9007199254740993", nil, ptr(false))
 }
 
@@ -111,6 +112,6 @@ func FuzzLifecycleMatchesSDK(f *testing.F) {
 		if len(gid) > 1 && (gid[0] < '1' || gid[0] > '9') {
 			return // "+1", "-1", "01": strconv reads them, the SDK would send 1; validation makes GroupId canonical first
 		}
-		compareLifecycle(t, Credentials{"LTAI5tFuzz", secret, token}, pool, subs, x, a, text, gid, &n, &b)
+		compareLifecycle(t, cred("LTAI5tFuzz", secret, token), pool, subs, x, a, text, gid, &n, &b)
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/axg-binder/binder/core/request"
 )
 
 // The upstream's RPC style, signature version 1.0: every parameter in the
@@ -46,7 +48,7 @@ var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
 // signedURL returns base followed by the signed query of one call: params
 // (empty values left out, as the SDK does) and the common parameters.
-func signedURL(base, action, region string, creds Credentials, nonce, timestamp string, params []param) string {
+func signedURL(base, action, region string, creds request.Credentials, nonce, timestamp string, params []param) string {
 	e := encoders.Get().(*encoder)
 	defer encoders.Put(e)
 	ps := e.ps[:0]

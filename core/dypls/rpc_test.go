@@ -12,13 +12,14 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // The SDK is the oracle for rpc.go: each case is encoded and signed by the
 // SDK (its request types, requests.InitParams, auth.Sign), then by signedURL with
 // the nonce and timestamp the SDK chose; parameters and signature must match.
 
-type sdkCreds Credentials
+type sdkCreds request.Credentials
 
 func (c sdkCreds) GetCredentials() (*credentials.Credentials, error) {
 	return &credentials.Credentials{AccessKeyId: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}, nil
@@ -57,7 +58,7 @@ func sdkBatch(pool string, items []*core.Item) requests.AcsRequest {
 
 // compare signs req with the SDK and params with query, and reports any
 // difference in parameters, signature or body.
-func compare(t *testing.T, action string, req requests.AcsRequest, params []param, region string, creds Credentials) {
+func compare(t *testing.T, action string, req requests.AcsRequest, params []param, region string, creds request.Credentials) {
 	t.Helper()
 	if err := requests.InitParams(req); err != nil {
 		t.Fatal(err)
@@ -90,17 +91,17 @@ func ptr[T any](v T) *T { return &v }
 
 var sdkCases = []struct {
 	name  string
-	creds Credentials
+	creds request.Credentials
 	item  core.Item
 }{
-	{"minimal", Credentials{"LTAI5tTest", "secret", ""}, core.Item{PhoneNoA: "13800000001", GroupId: "1234", Expiration: "2026-12-01 10:00:00"}},
-	{"every field, STS", Credentials{"STS.abc", "s/e+c=r&e t", "token/with+odd=chars&"},
+	{"minimal", cred("LTAI5tTest", "secret", ""), core.Item{PhoneNoA: "13800000001", GroupId: "1234", Expiration: "2026-12-01 10:00:00"}},
+	{"every field, STS", cred("STS.abc", "s/e+c=r&e t", "token/with+odd=chars&"),
 		core.Item{PhoneNoA: "13800000001", GroupId: "1234", PhoneNoB: "13900000002", PhoneNoX: "17100000003",
 			ExpectCity: "杭州", Expiration: "2026-12-01 10:00:00", IsRecordingEnabled: ptr(true), OutId: "order~1*2 3",
 			OutOrderId: "a-b_c.d", CallDisplayType: ptr(2), RingConfig: `{"AcallX":"100000001","BcallX":"100000002"}`,
 			ASRStatus: ptr(false), ASRModelId: "model!'()", CallRestrict: "CONTROL_AX_DISABLE"}},
-	{"zero values kept", Credentials{"k", "s", ""}, core.Item{PhoneNoA: "0", CallDisplayType: ptr(0), IsRecordingEnabled: ptr(false)}},
-	{"bytes that are not UTF-8", Credentials{"k", "s", ""}, core.Item{PhoneNoA: "\xff\x00", OutId: "%41%zz"}},
+	{"zero values kept", cred("k", "s", ""), core.Item{PhoneNoA: "0", CallDisplayType: ptr(0), IsRecordingEnabled: ptr(false)}},
+	{"bytes that are not UTF-8", cred("k", "s", ""), core.Item{PhoneNoA: "\xff\x00", OutId: "%41%zz"}},
 }
 
 func TestQueryMatchesSDK(t *testing.T) {
@@ -129,7 +130,7 @@ func FuzzQueryMatchesSDK(f *testing.F) {
 		if rec {
 			it.IsRecordingEnabled, it.CallDisplayType = ptr(rec), ptr(display)
 		}
-		creds := Credentials{"LTAI5tFuzz", secret, token}
+		creds := cred("LTAI5tFuzz", secret, token)
 		params := bindParams("FC123456", &it)
 		compare(t, "BindAxg", sdkBind("FC123456", &it), params[:], "cn-hangzhou", creds)
 		bp, err := batchParams("FC123456", []*core.Item{&it})
@@ -163,4 +164,9 @@ func BenchmarkQuery(b *testing.B) {
 		params := bindParams("FC123456", &it)
 		_ = signedURL("https://dyplsapi.aliyuncs.com/?", "BindAxg", "cn-hangzhou", creds, nonce(), timestamp(time.Now()), params[:])
 	}
+}
+
+// cred is an AccessKey pair with a token ("" for none).
+func cred(id, secret, token string) request.Credentials {
+	return request.Credentials{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}
 }

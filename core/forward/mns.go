@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // MNSQueue sends each delivery as a message to an MNS queue of the user's
@@ -25,7 +25,7 @@ import (
 // its Id inside: a consumer drops repeats by it.
 type MNSQueue struct {
 	URL      string
-	Fallback dypls.Credentials
+	Fallback request.Credentials
 	Client   *http.Client
 	Now      func() time.Time
 }
@@ -53,7 +53,7 @@ func (q *MNSQueue) Deliver(ctx context.Context, id string, body []byte, attempt 
 	date := now().UTC().Format(http.TimeFormat)
 	resource := strings.TrimSuffix(u.EscapedPath(), "/") + "/messages"
 	creds := q.Fallback
-	if c, ok := dypls.CredentialsFrom(ctx); ok {
+	if c, ok := request.CredentialsOf(ctx); ok {
 		creds = c
 	}
 	const contentType = "text/xml;charset=utf-8"

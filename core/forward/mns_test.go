@@ -13,6 +13,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/forward"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // TestForwardToAnMNSQueue: receipts forwarded to an MNS queue arrive as
@@ -27,7 +28,7 @@ func TestForwardToAnMNSQueue(t *testing.T) {
 	rs := recorded(t, 5)
 
 	wrong := &forward.Forwarder{Outbox: ledger.NewOutbox(ledger.New(ledger.NewMemory(0)), 0), Attempts: 3,
-		To: &forward.MNSQueue{URL: srv.URL + "/queues/" + queue, Fallback: dypls.Credentials{AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: "wrong"}}}
+		To: &forward.MNSQueue{URL: srv.URL + "/queues/" + queue, Fallback: request.Credentials{AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: "wrong"}}}
 	if err := wrong.Enqueue(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestForwardToAnMNSQueue(t *testing.T) {
 	}
 
 	f := &forward.Forwarder{Outbox: ledger.NewOutbox(ledger.New(ledger.NewMemory(0)), 0),
-		To: &forward.MNSQueue{URL: srv.URL + "/queues/" + queue, Fallback: dypls.Credentials{AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: emulator.DemoAccessKeySecret}}}
+		To: &forward.MNSQueue{URL: srv.URL + "/queues/" + queue, Fallback: request.Credentials{AccessKeyID: emulator.DemoAccessKeyID, AccessKeySecret: emulator.DemoAccessKeySecret}}}
 	if err := f.Enqueue(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}

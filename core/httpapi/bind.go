@@ -14,6 +14,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/redact"
+	"github.com/axg-binder/binder/core/request"
 )
 
 func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +37,7 @@ func (h *Handler) bind(w http.ResponseWriter, r *http.Request) {
 	}
 	h.setCode(r, core.CodeOK, "")
 	h.cfg.Metrics.Add(&metrics.Bound, 1, "http")
-	writeJSON(w, http.StatusOK, core.BindAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), SecretBindDTO: b})
+	writeJSON(w, http.StatusOK, core.BindAnswer{Code: core.CodeOK, Message: "OK", RequestId: request.ID(r.Context()), SecretBindDTO: b})
 }
 
 func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +62,7 @@ func (h *Handler) batchBind(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Metrics.Add(&metrics.Bound, float64(n), "http")
 	}
 	h.setCode(r, core.CodeOK, "")
-	writeJSON(w, http.StatusOK, core.BatchAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()),
+	writeJSON(w, http.StatusOK, core.BatchAnswer{Code: core.CodeOK, Message: "OK", RequestId: request.ID(r.Context()),
 		SecretBindList: core.SecretBindList{SecretBind: items}})
 }
 
@@ -102,7 +103,7 @@ type errorBody struct {
 
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, e *core.Error) {
 	h.setCode(r, e.Code, e.Message)
-	writeJSON(w, Status(e), errorBody{Code: e.Code, Message: e.Message, RequestId: RequestID(r.Context()), Errors: e.Fields})
+	writeJSON(w, Status(e), errorBody{Code: e.Code, Message: e.Message, RequestId: request.ID(r.Context()), Errors: e.Fields})
 }
 
 func (h *Handler) setCode(r *http.Request, code core.Code, msg string) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/ledger"
-	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/core/tracing"
 	"github.com/axg-binder/binder/core/validate"
 )
@@ -38,8 +38,6 @@ type Config struct {
 	// RequestTimeout is a request's deadline, retries included, where the
 	// platform gives none (the context has no deadline).
 	RequestTimeout time.Duration
-	// RequestID returns the platform's request ID for r, or "" to generate one.
-	RequestID func(r *http.Request) string
 	// Ledger keeps the answers to requests with an Idempotency-Key (nil:
 	// the instance's memory, bounded by ledger.DefaultMemoryBytes), for
 	// IdempotencyTTL (default 24h). RequireIdempotency makes the key
@@ -50,10 +48,6 @@ type Config struct {
 	// Orders are the ledger's bindings, for the order routes (nil: the
 	// ledger keeps none, and they answer 501 OrdersNotKept).
 	Orders *ledger.Bindings
-	// Caller returns the platform's identity of r's caller (an IAM
-	// principal, a signer's AccessKey ID), or "": keys are kept apart per
-	// caller (docs/idempotency-and-ledger.md).
-	Caller func(r *http.Request) string
 	// Metrics takes the requests', bindings' and replays' counts (none
 	// when nil); MetricsHandler, where given, serves GET /metrics behind
 	// the token check.
@@ -114,10 +108,7 @@ func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg 
 
 type ctxKey int
 
-const (
-	requestIDKey ctxKey = iota
-	logKey
-)
+const logKey ctxKey = 0
 
 // logFields collects what the request's log line says beyond the basics.
 type logFields struct {
@@ -128,15 +119,18 @@ type logFields struct {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := ""
-	if h.cfg.RequestID != nil {
-		id = h.cfg.RequestID(r)
+	// The request's ID, caller and credentials are the platform adapter's
+	// (core/request); a request that came without an ID a platform makes
+	// gets ours.
+	ctx := r.Context()
+	in, ok := request.From(ctx)
+	if !ok || !validRequestID(in.ID) {
+		in.ID = NewRequestID()
+		ctx = request.With(ctx, in)
 	}
-	if !validRequestID(id) {
-		id = NewRequestID() // none, or not one a platform makes: ours instead
-	}
+	id := in.ID
 	lf := &logFields{}
-	ctx := context.WithValue(context.WithValue(logs.WithRequest(r.Context(), id), requestIDKey, id), logKey, lf)
+	ctx = context.WithValue(ctx, logKey, lf)
 	ctx, trace := core.WithTrace(ctx)
 	ctx, span := tracing.StartRequest(ctx, r, h.routeName(r.URL.Path))
 	r = r.WithContext(ctx)
@@ -192,12 +186,6 @@ func note(r *http.Request, attrs ...slog.Attr) {
 	if lf, ok := r.Context().Value(logKey).(*logFields); ok {
 		lf.attrs = append(lf.attrs, attrs...)
 	}
-}
-
-// RequestID returns the request ID the handler gave r's context.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
 }
 
 // deadline bounds a request: the platform's deadline less a margin to answer

@@ -16,6 +16,7 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // keyRequired are the routes where AXG_IDEMPOTENCY=require makes the key
@@ -151,11 +152,9 @@ func validKey(k string) bool {
 // the token); where neither is there, every caller of the deployment shares
 // one scope (docs/idempotency-and-ledger.md).
 func (h *Handler) callerScope(r *http.Request) string {
-	if h.cfg.Caller != nil {
-		if id := h.cfg.Caller(r); id != "" {
-			sum := sha256.Sum256([]byte(id))
-			return "p-" + hex.EncodeToString(sum[:16])
-		}
+	if in, _ := request.From(r.Context()); in.Caller != "" {
+		sum := sha256.Sum256([]byte(in.Caller))
+		return "p-" + hex.EncodeToString(sum[:16])
 	}
 	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))

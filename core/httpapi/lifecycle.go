@@ -8,6 +8,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/redact"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // The lifecycle routes (docs/http-api.md): each decodes
@@ -40,7 +41,7 @@ func serveOp[T any](h *Handler, w http.ResponseWriter, r *http.Request,
 }
 
 func (h *Handler) ok(r *http.Request) core.Answer {
-	return core.Answer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context())}
+	return core.Answer{Code: core.CodeOK, Message: "OK", RequestId: request.ID(r.Context())}
 }
 
 func pool(p string) slog.Attr { return slog.String("pool", given(p)) }
@@ -76,7 +77,7 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 		},
 		func(ctx context.Context, q *core.QueryRequest) (any, error) {
 			d, err := h.svc.Query(ctx, *q)
-			return core.QueryAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), SecretBindDetailDTO: d}, err
+			return core.QueryAnswer{Code: core.CodeOK, Message: "OK", RequestId: request.ID(r.Context()), SecretBindDetailDTO: d}, err
 		})
 }
 
@@ -95,7 +96,7 @@ func (h *Handler) groupCreate(w http.ResponseWriter, r *http.Request) {
 		},
 		func(ctx context.Context, q *core.GroupCreateRequest) (any, error) {
 			id, err := h.svc.CreateGroup(ctx, *q)
-			return core.GroupAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), GroupId: id}, err
+			return core.GroupAnswer{Code: core.CodeOK, Message: "OK", RequestId: request.ID(r.Context()), GroupId: id}, err
 		})
 }
 
@@ -127,6 +128,6 @@ func (h *Handler) querySubsId(w http.ResponseWriter, r *http.Request) {
 		},
 		func(ctx context.Context, q *core.SubsIdRequest) (any, error) {
 			ids, err := h.svc.QuerySubsId(ctx, *q)
-			return core.SubsIdAnswer{Code: core.CodeOK, Message: "OK", RequestId: RequestID(r.Context()), SubsId: ids}, err
+			return core.SubsIdAnswer{Code: core.CodeOK, Message: "OK", RequestId: request.ID(r.Context()), SubsId: ids}, err
 		})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/receipt"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // The receipt push (docs/receipts.md): the vendor posts a JSON array of
@@ -111,7 +112,7 @@ func (h *Handler) receipts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.setCode(r, core.CodeOK, "")
-	writeJSON(w, http.StatusOK, receiptAck{Code: 0, Msg: "成功", RequestId: RequestID(r.Context())})
+	writeJSON(w, http.StatusOK, receiptAck{Code: 0, Msg: "成功", RequestId: request.ID(r.Context())})
 }
 
 // record records a batch's receipts, a few at once; the first error, if

@@ -12,7 +12,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync/atomic"
+
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Options say who writes the lines, and from which level.
@@ -77,40 +78,15 @@ func ParseLevel(s string) (slog.Level, error) {
 	return 0, fmt.Errorf("want TRACE, DEBUG, INFO, WARN, ERROR or FATAL, got %q", s)
 }
 
-type requestKey struct{}
-
-// request is what a request's records carry.
-type request struct {
-	id   string
-	cold bool
-}
-
-// served counts the requests this instance began, for cold_start.
-var served atomic.Int64
-
-// WithRequest returns a context whose log records carry the request ID,
-// and cold_start: true for the instance's first request, false after.
-func WithRequest(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestKey{}, &request{id: id, cold: served.Add(1) == 1})
-}
-
-// RequestID is the request ID WithRequest gave ctx, or "".
-func RequestID(ctx context.Context) string {
-	if r, ok := ctx.Value(requestKey{}).(*request); ok {
-		return r.id
-	}
-	return ""
-}
-
 // handler adds the request's fields to each record made in its context.
 type handler struct{ inner slog.Handler }
 
 func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
 
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
-	if req, ok := ctx.Value(requestKey{}).(*request); ok {
+	if in, ok := request.From(ctx); ok {
 		r = r.Clone()
-		r.AddAttrs(slog.String("request_id", req.id), slog.Bool("cold_start", req.cold))
+		r.AddAttrs(slog.String("request_id", in.ID), slog.Bool("cold_start", in.Cold))
 	}
 	return h.inner.Handle(ctx, r)
 }

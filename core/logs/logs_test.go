@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/axg-binder/binder/core/request"
 )
 
 func lines(t *testing.T, b *bytes.Buffer) []map[string]any {
@@ -26,15 +28,16 @@ func lines(t *testing.T, b *bytes.Buffer) []map[string]any {
 }
 
 func TestLines(t *testing.T) {
-	served.Store(0)
 	var b bytes.Buffer
 	log := New(&b, Options{Level: slog.LevelInfo, Function: "axg-http", Version: "7"})
 	log.Debug("not written")
 	log.Info("outside a request")
-	first := WithRequest(context.Background(), "req-1")
+	first := request.With(context.Background(), request.Info{ID: "req-1"})
+	in, _ := request.From(first)
+	cold := in.Cold // the process's first request (true unless a test ran before: -count)
 	log.InfoContext(first, "request", "route", "/v1/axg/bind")
 	log.With("k", "v").WarnContext(first, "again")
-	second := WithRequest(context.Background(), "req-2")
+	second := request.With(context.Background(), request.Info{ID: "req-2"})
 	log.ErrorContext(second, "request")
 	log.Log(second, slog.LevelError+4, "fatal")
 	ls := lines(t, &b)
@@ -56,7 +59,7 @@ func TestLines(t *testing.T) {
 		id    string
 		cold  bool
 		level string
-	}{{"req-1", true, "INFO"}, {"req-1", true, "WARN"}, {"req-2", false, "ERROR"}, {"req-2", false, "FATAL"}} {
+	}{{"req-1", cold, "INFO"}, {"req-1", cold, "WARN"}, {"req-2", false, "ERROR"}, {"req-2", false, "FATAL"}} {
 		l := ls[i+1]
 		if l["request_id"] != want.id || l["cold_start"] != want.cold || l["level"] != want.level {
 			t.Errorf("line %d: %v, want request %s cold_start %v level %s", i+1, l, want.id, want.cold, want.level)

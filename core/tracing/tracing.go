@@ -14,11 +14,14 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"go.opentelemetry.io/contrib/propagators/jaeger"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Name is the instrumentation scope of the binder's spans.
@@ -65,7 +68,9 @@ func StartRequest(ctx context.Context, r *http.Request, route string) (context.C
 	if !enabled.Load() {
 		return ctx, none
 	}
-	if sc, ok := parent(r.Header); ok {
+	if in, _ := request.From(ctx); in.Parent.IsValid() {
+		ctx = trace.ContextWithRemoteSpanContext(ctx, in.Parent) // the invocation's, as the platform gave it
+	} else if sc, ok := parent(r.Header); ok {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
 	}
 	ctx, span := (*tracer.Load()).Start(ctx, r.Method+" "+route, serverKind)
@@ -126,10 +131,8 @@ func parent(h http.Header) (trace.SpanContext, bool) {
 			return sc, true
 		}
 	}
-	if v := h.Get("X-Fc-Tracing-Opentracing-Span-Context"); v != "" {
-		return fcContext(v)
-	}
-	return trace.SpanContext{}, false
+	sc := FromFC(h.Get("X-Fc-Tracing-Opentracing-Span-Context"))
+	return sc, sc.IsValid()
 }
 
 // xray reads an X-Ray trace header (Root=1-5759e988-bd862e3fe1be46a994272793;
@@ -155,22 +158,22 @@ func xray(v string) (trace.SpanContext, bool) {
 	return remote(fields[1]+fields[2], par, sampled == "1")
 }
 
-// fcContext reads Function Compute's span context, Jaeger's
-// "traceid:spanid:parentid:flags" with hex IDs.
-func fcContext(v string) (trace.SpanContext, bool) {
-	f := strings.Split(v, ":")
-	if len(f) != 4 {
-		return trace.SpanContext{}, false
+// FromFC is the trace Function Compute's span context names: Jaeger's
+// "traceid:spanid:parentid:flags" (x-fc-tracing-opentracing-span-context),
+// read by OpenTelemetry's Jaeger propagator.
+func FromFC(v string) trace.SpanContext {
+	if v == "" {
+		return trace.SpanContext{}
 	}
-	tid := f[0]
-	if len(tid) < 32 {
-		tid = strings.Repeat("0", 32-len(tid)) + tid
-	}
-	sid := f[1]
-	if len(sid) < 16 {
-		sid = strings.Repeat("0", 16-len(sid)) + sid
-	}
-	return remote(tid, sid, strings.HasSuffix(f[3], "1"))
+	return trace.SpanContextFromContext(jaeger.Jaeger{}.Extract(context.Background(), propagation.MapCarrier{"uber-trace-id": v}))
+}
+
+// FromXRay is the trace an X-Ray header names (X-Amzn-Trace-Id). Ours:
+// OpenTelemetry's propagator for it (contrib/propagators/aws) is deprecated
+// and would bring its ID generator.
+func FromXRay(v string) trace.SpanContext {
+	sc, _ := xray(v)
+	return sc
 }
 
 func remote(traceHex, spanHex string, sampled bool) (trace.SpanContext, bool) {

@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Credentials sign a request: an AccessKey pair, with a security token for
 // STS (Function Compute's role).
-type Credentials struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
+type Credentials = request.Credentials
 
 // Client calls Tablestore's API of one instance: a protocol buffer POSTed
 // to Endpoint/Action, signed as the SDK signs (HMAC-SHA1 over the path,

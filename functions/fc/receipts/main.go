@@ -15,6 +15,7 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/pull"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/redisstore"
@@ -27,8 +28,8 @@ func main() {
 		os.Exit(1)
 	}
 	fc.Start(binder.Flushing(env, func(ctx context.Context, _ json.RawMessage) (binder.Tick, error) {
-		ctx, _ = fcrole.FromContext(ctx, env.Config.Core.Credentials()) // the role's credentials, for the tokens
-		return env.ReceiptsTick(ctx)
+		inv := fcrole.FromContext(ctx, env.Config.Core.Credentials()) // the role's credentials, for the tokens
+		return env.ReceiptsTick(request.With(ctx, inv.Info))
 	}))
 }
 

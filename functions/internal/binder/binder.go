@@ -32,10 +32,8 @@ type Deps struct {
 	Now func() time.Time
 	// Transport carries upstream calls (a tuned transport when nil).
 	Transport http.RoundTripper
-	// RequestID returns the platform's request ID, or "" (the HTTP API).
-	RequestID func(*http.Request) string
 	// ContextCredentials: the platform brings credentials with every call
-	// (dypls.WithCredentials), so none are required at start-up.
+	// (core/request), so none are required at start-up.
 	ContextCredentials bool
 	// Shared opens what every instance shares at AXG_REDIS_URL, the
 	// ledger and the rate budget (redisstore.Shared).
@@ -52,9 +50,6 @@ type Deps struct {
 	// the deployable delivers there (the Lambda receipts function); others
 	// only queue the receipts for it.
 	SQS func(url string) (forward.Destination, error)
-	// Caller returns the platform's identity of an HTTP request's caller,
-	// or "" (platform.Caller): keys are kept apart per caller.
-	Caller func(*http.Request) string
 	// Metrics is where the binder's metrics go (metrics.Discard when nil):
 	// EMF lines on Lambda, Prometheus on the local server and FC web.
 	Metrics metrics.Sink
@@ -87,8 +82,6 @@ type Env struct {
 	// names none).
 	Forwarder      *forward.Forwarder
 	Puller         *pull.Puller
-	requestID      func(*http.Request) string
-	caller         func(*http.Request) string
 	metricsHandler http.Handler
 	// tracing exports spans where OTEL_EXPORTER_OTLP_ENDPOINT says (nil:
 	// none, spans are no-ops).
@@ -229,7 +222,7 @@ func Build(cfg Config, d Deps) (*Env, error) {
 		return nil, err
 	}
 	env := &Env{Config: cfg, Service: svc, Validator: validate.New(d.Now, c.MaxBatchItems), Log: d.Log, Metrics: sink,
-		Ledger: l, Bindings: bindings, Receipts: ledger.NewReceipts(l, c.LedgerRetention, bindings != nil), requestID: d.RequestID, caller: d.Caller, metricsHandler: d.MetricsHandler}
+		Ledger: l, Bindings: bindings, Receipts: ledger.NewReceipts(l, c.LedgerRetention, bindings != nil), metricsHandler: d.MetricsHandler}
 	if env.Forwarder, err = env.forwarder(d); err != nil {
 		return nil, err
 	}
@@ -252,10 +245,8 @@ func (e *Env) HTTP() *httpapi.Handler {
 		MaxBodyBytes:       c.MaxBodyBytes,
 		MaxInflightBytes:   c.MaxInflightBytes,
 		RequestTimeout:     c.RequestTimeout,
-		RequestID:          e.requestID,
 		Ledger:             e.Ledger,
 		Orders:             e.Bindings,
-		Caller:             e.caller,
 		IdempotencyTTL:     c.IdempotencyTTL,
 		RequireIdempotency: c.RequireIdempotency,
 		Metrics:            e.Metrics,

@@ -3,13 +3,13 @@ package binder
 import (
 	"bytes"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // TestAuthModes: the wired handler under each AXG_AUTH mode, on the real SDK
@@ -41,13 +41,13 @@ func TestAuthModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emulator.New(emulator.Demo()).Transport(),
-				RequestID: func(*http.Request) string { return "platform-id-1" }})
+			e, err := Build(cfg, Deps{Log: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)), Transport: emulator.New(emulator.Demo()).Transport()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			h := e.HTTP()
 			r := httptest.NewRequest("POST", "/v1/axg/bind", strings.NewReader(body))
+			r = r.WithContext(request.With(r.Context(), request.Info{ID: "platform-id-1"})) // as an adapter gives it
 			if c.token != "" {
 				r.Header.Set("Authorization", "Bearer "+c.token)
 			}

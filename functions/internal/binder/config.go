@@ -17,6 +17,7 @@ import (
 	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/logs"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Auth modes (AXG_AUTH).
@@ -118,8 +119,8 @@ type CoreConfig struct {
 
 // Credentials are the configured AccessKey, the fallback where a platform
 // brings none per call.
-func (c CoreConfig) Credentials() dypls.Credentials {
-	return dypls.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+func (c CoreConfig) Credentials() request.Credentials {
+	return request.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
 }
 
 // HTTPConfig is the HTTP API's part.

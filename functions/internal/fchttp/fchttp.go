@@ -12,7 +12,7 @@ import (
 
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
-	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/functions/internal/platform"
 )
@@ -20,9 +20,9 @@ import (
 // Handler is the function handler to give fc.Start.
 func Handler(h http.Handler, log *slog.Logger) func(context.Context, events.HTTPTriggerEvent) (*events.HTTPTriggerResponse, error) {
 	return func(ctx context.Context, ev events.HTTPTriggerEvent) (*events.HTTPTriggerResponse, error) {
-		ctx, inv := fcrole.FromContext(ctx, dypls.Credentials{})
+		inv := fcrole.FromContext(ctx, request.Credentials{})
 		if id := str(ev.TriggerContext.RequestId); id != "" {
-			inv.RequestID = id
+			inv.ID = id
 		}
 		e := Event(ev)
 		inv.Caller = Signer(e.Header)

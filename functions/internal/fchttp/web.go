@@ -3,8 +3,7 @@ package fchttp
 import (
 	"net/http"
 
-	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/functions/internal/platform"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // WebFunction serves h as a Function Compute web function (custom runtime):
@@ -13,13 +12,12 @@ import (
 // x-fc-security-token, which are taken off the request before h sees it.
 func WebFunction(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := dypls.Credentials{AccessKeyID: r.Header.Get("x-fc-access-key-id"),
+		c := request.Credentials{AccessKeyID: r.Header.Get("x-fc-access-key-id"),
 			AccessKeySecret: r.Header.Get("x-fc-access-key-secret"), SecurityToken: r.Header.Get("x-fc-security-token")}
 		for _, k := range []string{"x-fc-access-key-id", "x-fc-access-key-secret", "x-fc-security-token"} {
 			r.Header.Del(k)
 		}
-		ctx := platform.WithRequestID(r.Context(), r.Header.Get("x-fc-request-id"))
-		ctx = platform.WithCaller(ctx, Signer(r.Header))
-		h.ServeHTTP(w, r.WithContext(dypls.WithCredentials(ctx, c)))
+		in := request.Info{ID: r.Header.Get("x-fc-request-id"), Caller: Signer(r.Header), Credentials: c}
+		h.ServeHTTP(w, r.WithContext(request.With(r.Context(), in)))
 	})
 }

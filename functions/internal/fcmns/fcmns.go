@@ -16,8 +16,8 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/ossstore"
@@ -57,8 +57,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome,
 		return out, err
 	}
 	cfg := h.env.Config.Messages
-	ctx, inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
-	ctx = logs.WithRequest(ctx, inv.RequestID)
+	inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
+	ctx = request.With(ctx, inv.Info)
 	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
 		inv.Region = *msgs[0].region
 	}

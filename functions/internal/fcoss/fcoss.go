@@ -15,7 +15,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/logs"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/store/objstore"
@@ -50,8 +50,8 @@ type File struct {
 func (h *Handler) Invoke(ctx context.Context, ev events.OssEvent) (Outcome, error) {
 	var out Outcome
 	cfg := h.env.Config.Files
-	ctx, inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
-	ctx = logs.WithRequest(ctx, inv.RequestID)
+	inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
+	ctx = request.With(ctx, inv.Info)
 	for _, rec := range ev.Events {
 		if rec == nil || rec.Oss == nil || rec.Oss.Bucket == nil || rec.Oss.Object == nil {
 			continue

@@ -12,23 +12,25 @@ import (
 	osscreds "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
-	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/core/tracing"
 	"github.com/axg-binder/binder/functions/internal/platform"
 )
 
-// FromContext reads what Function Compute says of the invocation from ctx
-// (falling back to the configured credentials where it brings none) and
-// returns a context whose upstream calls sign with the role.
-func FromContext(ctx context.Context, fallback dypls.Credentials) (context.Context, platform.Invocation) {
-	inv := platform.Invocation{Credentials: fallback}
+// FromContext reads what Function Compute says of the invocation from ctx:
+// its request ID, region, trace and role's credentials (fallback where it
+// brings none). The adapter puts it on the request's context
+// (request.With), once.
+func FromContext(ctx context.Context, fallback request.Credentials) platform.Invocation {
+	inv := platform.Invocation{Info: request.Info{Credentials: fallback}}
 	if fcc, ok := fccontext.FromContext(ctx); ok {
-		inv.Region, inv.RequestID = fcc.Region, fcc.RequestID
-		inv.TraceHeader, inv.Trace = "X-Fc-Tracing-Opentracing-Span-Context", fcc.Tracing.OpenTracingSpanContext
+		inv.Region, inv.ID = fcc.Region, fcc.RequestID
+		inv.Parent = tracing.FromFC(fcc.Tracing.OpenTracingSpanContext)
 		if c := fcc.Credentials; c.AccessKeyId != "" {
-			inv.Credentials = dypls.Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+			inv.Credentials = request.Credentials{AccessKeyID: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
 		}
 	}
-	return dypls.WithCredentials(ctx, inv.Credentials), inv
+	return inv
 }
 
 // OSS returns a client signing with the invocation's credentials, in its region. endpoint ""

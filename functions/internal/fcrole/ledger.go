@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/store/otsstore"
 )
 
@@ -50,8 +50,8 @@ func roleCredentials(fallback otsstore.Credentials) func(context.Context) (otsst
 	return func(ctx context.Context) (otsstore.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if c, ok := dypls.CredentialsFrom(ctx); ok {
-			last = otsstore.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+		if c, ok := request.CredentialsOf(ctx); ok {
+			last = c
 		}
 		if last.AccessKeyID == "" {
 			return last, errors.New("tablestore: no credentials: the invocation brought none and ALIBABA_CLOUD_ACCESS_KEY_ID is not set")

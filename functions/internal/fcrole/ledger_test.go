@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
 	"github.com/axg-binder/binder/internal/fakeots"
 	"github.com/axg-binder/binder/store/otsstore"
@@ -31,8 +31,8 @@ func TestLedgerSignsWithTheInvocationsRole(t *testing.T) {
 	if _, err := d.Create(context.Background(), r); !errors.Is(err, ledger.ErrUnavailable) {
 		t.Fatalf("with the environment's stale secret: %v", err)
 	}
-	role := dypls.Credentials{AccessKeyID: fakeots.AccessKeyID, AccessKeySecret: fakeots.AccessKeySecret, SecurityToken: "sts"}
-	if _, err := d.Create(dypls.WithCredentials(context.Background(), role), r); err != nil {
+	role := request.Credentials{AccessKeyID: fakeots.AccessKeyID, AccessKeySecret: fakeots.AccessKeySecret, SecurityToken: "sts"}
+	if _, err := d.Create(request.With(context.Background(), request.Info{Credentials: role}), r); err != nil {
 		t.Fatalf("with the invocation's role: %v", err)
 	}
 	if got, err := d.Get(context.Background(), "k"); err != nil || got == nil {

@@ -11,14 +11,13 @@ import (
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/lambdahttp"
-	"github.com/axg-binder/binder/functions/internal/platform"
 )
 
 // TestKeysPerIAMPrincipal: under AXG_AUTH=platform, one Idempotency-Key
 // sent by two IAM principals binds twice, each replayed to its own caller
 // only (before, every caller shared one key space: B got A's answer).
 func TestKeysPerIAMPrincipal(t *testing.T) {
-	e, emu := bindertest.Env(t, binder.Deps{RequestID: platform.RequestID, Caller: platform.Caller}, map[string]string{"AXG_AUTH": "platform"})
+	e, emu := bindertest.Env(t, binder.Deps{}, map[string]string{"AXG_AUTH": "platform"})
 	serve := lambdahttp.Handler(e.HTTP(), discard)
 	body := bindertest.BindBody("13800000151")
 	v2 := func(arn string) []byte {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/core/tracing"
 	"github.com/axg-binder/binder/functions/internal/platform"
 )
 
@@ -20,8 +22,9 @@ func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayProxyResponse{}, errors.New("not an API Gateway REST event")
 	}
-	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID), TraceHeader: "X-Amzn-Trace-Id"}
-	inv.Trace, _ = ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
+	inv := platform.Invocation{Info: request.Info{ID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}}
+	xray, _ := ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
+	inv.Parent = tracing.FromXRay(xray)
 	inv.Caller = callerV1(ev.RequestContext)
 	a := platform.Handle(ctx, h, log, eventV1(ev), inv)
 	return events.APIGatewayProxyResponse{StatusCode: a.Status, MultiValueHeaders: map[string][]string(a.Header),

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/core/tracing"
 	"github.com/axg-binder/binder/functions/internal/platform"
 )
 
@@ -20,8 +22,9 @@ func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, errors.New("not a payload 2.0 event")
 	}
-	inv := platform.Invocation{RequestID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID), TraceHeader: "X-Amzn-Trace-Id"}
-	inv.Trace, _ = ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
+	inv := platform.Invocation{Info: request.Info{ID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}}
+	xray, _ := ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
+	inv.Parent = tracing.FromXRay(xray)
 	inv.Caller = callerV2(ev.RequestContext.Authorizer)
 	a := platform.Handle(ctx, h, log, eventV2(ev), inv)
 	out := events.APIGatewayV2HTTPResponse{StatusCode: a.Status, Headers: map[string]string{}, Cookies: a.Header.Values("Set-Cookie"),

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/logs"
+	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/store/s3store"
 )
@@ -35,7 +35,7 @@ func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Su
 	var out []batchfile.Summary
 	cfg := h.Env.Config.Files
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		ctx = logs.WithRequest(ctx, lc.AwsRequestID)
+		ctx = request.With(ctx, request.Info{ID: lc.AwsRequestID})
 	}
 	for _, rec := range ev.Records {
 		bucket := rec.S3.Bucket.Name

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/message"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Handler handles SQS events.
@@ -27,7 +27,7 @@ type Handler struct {
 func (h *Handler) Invoke(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var out events.SQSEventResponse
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		ctx = logs.WithRequest(ctx, lc.AwsRequestID)
+		ctx = request.With(ctx, request.Info{ID: lc.AwsRequestID})
 	}
 	for _, rec := range ev.Records {
 		res, err := h.Messages.Handle(ctx, rec.MessageId, []byte(rec.Body))

@@ -1,7 +1,10 @@
 package otelsetup_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -9,9 +12,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aliyun/fc-runtime-go-sdk/events"
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
+	"github.com/axg-binder/binder/functions/internal/fchttp"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
 )
 
@@ -134,16 +140,29 @@ func TestSpansOfABindWithOneResend(t *testing.T) {
 	if code := bind("13800000002", "X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"); code != 200 {
 		t.Fatalf("bind: %d", code)
 	}
+	// Through Function Compute's adapter: the invocation's span context
+	// (the runtime's, not a header) is the parent, a traceparent header
+	// notwithstanding.
+	fcc := fccontext.NewContext(context.Background(), &fccontext.FcContext{RequestID: "fc-req-1",
+		Tracing: fccontext.Tracing{OpenTracingSpanContext: "1f2e3d4c5b6a7980:a1b2c3d4e5f60718:0:1"}})
+	hdr := map[string]string{"content-type": "application/json", "authorization": "Bearer " + bindertest.Token, "traceparent": "00-" + traceID + "-" + callerSpan + "-01"}
+	ev := events.HTTPTriggerEvent{RawPath: ptr("/v1/axg/bind"), Body: ptr(bindertest.BindBody("13800000003")), Headers: &hdr}
+	ev.TriggerContext.Http.Method = ptr("POST")
+	if res, err := fchttp.Handler(h, slog.New(slog.NewJSONHandler(io.Discard, nil)))(fcc, ev); err != nil || res.StatusCode != 200 {
+		t.Fatalf("bind through FC: %v %v", res, err)
+	}
 	tr.Flush()
 
 	rc.mu.Lock()
 	spans := append([]span(nil), rc.spans...)
 	rc.mu.Unlock()
-	var req, xray *span
+	var req, xray, fc *span
 	var calls []*span
 	for i := range spans {
 		s := &spans[i]
 		switch {
+		case s.Name == "POST /v1/axg/bind" && s.TraceID == "00000000000000001f2e3d4c5b6a7980":
+			fc = s
 		case s.Name == "POST /v1/axg/bind" && s.TraceID == traceID:
 			req = s
 		case s.Name == "POST /v1/axg/bind":
@@ -175,7 +194,12 @@ func TestSpansOfABindWithOneResend(t *testing.T) {
 	if xray == nil || xray.TraceID != "5759e988bd862e3fe1be46a994272793" || xray.ParentSpanID != "53995c3f42cd8ad8" {
 		t.Errorf("the X-Ray request's span %v, want it in X-Ray's trace under its parent", xray)
 	}
+	if fc == nil || fc.ParentSpanID != "a1b2c3d4e5f60718" {
+		t.Errorf("the FC invocation's request span %v, want it under the invocation's span", fc)
+	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // TestNotEnabled: without an OTLP endpoint, nothing is installed.
 func TestNotEnabled(t *testing.T) {

@@ -89,9 +89,9 @@ func (e *eventError) Is(target error) bool { return target == ErrBadEvent }
 func Handle(ctx context.Context, h http.Handler, log *slog.Logger, e Event, inv Invocation) Answer {
 	r, err := e.Request(ctx)
 	if err != nil {
-		log.Warn("bad event", "request_id", inv.RequestID, "error", err.Error())
+		log.Warn("bad event", "request_id", inv.ID, "error", err.Error())
 		return Answer{Status: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
-			Body: `{"Code":"` + string(core.CodeInvalidParameters) + `","Message":"` + err.Error() + `","RequestId":"` + jsonSafe(inv.RequestID) + "\"}\n"}
+			Body: `{"Code":"` + string(core.CodeInvalidParameters) + `","Message":"` + err.Error() + `","RequestId":"` + jsonSafe(inv.ID) + "\"}\n"}
 	}
 	return Serve(h, log, r, inv)
 }

@@ -1,11 +1,10 @@
-// Package platform holds what every platform adapter shares: the platform's
-// request ID and credentials carried to the core through the request's
-// context, the event → http.Request → recorder → answer pipeline, and the
-// rule for which answer bodies go base64.
+// Package platform holds what every platform adapter shares: the
+// invocation (what core/request carries, and a region), the event →
+// http.Request → recorder → answer pipeline, and the rule for which answer
+// bodies go base64.
 package platform
 
 import (
-	"context"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -14,56 +13,15 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/request"
 )
 
-type requestIDKey struct{}
-
-// WithRequestID carries the platform's request ID to the core's handler.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
-
-// RequestID is the platform's request ID for r, or "": give it to the core as
-// its RequestID function.
-func RequestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return id
-}
-
-type callerKey struct{}
-
-// WithCaller carries the platform's identity of the caller to the core's
-// handler.
-func WithCaller(ctx context.Context, id string) context.Context {
-	if id == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, callerKey{}, id)
-}
-
-// Caller is the platform's identity of r's caller (an IAM principal, the
-// AccessKey ID that signed the call), or "": give it to the core as its
-// Caller function, which keeps idempotency keys apart per caller.
-func Caller(r *http.Request) string {
-	id, _ := r.Context().Value(callerKey{}).(string)
-	return id
-}
-
-// Invocation is what a platform says of one call besides its event: its
-// request ID, region, and the credentials it brings (Function Compute's
-// role), if any.
+// Invocation is what a platform says of one call besides its event: what
+// the request carries (core/request: its ID, caller, credentials, trace)
+// and, for the clients an adapter builds, its region.
 type Invocation struct {
-	RequestID, Region string
-	Credentials       dypls.Credentials
-	// Trace is the platform's trace context for the invocation, as the
-	// request header that carries it (X-Amzn-Trace-Id on Lambda,
-	// X-Fc-Tracing-Opentracing-Span-Context on Function Compute): the
-	// request's span is its child (core/tracing).
-	TraceHeader, Trace string
-	// Caller is the identity the platform authenticated, where it gives
-	// one.
-	Caller string
+	request.Info
+	Region string
 }
 
 // Answer is the handler's response as a platform event answer wants it.
@@ -75,7 +33,7 @@ type Answer struct {
 	Base64 bool
 }
 
-// Serve runs r through h with the invocation's request ID and credentials.
+// Serve runs r through h, its context carrying the invocation (core/request).
 func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) Answer {
 	res := record(h, log, r, inv).Result()
 	body, _ := io.ReadAll(res.Body) // a recorder's body: in memory, cannot fail
@@ -94,20 +52,14 @@ func record(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (
 	w = httptest.NewRecorder()
 	defer func() {
 		if p := recover(); p != nil {
-			log.Error("panic", "request_id", inv.RequestID, "panic", "adapter")
+			log.Error("panic", "request_id", inv.ID, "panic", "adapter")
 			w = httptest.NewRecorder()
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.WriteString(`{"Code":"InternalError","Message":"internal error","RequestId":"` + inv.RequestID + "\"}\n")
+			_, _ = w.WriteString(`{"Code":"InternalError","Message":"internal error","RequestId":"` + inv.ID + "\"}\n")
 		}
 	}()
-	ctx := WithRequestID(r.Context(), inv.RequestID)
-	ctx = WithCaller(ctx, inv.Caller)
-	ctx = dypls.WithCredentials(ctx, inv.Credentials)
-	if inv.Trace != "" && r.Header.Get(inv.TraceHeader) == "" {
-		r.Header.Set(inv.TraceHeader, inv.Trace)
-	}
-	h.ServeHTTP(w, r.WithContext(ctx))
+	h.ServeHTTP(w, r.WithContext(request.With(r.Context(), inv.Info)))
 	return w
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/functions/internal/lambdahttp"
-	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/store/redisstore"
 )
 
@@ -26,7 +25,7 @@ func main() {
 		os.Exit(1)
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
-	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{RequestID: platform.RequestID, Caller: platform.Caller, Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
+	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)

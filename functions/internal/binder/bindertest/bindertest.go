@@ -13,7 +13,6 @@ import (
 
 	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/internal/benchmeter"
 )
 
@@ -49,7 +48,7 @@ func handler(t testing.TB, transport http.RoundTripper, contextCredentials bool)
 		t.Fatal(err)
 	}
 	e, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: transport,
-		RequestID: platform.RequestID, Caller: platform.Caller, ContextCredentials: contextCredentials})
+		ContextCredentials: contextCredentials})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,18 @@ type Bucket struct {
 
 var _ objstore.Bucket = Bucket{}
 
+// Open opens the object at key for the file path, with its ETag.
+func (b Bucket) Open(ctx context.Context, key string) (io.ReadCloser, string, error) {
+	res, err := b.Client.GetObject(ctx, &oss.GetObjectRequest{Bucket: &b.Name, Key: &key})
+	if err != nil {
+		return nil, "", err
+	}
+	return res.Body, oss.ToString(res.ETag), nil
+}
+
+// Files keeps a batch file's state under base in this bucket.
+func (b Bucket) Files(base string) objstore.Files { return Files(b.Client, b.Name, base) }
+
 func (b Bucket) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	res, err := b.Client.GetObject(ctx, &oss.GetObjectRequest{Bucket: &b.Name, Key: &key})
 	if notFound(err) {

@@ -26,7 +26,7 @@ func Handler(h http.Handler, log *slog.Logger) func(context.Context, events.HTTP
 		}
 		e := Event(ev)
 		inv.Caller = Signer(e.Header)
-		return response(platform.Handle(ctx, h, log, e, inv)), nil
+		return response(platform.Handle(ctx, h, log, e, inv.Info)), nil
 	}
 }
 

@@ -9,17 +9,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 
-	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcrole"
+	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/store/ossstore"
 )
 
@@ -34,55 +32,41 @@ type Handler struct {
 func New(env *binder.Env) *Handler { return &Handler{env: env} }
 
 // Outcome lists each message's result by ID and code: no numbers, which the
-// records under ResultPrefix hold.
+// records under the result prefix hold.
 type Outcome struct {
-	Messages []Brief `json:"messages"`
-}
-
-// Brief is one message's outcome.
-type Brief struct {
-	MessageId string    `json:"messageId"`
-	Kind      string    `json:"kind"`
-	Code      core.Code `json:"code"`
-	Result    string    `json:"result,omitempty"` // the record's object key
+	Messages []platform.Handled `json:"messages"`
 }
 
 // Invoke binds the messages of one delivery. It fails the invocation when a
-// message must come again (throttled, or the upstream unreachable: nothing was
-// bound); messages already done answer from their records on redelivery.
-func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (Outcome, error) {
-	var out Outcome
-	msgs, err := messages(payload)
+// message must come again (throttled, the upstream unreachable, the ledger
+// or OSS failing); messages already done answer from their records on
+// redelivery.
+func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
+	msgs, region, err := Messages(payload)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	cfg := h.env.Config.Messages
 	inv := fcrole.FromContext(ctx, h.env.Config.Core.Credentials())
-	ctx = request.With(ctx, inv.Info)
-	if inv.Region == "" && len(msgs) > 0 && msgs[0].region != nil {
-		inv.Region = *msgs[0].region
+	if inv.Region == "" {
+		inv.Region = region
 	}
 	store := ossstore.Records(fcrole.OSS(inv, cfg.OSSEndpoint, h.HTTPClient), cfg.ResultBucket, cfg.Prefix)
-	mh := &message.Handler{Service: h.env.Service, Validator: h.env.Validator, Ledger: h.env.Ledger,
-		Scope: cfg.ResultBucket + "/" + cfg.Prefix, Results: store, DefaultPool: cfg.PoolKey, Metrics: h.env.Metrics}
-	retries := 0
-	for _, m := range msgs {
-		id := m.id
-		res, err := mh.Handle(ctx, id, []byte(m.body))
-		var retry message.Retry
-		switch {
-		case errors.As(err, &retry):
-			retries++
-		case err != nil:
-			return out, fmt.Errorf("message %s: %w", id, err) // the ledger or OSS failed: deliver again
+	out := Outcome{Messages: platform.HandleMessages(request.With(ctx, inv.Info), h.env, "mns", store, msgs)}
+	b, _ := json.Marshal(out)
+	again := 0
+	for _, m := range out.Messages {
+		if m.Err != nil {
+			return b, fmt.Errorf("message %s: %w", m.MessageId, m.Err) // the ledger or OSS failed: deliver again
 		}
-		h.env.Log.InfoContext(ctx, "mns message", "message_id", id, "kind", res.Kind, "code", string(res.Code), "retry", err != nil)
-		out.Messages = append(out.Messages, Brief{MessageId: id, Kind: res.Kind, Code: res.Code, Result: store.Key(id)})
+		if m.Again {
+			again++
+		}
 	}
-	if retries > 0 {
-		return out, fmt.Errorf("%d of %d messages were not acted on upstream (throttled or unreachable) and must come again", retries, len(msgs))
+	if again > 0 {
+		return b, fmt.Errorf("%d of %d messages were not acted on upstream (throttled or unreachable) and must come again", again, len(msgs))
 	}
-	return out, nil
+	return b, nil
 }
 
 // parse reads one CloudEvent, or an array of them (event-stream mode).

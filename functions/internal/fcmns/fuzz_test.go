@@ -18,16 +18,16 @@ func FuzzMessages(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		msgs, err := messages(b)
+		msgs, _, err := Messages(b)
 		if err != nil {
 			return
 		}
 		for _, m := range msgs {
-			if m.id == "" {
+			if m.ID == "" {
 				t.Fatalf("%q: a message without an ID: %+v", b, m)
 			}
 		}
-		again, _ := messages(b)
+		again, _, _ := Messages(b)
 		if !reflect.DeepEqual(msgs, again) {
 			t.Fatalf("%q: %+v then %+v", b, msgs, again)
 		}

@@ -14,15 +14,21 @@ import (
 
 	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/core/tracing"
-	"github.com/axg-binder/binder/functions/internal/platform"
 )
+
+// Invocation is what Function Compute says of one call: what the request
+// carries (core/request), and the region its OSS clients use.
+type Invocation struct {
+	request.Info
+	Region string
+}
 
 // FromContext reads what Function Compute says of the invocation from ctx:
 // its request ID, region, trace and role's credentials (fallback where it
 // brings none). The adapter puts it on the request's context
 // (request.With), once.
-func FromContext(ctx context.Context, fallback request.Credentials) platform.Invocation {
-	inv := platform.Invocation{Info: request.Info{Credentials: fallback}}
+func FromContext(ctx context.Context, fallback request.Credentials) Invocation {
+	inv := Invocation{Info: request.Info{Credentials: fallback}}
 	if fcc, ok := fccontext.FromContext(ctx); ok {
 		inv.Region, inv.ID = fcc.Region, fcc.RequestID
 		inv.Parent = tracing.FromFC(fcc.Tracing.OpenTracingSpanContext)
@@ -36,7 +42,7 @@ func FromContext(ctx context.Context, fallback request.Credentials) platform.Inv
 // OSS returns a client signing with the invocation's credentials, in its region. endpoint ""
 // means the region's internal endpoint; an http:// endpoint (a local one) is
 // addressed path-style.
-func OSS(inv platform.Invocation, endpoint string, hc *http.Client) *oss.Client {
+func OSS(inv Invocation, endpoint string, hc *http.Client) *oss.Client {
 	c := inv.Credentials
 	cfg := oss.LoadDefaultConfig().WithRegion(inv.Region).
 		WithCredentialsProvider(osscreds.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken))

@@ -22,7 +22,7 @@ func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []by
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, errors.New("not a payload 2.0 event")
 	}
-	inv := platform.Invocation{Info: request.Info{ID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}}
+	inv := request.Info{ID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
 	xray, _ := ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
 	inv.Parent = tracing.FromXRay(xray)
 	inv.Caller = callerV2(ev.RequestContext.Authorizer)

@@ -1,23 +1,21 @@
-// Package lambdas3 binds files dropped into S3 on AWS Lambda, the twin of the
-// OSS trigger: each object created under the input prefix is streamed
-// through core/batchfile, its results, summary and checkpoint written under
-// the output prefix of the same bucket.
+// Package lambdas3 binds files dropped into S3 on AWS Lambda, the twin of
+// the OSS trigger: it translates the S3 event into platform.Objects for the
+// file path's one pipeline, reading and writing the same bucket.
 package lambdas3
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/request"
 	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/store/s3store"
 )
 
@@ -25,53 +23,36 @@ import (
 type Handler struct {
 	Env    *binder.Env
 	Client *s3.Client
-	// Step and Progress are passed to batchfile.Bind (Progress: tests).
-	Step     int
-	Progress func(done int)
+	platform.FileOptions
 }
 
-// Invoke binds the objects the event announces.
-func (h *Handler) Invoke(ctx context.Context, ev events.S3Event) ([]batchfile.Summary, error) {
-	var out []batchfile.Summary
-	cfg := h.Env.Config.Files
+// Invoke binds the objects an S3 event announces; its answer is a
+// platform.Files.
+func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
+	var ev events.S3Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("not an S3 event: %w", err)
+	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		ctx = request.With(ctx, request.Info{ID: lc.AwsRequestID})
 	}
+	out, err := platform.BindObjects(ctx, h.Env, "s3", Objects(ev), func(o platform.Object) platform.Source {
+		return s3store.Bucket{Client: h.Client, Name: o.Bucket}
+	}, h.FileOptions)
+	b, _ := json.Marshal(out)
+	return b, err
+}
+
+// Objects are the event's records as platform.Objects; keys arrive
+// URL-encoded, spaces as +.
+func Objects(ev events.S3Event) []platform.Object {
+	out := make([]platform.Object, 0, len(ev.Records))
 	for _, rec := range ev.Records {
-		bucket := rec.S3.Bucket.Name
-		key, err := url.QueryUnescape(rec.S3.Object.Key) // S3 event keys are URL-encoded, spaces as +
+		key, err := url.QueryUnescape(rec.S3.Object.Key)
 		if err != nil {
 			key = rec.S3.Object.Key
 		}
-		if !strings.HasPrefix(rec.EventName, "ObjectCreated") || !strings.HasPrefix(key, cfg.InputPrefix) {
-			h.Env.Log.InfoContext(ctx, "s3 event ignored", "event", rec.EventName, "key", key)
-			continue
-		}
-		s, err := h.file(ctx, bucket, key, rec.S3.Object.ETag)
-		h.Env.Log.InfoContext(ctx, "s3 file", "bucket", bucket, "key", key, "rows", s.Rows, "codes", s.Counts, "error", fmt.Sprint(err))
-		if err != nil {
-			return out, err
-		}
-		out = append(out, s)
+		out = append(out, platform.Object{Event: rec.EventName, Bucket: rec.S3.Bucket.Name, Key: key, ETag: rec.S3.Object.ETag, Region: rec.AWSRegion})
 	}
-	return out, nil
-}
-
-func (h *Handler) file(ctx context.Context, bucket, key, etag string) (batchfile.Summary, error) {
-	cfg := h.Env.Config.Files
-	st := s3store.Files(h.Client, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
-	res, err := h.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		return batchfile.Summary{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
-	}
-	defer res.Body.Close()
-	if etag == "" {
-		etag = strings.Trim(aws.ToString(res.ETag), `"`)
-	}
-	s, err := batchfile.Bind(ctx, h.Env.Service, h.Env.Validator, batchfile.File{Name: key, ETag: etag, Body: res.Body}, st,
-		batchfile.Options{PoolKey: cfg.PoolKey, MaxRowBytes: cfg.MaxRowBytes, Chunk: h.Step, Progress: h.Progress, Metrics: h.Env.Metrics,
-			Ledger: h.Env.Ledger, Scope: "s3:" + bucket, StoreOf: func(key string) batchfile.Store {
-				return s3store.Files(h.Client, bucket, cfg.OutputPrefix+strings.TrimPrefix(key, cfg.InputPrefix))
-			}})
-	return s, err // batchfile.ErrNotFinished fails the invocation: Lambda's asynchronous retry goes on from the checkpoint
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,8 +28,11 @@ import (
 	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
+	"github.com/axg-binder/binder/functions/internal/platform"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden answers")
 
 const inputKey = "axg/incoming/2026/11/bindings today.csv"
 
@@ -66,7 +70,7 @@ func setup(t *testing.T, rows int, progress func(int)) (*lambdas3.Handler, *emul
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &lambdas3.Handler{Env: env, Client: client, Step: 1000, Progress: progress}
+	h := &lambdas3.Handler{Env: env, Client: client, FileOptions: platform.FileOptions{Step: 1000, Progress: progress}}
 	raw, err := os.ReadFile("testdata/s3-object-created.json")
 	if err != nil {
 		t.Fatal(err)
@@ -92,11 +96,30 @@ func results(t *testing.T, client *s3.Client) string {
 	return string(b)
 }
 
+// invoke hands the handler the event as the runtime does, as JSON.
+func invoke(h *lambdas3.Handler, ctx context.Context, ev events.S3Event) (platform.Files, error) {
+	payload, _ := json.Marshal(ev)
+	b, err := h.Invoke(ctx, payload)
+	var out platform.Files
+	if jerr := json.Unmarshal(b, &out); jerr != nil {
+		panic(fmt.Sprintf("the answer %q: %v", b, jerr))
+	}
+	return out, err
+}
+
+// TestObjects: the fixture's records, as the file path's neutral objects
+// (testdata/*.objects.golden.json; -update rewrites it).
+func TestObjects(t *testing.T) {
+	_, _, _, ev := setup(t, 1, nil)
+	platformtest.Golden(t, "testdata/s3-object-created.objects.golden.json", lambdas3.Objects(ev), *update)
+}
+
 func TestTenThousandRowsFromS3(t *testing.T) {
 	const rows = 10000
 	h, emu, client, ev := setup(t, rows, nil)
-	out, err := h.Invoke(context.Background(), ev)
-	if err != nil || len(out) != 1 || out[0].Rows != rows || out[0].Counts[core.CodeOK] != rows-10 {
+	out, err := invoke(h, context.Background(), ev)
+	if err != nil || len(out.Files) != 1 || out.Files[0].Summary.Rows != rows || out.Files[0].Summary.Counts[core.CodeOK] != rows-10 ||
+		out.Files[0].Results != "axg/results/2026/11/bindings today.csv.results.jsonl" {
 		t.Fatalf("%+v %v", out, err)
 	}
 	got := results(t, client)
@@ -107,7 +130,7 @@ func TestTenThousandRowsFromS3(t *testing.T) {
 		t.Fatalf("%d bindings", emu.Stats().Bindings)
 	}
 	calls := emu.Stats().Calls["BindBatchAxg"]
-	if _, err := h.Invoke(context.Background(), ev); err != nil || emu.Stats().Calls["BindBatchAxg"] != calls {
+	if _, err := invoke(h, context.Background(), ev); err != nil || emu.Stats().Calls["BindBatchAxg"] != calls {
 		t.Fatalf("redelivery: %v", err)
 	}
 }
@@ -122,11 +145,11 @@ func TestContinuedAcrossInvocations(t *testing.T) {
 	})
 	ctx, c := context.WithCancel(context.Background())
 	cancel = c
-	if _, err := h.Invoke(ctx, ev); !errors.Is(err, batchfile.ErrNotFinished) {
+	if _, err := invoke(h, ctx, ev); !errors.Is(err, batchfile.ErrNotFinished) {
 		t.Fatalf("first invocation: %v", err)
 	}
 	cancel = nil
-	if out, err := h.Invoke(context.Background(), ev); err != nil || out[0].Rows != rows {
+	if out, err := invoke(h, context.Background(), ev); err != nil || out.Files[0].Summary.Rows != rows {
 		t.Fatalf("second invocation: %+v %v", out, err)
 	}
 	for i := 1; i <= rows; i++ {

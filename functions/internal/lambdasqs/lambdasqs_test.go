@@ -3,6 +3,8 @@ package lambdasqs_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -18,16 +20,13 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/core/dypls/emulator"
-	"github.com/axg-binder/binder/core/ledger"
-	"github.com/axg-binder/binder/core/message"
-	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
-	"github.com/axg-binder/binder/store/s3store"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden answers")
 
 func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
 	backend := s3mem.New()
@@ -40,15 +39,17 @@ func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
 	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	c, err := dypls.New(dypls.Config{Endpoint: "https://dyplsapi.aliyuncs.com", AccessKeyID: emulator.DemoAccessKeyID,
-		AccessKeySecret: emulator.DemoAccessKeySecret, Transport: emu.Transport()})
+	vars := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret,
+		"AXG_UPSTREAM_QPS": "1000000", "AXG_RESULT_BUCKET": "axg-results", "AXG_MIN_CALL_TIME": "50ms"}
+	cfg, err := binder.Load(func(k string) string { return vars[k] }, binder.Messages, binder.AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, _ := core.NewService(c, core.Options{QPS: 1e6, MaxAttempts: 2, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond})
-	h := &lambdasqs.Handler{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Messages: &message.Handler{Service: svc,
-		Validator: validate.New(nil, 1000), Ledger: ledger.New(ledger.NewMemory(0)), Scope: "axg-results/axg/messages/",
-		Results: s3store.Records(client, "axg-results", "axg/messages/")}}
+	env, err := binder.Build(cfg, binder.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &lambdasqs.Handler{Env: env, Client: client}
 	return h, emu, client
 }
 
@@ -64,6 +65,24 @@ func event(t *testing.T) (events.SQSEvent, []byte) {
 	return ev, raw
 }
 
+// invoke hands the handler the event as the runtime does, as JSON.
+func invoke(h *lambdasqs.Handler, ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	payload, _ := json.Marshal(ev)
+	b, err := h.Invoke(ctx, payload)
+	var out events.SQSEventResponse
+	if jerr := json.Unmarshal(b, &out); jerr != nil {
+		panic(fmt.Sprintf("the answer %q: %v", b, jerr))
+	}
+	return out, err
+}
+
+// TestMessages: the fixture's records, as the message path's neutral
+// messages (testdata/*.messages.golden.json; -update rewrites it).
+func TestMessages(t *testing.T) {
+	ev, _ := event(t)
+	platformtest.Golden(t, "testdata/sqs-event.messages.golden.json", lambdasqs.Messages(ev), *update)
+}
+
 func TestSQSMessages(t *testing.T) {
 	h, emu, client := setup(t)
 	ev, raw := event(t)
@@ -72,7 +91,7 @@ func TestSQSMessages(t *testing.T) {
 		t.Fatalf("round trip changed the event: %s", back)
 	}
 	for delivery := 1; delivery <= 2; delivery++ {
-		resp, err := h.Invoke(context.Background(), ev)
+		resp, err := invoke(h, context.Background(), ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("delivery %d: %+v %v", delivery, resp, err)
 		}
@@ -94,12 +113,16 @@ func TestThrottledMessageAloneIsRedelivered(t *testing.T) {
 	h, emu, _ := setup(t)
 	ev, _ := event(t)
 	emu.Inject(emulator.Fault{Action: "BindAxg", Code: "isv.FLOW_LIMIT", Times: -1})
-	resp, err := h.Invoke(context.Background(), ev)
+	// A short invocation: the throttled message's resends end before its
+	// deadline, leaving the others their time.
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	resp, err := invoke(h, ctx, ev)
 	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != ev.Records[0].MessageId {
 		t.Fatalf("%+v %v", resp, err)
 	}
 	emu.ClearFaults()
-	if resp, err := h.Invoke(context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 || len(emu.BindingsOf("13800138010")) != 1 {
+	if resp, err := invoke(h, context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 || len(emu.BindingsOf("13800138010")) != 1 {
 		t.Fatalf("redelivery: %+v %v", resp, err)
 	}
 	if emu.Stats().Calls["BindBatchAxg"] != 1 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/axg-binder/binder/core"
+	"github.com/axg-binder/binder/core/request"
 )
 
 // Event is an HTTP request as a platform's event carries it, in the shape
@@ -86,7 +87,7 @@ func (e *eventError) Is(target error) bool { return target == ErrBadEvent }
 // Handle serves the event through h: the one pipeline of every HTTP
 // adapter. An event that is no request for this function is answered 400
 // with the contract's error body, on every cloud alike.
-func Handle(ctx context.Context, h http.Handler, log *slog.Logger, e Event, inv Invocation) Answer {
+func Handle(ctx context.Context, h http.Handler, log *slog.Logger, e Event, inv request.Info) Answer {
 	r, err := e.Request(ctx)
 	if err != nil {
 		log.Warn("bad event", "request_id", inv.ID, "error", err.Error())

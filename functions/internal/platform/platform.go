@@ -1,28 +1,19 @@
-// Package platform holds what every platform adapter shares: the
-// invocation (what core/request carries, and a region), the event →
-// http.Request → recorder → answer pipeline, and the rule for which answer
-// bodies go base64.
+// Package platform holds what every platform adapter shares: the neutral
+// events — Event (an HTTP request), Object (a file dropped into a bucket),
+// Message (a queue's or topic's) — each with its one pipeline, and the rule
+// for which answer bodies go base64. An adapter translates its platform's
+// event into one of them and sets the request's context (core/request).
 package platform
 
 import (
 	"encoding/base64"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/axg-binder/binder/core/request"
 )
-
-// Invocation is what a platform says of one call besides its event: what
-// the request carries (core/request: its ID, caller, credentials, trace)
-// and, for the clients an adapter builds, its region.
-type Invocation struct {
-	request.Info
-	Region string
-}
 
 // Answer is the handler's response as a platform event answer wants it.
 type Answer struct {
@@ -34,11 +25,11 @@ type Answer struct {
 }
 
 // Serve runs r through h, its context carrying the invocation (core/request).
-func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) Answer {
-	res := record(h, log, r, inv).Result()
-	body, _ := io.ReadAll(res.Body) // a recorder's body: in memory, cannot fail
-	a := Answer{Status: res.StatusCode, Header: res.Header}
-	if IsText(res.Header.Get("Content-Type"), body) {
+func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv request.Info) Answer {
+	w := record(h, log, r, inv)
+	body := w.body.Bytes()
+	a := Answer{Status: w.code(), Header: w.sent()}
+	if IsText(a.Header.Get("Content-Type"), body) {
 		a.Body = string(body)
 	} else {
 		a.Body, a.Base64 = base64.StdEncoding.EncodeToString(body), true
@@ -48,18 +39,18 @@ func Serve(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) An
 
 // record runs the handler. A panic anywhere becomes a 500 with the contract's
 // JSON body and a log line; the platform's runtime loop never sees it.
-func record(h http.Handler, log *slog.Logger, r *http.Request, inv Invocation) (w *httptest.ResponseRecorder) {
-	w = httptest.NewRecorder()
+func record(h http.Handler, log *slog.Logger, r *http.Request, inv request.Info) (w *recorder) {
+	w = newRecorder()
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic", "request_id", inv.ID, "panic", "adapter")
-			w = httptest.NewRecorder()
+			w = newRecorder()
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.WriteString(`{"Code":"InternalError","Message":"internal error","RequestId":"` + inv.ID + "\"}\n")
+			_, _ = w.Write([]byte(`{"Code":"InternalError","Message":"internal error","RequestId":"` + inv.ID + "\"}\n"))
 		}
 	}()
-	h.ServeHTTP(w, r.WithContext(request.With(r.Context(), inv.Info)))
+	h.ServeHTTP(w, r.WithContext(request.With(r.Context(), inv)))
 	return w
 }
 

@@ -11,13 +11,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/emf"
 	"github.com/axg-binder/binder/functions/internal/lambdasqs"
 	"github.com/axg-binder/binder/store/redisstore"
-	"github.com/axg-binder/binder/store/s3store"
 )
 
 func main() {
@@ -39,12 +37,9 @@ func setup(getenv func(string) string) (*lambdasqs.Handler, *binder.Env, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := env.Config.Messages
 	client, err := awsenv.S3(getenv) // the function role's credentials and region
 	if err != nil {
 		return nil, nil, err
 	}
-	return &lambdasqs.Handler{Log: env.Log, Messages: &message.Handler{Service: env.Service, Validator: env.Validator,
-		Ledger: env.Ledger, Scope: cfg.ResultBucket + "/" + cfg.Prefix, Results: s3store.Records(client, cfg.ResultBucket, cfg.Prefix),
-		DefaultPool: cfg.PoolKey, Metrics: sink}}, env, nil
+	return &lambdasqs.Handler{Env: env, Client: client}, env, nil
 }

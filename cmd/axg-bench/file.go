@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // files binds generated CSV files through the built binary's bind-file, with

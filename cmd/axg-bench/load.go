@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // load runs the local server against the emulator at 0 and 20 ms latency

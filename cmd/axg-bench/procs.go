@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // upstreamEnv is what points a deployable at the emulator with the demo key.

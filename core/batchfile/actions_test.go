@@ -14,10 +14,10 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/metrics"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/metricstest"
 )
 

@@ -19,9 +19,9 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // steps is the ledger the tests' runs hold their steps in, shared by the

@@ -7,7 +7,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // TestActionsAreTheCallsMade: dypls.Actions, which the RAM policy is held

@@ -8,8 +8,8 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/emulator"
 )
 
 func future() string {

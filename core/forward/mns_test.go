@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/forward"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // TestForwardToAnMNSQueue: receipts forwarded to an MNS queue arrive as

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // TestAdmissionByBytesInFlight: while requests whose bodies take the

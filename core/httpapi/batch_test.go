@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
+	"github.com/axg-binder/binder/emulator"
 )
 
 func codes(a answer) []string {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/emulator"
 )
 
 const (

@@ -12,10 +12,10 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/syncbuf"
 )
 

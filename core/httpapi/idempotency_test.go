@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // TestIdempotencyKeys: the contract's "Idempotency keys", through the real

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // TestCallerHangsUp: a caller that gives up on a keyed bind (its own

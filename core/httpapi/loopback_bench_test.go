@@ -13,9 +13,9 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // BenchmarkLoopbackBind is the binder as deployed: concurrent callers over

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // ordersSetup is a binder whose ledger keeps its bindings.

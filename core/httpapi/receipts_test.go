@@ -13,10 +13,10 @@ import (
 	"testing"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 )
 
 const receiptSecret = "s3cret-of-the-push-route"

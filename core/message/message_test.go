@@ -12,10 +12,10 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/message"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 )
 
 var exp = time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)

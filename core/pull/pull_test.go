@@ -11,11 +11,11 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/pull"
 	"github.com/axg-binder/binder/core/receipt"
+	"github.com/axg-binder/binder/emulator"
 )
 
 type world struct {

@@ -25,12 +25,12 @@ import (
 
 	"github.com/axg-binder/binder/api"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/dypls/mnsqueue"
 	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/pull"
 	"github.com/axg-binder/binder/core/redact"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/otelsetup"
 	"github.com/axg-binder/binder/functions/internal/promsink"

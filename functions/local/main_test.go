@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/syncbuf"
 )
 

@@ -68,3 +68,21 @@ func TestCoreImportsNoCloudSDK(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatorImportsNothingOfOurs: the emulator is a product of its own (a
+// sandbox users run, any SDK pointed at it): it imports no package of the
+// binder's, so that it imitates the upstream and not our idea of it.
+func TestEmulatorImportsNothingOfOurs(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "./emulator/...", "./cmd/dypls-emulator")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/axg-binder/binder/") && !strings.HasPrefix(dep, "github.com/axg-binder/binder/emulator") &&
+			dep != "github.com/axg-binder/binder/cmd/dypls-emulator" {
+			t.Errorf("the emulator links %s", dep)
+		}
+	}
+}

@@ -23,7 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"
 	"github.com/axg-binder/binder/internal/runtimeapi"
 )

@@ -15,9 +15,9 @@ import (
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/fakeoss"
 	"github.com/axg-binder/binder/store/ossstore"
 )

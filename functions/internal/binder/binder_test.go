@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/request"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // TestAuthModes: the wired handler under each AXG_AUTH mode, on the real SDK

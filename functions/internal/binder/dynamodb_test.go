@@ -3,7 +3,7 @@ package binder
 import (
 	"testing"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/awsenv"
 	"github.com/axg-binder/binder/internal/dynalitetest"
 )

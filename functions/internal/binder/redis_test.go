@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/redistest"
 	"github.com/axg-binder/binder/store/redisstore"
 )

@@ -16,7 +16,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder/bindertest"
 	"github.com/axg-binder/binder/functions/internal/fchttp"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"

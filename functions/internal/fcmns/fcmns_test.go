@@ -16,7 +16,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
 	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/fcmns"
 	"github.com/axg-binder/binder/functions/internal/platform/platformtest"

@@ -24,8 +24,8 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/core/dypls/emulator"
 	"github.com/axg-binder/binder/core/validate"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/functions/internal/lambdas3"
 	"github.com/axg-binder/binder/functions/internal/platform"

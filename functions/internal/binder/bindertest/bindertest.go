@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/functions/internal/binder"
 	"github.com/axg-binder/binder/internal/benchmeter"
 )

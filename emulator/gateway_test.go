@@ -19,7 +19,7 @@ import (
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/syncbuf"
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 	"github.com/chromedp/chromedp"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // chromium finds a headless-capable Chromium: skipped without one, except

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 // signed builds n BindAxg (or, with batch > 0, BindBatchAxg) requests signed

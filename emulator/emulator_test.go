@@ -14,7 +14,7 @@ import (
 
 	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/emulator"
+	"github.com/axg-binder/binder/emulator"
 )
 
 var cst = time.FixedZone("CST", 8*3600)

@@ -28,6 +28,13 @@ type Upstream interface {
 	DeleteAxgGroup(ctx context.Context, r *GroupDeleteRequest) error
 }
 
+// The Options' defaults, which the configuration's are (one place each).
+const (
+	DefaultChunk       = 100         // items a BindBatchAxg call, the vendor's most
+	DefaultQPS         = bindCeiling // BindAxg's documented ceiling
+	DefaultMinCallTime = 500 * time.Millisecond
+)
+
 // Options tune the Service. Zero values take the defaults.
 type Options struct {
 	// Chunk is the number of items per BindBatchAxg call (default 100).
@@ -77,10 +84,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.Chunk <= 0 {
-		o.Chunk = 100
+		o.Chunk = DefaultChunk
 	}
 	if o.QPS <= 0 {
-		o.QPS = 5000
+		o.QPS = DefaultQPS
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
@@ -98,7 +105,7 @@ func (o *Options) defaults() {
 		o.MaxCallBytes = 64 << 10
 	}
 	if o.MinCallTime <= 0 {
-		o.MinCallTime = 500 * time.Millisecond
+		o.MinCallTime = DefaultMinCallTime
 	}
 	if o.CallTimeout > 0 && o.MinCallTime > o.CallTimeout {
 		o.MinCallTime = o.CallTimeout

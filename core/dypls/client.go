@@ -34,8 +34,13 @@ import (
 var Actions = []string{"BindAxg", "BindBatchAxg", "UnbindSubscription", "UpdateSubscription",
 	"QuerySubscriptionDetail", "QuerySubsId", "CreateAxgGroup", "OperateAxgGroup", "DeleteAxgGroup"}
 
-// DefaultEndpoint is the upstream's public endpoint.
-const DefaultEndpoint = "https://dyplsapi.aliyuncs.com"
+// The Config's defaults, which the configuration's are (one place each):
+// the upstream's public endpoint, its region, and a call's time.
+const (
+	DefaultEndpoint = "https://dyplsapi.aliyuncs.com"
+	DefaultRegion   = "cn-hangzhou"
+	DefaultTimeout  = 5 * time.Second
+)
 
 // Config says where the upstream is and who calls it.
 type Config struct {
@@ -91,10 +96,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("an AccessKey ID and secret are required")
 	}
 	if cfg.Region == "" {
-		cfg.Region = "cn-hangzhou"
+		cfg.Region = DefaultRegion
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 5 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Transport == nil {
 		cfg.Transport = NewTransport()

@@ -21,6 +21,13 @@ import (
 	"github.com/axg-binder/binder/core/validate"
 )
 
+// The Config's defaults, which the configuration's are (one place each).
+const (
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultRequestTimeout = 15 * time.Second
+	DefaultIdempotencyTTL = 24 * time.Hour
+)
+
 // Config is the handler's part of the configuration.
 type Config struct {
 	// Tokens are the bearer tokens callers may present; several allow rotation.
@@ -83,16 +90,16 @@ type Handler struct {
 // NewHandler returns the HTTP API over svc, validating with v and logging to log.
 func NewHandler(svc *core.Service, v *validate.Validator, log *slog.Logger, cfg Config) *Handler {
 	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = 1 << 20
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = 15 * time.Second
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.Ledger == nil {
 		cfg.Ledger = ledger.New(ledger.NewMemory(0))
 	}
 	if cfg.IdempotencyTTL <= 0 {
-		cfg.IdempotencyTTL = 24 * time.Hour
+		cfg.IdempotencyTTL = DefaultIdempotencyTTL
 	}
 	cfg.Metrics = metrics.Or(cfg.Metrics)
 	if cfg.AdmitWait <= 0 {

@@ -162,12 +162,8 @@ func Build(cfg Config, d Deps) (*Env, error) {
 	if c.AccessKeyID == "" && !d.ContextCredentials {
 		return nil, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are required to call the upstream")
 	}
-	endpoint := c.Endpoint
-	if endpoint == "" {
-		endpoint = dypls.DefaultEndpoint
-	}
 	up, err := dypls.New(dypls.Config{
-		Endpoint: endpoint, Region: c.Region,
+		Endpoint: c.Endpoint, Region: c.Region, // "": the public endpoint
 		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken,
 		Timeout: c.UpstreamTimeout, Transport: d.Transport, ContextCredentials: d.ContextCredentials, Metrics: sink,
 	})

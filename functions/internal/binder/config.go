@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/core/httpapi"
 	"github.com/axg-binder/binder/core/ledger"
 	"github.com/axg-binder/binder/core/logs"
 	"github.com/axg-binder/binder/core/request"
@@ -216,7 +218,7 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		AccessKeySecret: strings.TrimSpace(getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")),
 		SecurityToken:   strings.TrimSpace(getenv("ALIBABA_CLOUD_SECURITY_TOKEN")),
 		Endpoint:        strings.TrimSpace(getenv("DYPLS_ENDPOINT")),
-		Region:          orDefault(getenv("DYPLS_REGION"), "cn-hangzhou"),
+		Region:          orDefault(getenv("DYPLS_REGION"), dypls.DefaultRegion),
 	}
 	if (c.AccessKeyID == "") != (c.AccessKeySecret == "") {
 		*errs = append(*errs, errors.New("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET: set both or neither"))
@@ -233,8 +235,8 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		bad("DYPLS_REGION", "a region ID such as cn-hangzhou", c.Region)
 	}
 	c.MaxBatchItems = intVar(getenv, "AXG_MAX_BATCH_ITEMS", 1000, 1, 100000, bad)
-	c.UpstreamChunk = intVar(getenv, "AXG_UPSTREAM_CHUNK", 100, 1, 1000, bad)
-	c.UpstreamQPS = 5000
+	c.UpstreamChunk = intVar(getenv, "AXG_UPSTREAM_CHUNK", core.DefaultChunk, 1, 1000, bad)
+	c.UpstreamQPS = core.DefaultQPS
 	if v := strings.TrimSpace(getenv("AXG_UPSTREAM_QPS")); v != "" {
 		q, err := strconv.ParseFloat(v, 64)
 		if err != nil || q <= 0 || q > 1e6 {
@@ -242,9 +244,9 @@ func loadCore(getenv func(string) string, bad func(name, want, got string), errs
 		}
 		c.UpstreamQPS = q
 	}
-	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", 5*time.Second, bad)
+	c.UpstreamTimeout = durationVar(getenv, "AXG_UPSTREAM_TIMEOUT", dypls.DefaultTimeout, bad)
 	c.MaxInstances = intVar(getenv, "AXG_MAX_INSTANCES", 1, 1, 100000, bad)
-	c.MinCallTime = durationVar(getenv, "AXG_MIN_CALL_TIME", 500*time.Millisecond, bad)
+	c.MinCallTime = durationVar(getenv, "AXG_MIN_CALL_TIME", core.DefaultMinCallTime, bad)
 	if c.RedisURL = strings.TrimSpace(getenv("AXG_REDIS_URL")); c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 			// The URL may hold a password: it is not repeated.
@@ -295,12 +297,12 @@ func loadHTTP(getenv func(string) string, defaultAuth string, bad func(name, wan
 		}
 		c.Auth = v
 	}
-	c.MaxBodyBytes = int64(intVar(getenv, "AXG_MAX_BODY_BYTES", 1<<20, 1, 1<<30, bad))
+	c.MaxBodyBytes = int64(intVar(getenv, "AXG_MAX_BODY_BYTES", httpapi.DefaultMaxBodyBytes, 1, 1<<30, bad))
 	c.MaxInflightBytes = int64(intVar(getenv, "AXG_MAX_INFLIGHT_BYTES", platformMemory(getenv, 512<<20)/2, 1<<20, 1<<40, bad))
 	c.Port = intVar(getenv, "PORT", 9000, 0, 65535, bad)
-	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", 15*time.Second, bad)
+	c.RequestTimeout = durationVar(getenv, "AXG_REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout, bad)
 	c.ReadTimeout = durationVar(getenv, "AXG_READ_TIMEOUT", 10*time.Second, bad)
-	c.IdempotencyTTL = durationVar(getenv, "AXG_IDEMPOTENCY_TTL", 24*time.Hour, bad)
+	c.IdempotencyTTL = durationVar(getenv, "AXG_IDEMPOTENCY_TTL", httpapi.DefaultIdempotencyTTL, bad)
 	switch v := strings.TrimSpace(getenv("AXG_IDEMPOTENCY")); v {
 	case "", "optional":
 	case "require":

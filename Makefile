@@ -18,8 +18,8 @@ test: vet
 	$(MAKE) release-check
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 5m ./... > /dev/null
 
-## release-check: what make build ships and each deployable's wiring (behind the release tag: functions/shipped builds every deployable twice and each main's test links a whole deployable, so go test ./... leaves them out)
-RELEASE_PKGS = ./functions/shipped ./functions/fc/... ./functions/lambda/...
+## release-check: what make build ships and each deployable's wiring (behind the release tag: internal/releasecheck builds every deployable twice and each main's test links a whole deployable, so go test ./... leaves them out)
+RELEASE_PKGS = ./internal/releasecheck ./functions/fc/... ./functions/lambda/...
 release-check:
 	$(GO) test -tags release -race -shuffle=on -count=1 -timeout 5m $(RELEASE_PKGS)
 
@@ -32,17 +32,17 @@ vet:
 ## fuzz: fuzz request decoding (bind, batch and the lifecycle requests), validation, message bodies, MNS deliveries, HTTP events, the file reader and our signer against the SDK's, Tablestore rows (FUZZTIME=30s each)
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
-	$(GO) test ./core/validate -run '^$$' -fuzz FuzzBatch -fuzztime $(FUZZTIME)
-	$(GO) test ./core/batchfile -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME)
-	$(GO) test ./core/validate -run '^$$' -fuzz FuzzLifecycle -fuzztime $(FUZZTIME)
-	$(GO) test ./core/dypls -run '^$$' -fuzz FuzzQueryMatchesSDK -fuzztime $(FUZZTIME)
-	$(GO) test ./core/dypls -run '^$$' -fuzz FuzzLifecycleMatchesSDK -fuzztime $(FUZZTIME)
-	$(GO) test ./core/message -run '^$$' -fuzz FuzzBody -fuzztime $(FUZZTIME)
-	$(GO) test ./functions/internal/fcmns -run '^$$' -fuzz FuzzMessages -fuzztime $(FUZZTIME)
-	$(GO) test ./functions/internal/fchttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
-	$(GO) test ./functions/internal/lambdahttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
-	$(GO) test ./store/otsstore -run '^$$' -fuzz FuzzPlainBuffer -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/validate -run '^$$' -fuzz FuzzBind -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/validate -run '^$$' -fuzz FuzzBatch -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/batchfile -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/validate -run '^$$' -fuzz FuzzLifecycle -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/dypls -run '^$$' -fuzz FuzzQueryMatchesSDK -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/dypls -run '^$$' -fuzz FuzzLifecycleMatchesSDK -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/core/message -run '^$$' -fuzz FuzzBody -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/function/fcmns -run '^$$' -fuzz FuzzMessages -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/function/fchttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/function/lambdahttp -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/store/otsstore -run '^$$' -fuzz FuzzPlainBuffer -fuzztime $(FUZZTIME)
 
 ## emulator: the Dyplsapi emulator alone on 127.0.0.1:18080, for any SDK to point at; its console at the same address (ARGS="-latency 50ms -qps 100 ..." passes flags; ARGS=-h lists them)
 ARGS ?=
@@ -93,5 +93,5 @@ BENCH_ARGS ?=
 BENCH_COUNT ?= 5
 bench: build
 	$(GOBUILD) -o $(DIST)/local/axg-binder ./functions/local
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 30m ./core/... ./functions/internal/... > $(DIST)/gobench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 30m ./internal/core/... ./internal/function/... > $(DIST)/gobench.txt
 	$(GO) run ./cmd/axg-bench -dist $(DIST) -gobench $(DIST)/gobench.txt $(BENCH_ARGS)

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/dypls"
 	"github.com/axg-binder/binder/emulator"
+	"github.com/axg-binder/binder/internal/core"
+	"github.com/axg-binder/binder/internal/core/dypls"
 )
 
 var cst = time.FixedZone("CST", 8*3600)

@@ -20,7 +20,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/dyplsapi"
 
 	"github.com/axg-binder/binder/emulator"
-	"github.com/axg-binder/binder/internal/syncbuf"
+	"github.com/axg-binder/binder/internal/testkit/syncbuf"
 )
 
 // vendorClient is the vendor's own SDK client on the emulator, in process.

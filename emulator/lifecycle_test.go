@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/axg-binder/binder/core"
 	"github.com/axg-binder/binder/emulator"
-	"github.com/axg-binder/binder/internal/testclock"
+	"github.com/axg-binder/binder/internal/core"
+	"github.com/axg-binder/binder/internal/testkit/testclock"
 )
 
 func TestExpiredBindingReadsStatusZeroAndRefusesUpdates(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/emulator"
-	"github.com/axg-binder/binder/internal/runtimeapi"
+	"github.com/axg-binder/binder/internal/testkit/runtimeapi"
 )
 
 func bindBody(a string) string {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/emulator"
-	"github.com/axg-binder/binder/internal/payload"
+	"github.com/axg-binder/binder/internal/testkit/payload"
 )
 
 // inflight sends 100 batch-binds of about 1 MiB at once to the local

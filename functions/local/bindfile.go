@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/axg-binder/binder/core"
-	"github.com/axg-binder/binder/core/batchfile"
-	"github.com/axg-binder/binder/functions/internal/binder"
+	"github.com/axg-binder/binder/internal/core"
+	"github.com/axg-binder/binder/internal/core/batchfile"
+	"github.com/axg-binder/binder/internal/function/wiring"
 )
 
 // exitError carries bind-file's exit status: 1 when some rows did not bind,
@@ -30,7 +30,7 @@ func (e exitError) Error() string { return e.msg }
 // same code as the OSS and S3 triggers, writing FILE.results.jsonl and
 // FILE.summary.json beside it (and FILE.checkpoint.json, so that a run cut
 // short goes on where it stopped, and a finished file is not bound twice).
-func bindFile(ctx context.Context, args []string, env *binder.Env, stdout, stderr io.Writer) error {
+func bindFile(ctx context.Context, args []string, env *wiring.Env, stdout, stderr io.Writer) error {
 	if len(args) != 1 {
 		return exitError{2, "usage: bind-file FILE (.csv or .jsonl); PoolKey from the rows or AXG_POOL_KEY"}
 	}

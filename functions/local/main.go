@@ -24,18 +24,18 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/api"
-	"github.com/axg-binder/binder/core/dypls"
-	"github.com/axg-binder/binder/core/dypls/mnsqueue"
-	"github.com/axg-binder/binder/core/httpapi"
-	"github.com/axg-binder/binder/core/pull"
-	"github.com/axg-binder/binder/core/redact"
-	"github.com/axg-binder/binder/core/validate"
 	"github.com/axg-binder/binder/emulator"
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/otelsetup"
-	"github.com/axg-binder/binder/functions/internal/promsink"
-	"github.com/axg-binder/binder/functions/internal/server"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/core/dypls"
+	"github.com/axg-binder/binder/internal/core/dypls/mnsqueue"
+	"github.com/axg-binder/binder/internal/core/httpapi"
+	"github.com/axg-binder/binder/internal/core/pull"
+	"github.com/axg-binder/binder/internal/core/redact"
+	"github.com/axg-binder/binder/internal/core/validate"
+	"github.com/axg-binder/binder/internal/function/otelsetup"
+	"github.com/axg-binder/binder/internal/function/promsink"
+	"github.com/axg-binder/binder/internal/function/server"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -70,8 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return exitError{2, fmt.Sprintf("unknown argument %q\n%s", args[1], usage)}
 		}
 	}
-	binder.TuneRuntime(getenv)
-	cfg, err := binder.Load(getenv, binder.HTTP|binder.Files, binder.AuthIfTokens)
+	wiring.TuneRuntime(getenv)
+	cfg, err := wiring.Load(getenv, wiring.HTTP|wiring.Files, wiring.AuthIfTokens)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer stop()
 	prom := promsink.New()
-	env, err := binder.Build(cfg, binder.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, ReceiptQueue: receiptQueue, Metrics: prom, MetricsHandler: prom.Handler()})
+	env, err := wiring.Build(cfg, wiring.Deps{Log: cfg.Log.Logger(stderr), Shared: redisstore.Shared, ReceiptQueue: receiptQueue, Metrics: prom, MetricsHandler: prom.Handler()})
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func stateDir(getenv func(string) string) (string, error) {
 
 // embedded starts the emulator when no DYPLS_ENDPOINT is configured, pointing
 // cfg at it (with the demo key unless credentials are set, which it accepts).
-func embedded(cfg *binder.Config) (up upstreamDesc, emu *emulator.Emulator, stop func(), err error) {
+func embedded(cfg *wiring.Config) (up upstreamDesc, emu *emulator.Emulator, stop func(), err error) {
 	c := &cfg.Core
 	if c.Endpoint != "" {
 		return upstreamDesc{c.Endpoint, ""}, nil, func() {}, nil
@@ -171,7 +171,7 @@ func embedded(cfg *binder.Config) (up upstreamDesc, emu *emulator.Emulator, stop
 		return upstreamDesc{}, nil, nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}
 	c.Endpoint = srv.URL
-	if r := &cfg.Receipts; len(r.Queues) > 0 && r.MNSEndpoint == dypls.VendorMNSEndpoint && r.DybaseEndpoint == binder.DefaultDybaseEndpoint {
+	if r := &cfg.Receipts; len(r.Queues) > 0 && r.MNSEndpoint == dypls.VendorMNSEndpoint && r.DybaseEndpoint == wiring.DefaultDybaseEndpoint {
 		// The sandbox's receipt queues, and their tokens, are its own.
 		r.MNSEndpoint, r.DybaseEndpoint = srv.URL, srv.URL
 	}
@@ -223,7 +223,7 @@ func randomSecret() string {
 }
 
 // exampleCurl is a bind on the demo pool that expires in a day.
-func exampleCurl(base string, cfg binder.Config, now time.Time) string {
+func exampleCurl(base string, cfg wiring.Config, now time.Time) string {
 	exp := now.Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 	auth := ""
 	if len(cfg.HTTP.APITokens) > 0 {
@@ -242,6 +242,6 @@ func orName(function string) string {
 }
 
 // receiptQueue opens a receipt queue with the vendor's MNS client.
-func receiptQueue(q binder.QueueSpec) pull.Queue {
+func receiptQueue(q wiring.QueueSpec) pull.Queue {
 	return mnsqueue.New(q.Tokens, q.Name, q.Type, q.Endpoint, q.Timeout)
 }

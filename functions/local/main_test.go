@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/axg-binder/binder/emulator"
-	"github.com/axg-binder/binder/internal/syncbuf"
+	"github.com/axg-binder/binder/internal/testkit/syncbuf"
 )
 
 var curlRE = regexp.MustCompile(`(?m)^curl -s -X POST (\S+) .* -d '(.*)'$`)

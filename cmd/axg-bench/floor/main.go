@@ -15,7 +15,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/axg-binder/binder/core/dypls"
+	"github.com/axg-binder/binder/internal/core/dypls"
 )
 
 func main() {

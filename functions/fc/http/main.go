@@ -9,17 +9,17 @@ import (
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/fchttp"
-	"github.com/axg-binder/binder/functions/internal/fcrole"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/function/fcenv"
+	"github.com/axg-binder/binder/internal/function/fchttp"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
-	env, err := binder.Setup(os.Getenv, os.Stderr, binder.HTTP, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(os.Getenv, nil)})
+	env, err := wiring.Setup(os.Getenv, os.Stderr, wiring.HTTP, wiring.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcenv.Ledger(os.Getenv, nil)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-http:", err)
 		os.Exit(1)
 	}
-	fc.Start(binder.Flushing(env, fchttp.Handler(env.HTTP(), env.Log)))
+	fc.Start(wiring.Flushing(env, fchttp.Handler(env.HTTP(), env.Log)))
 }

@@ -10,10 +10,10 @@ import (
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/fcmns"
-	"github.com/axg-binder/binder/functions/internal/fcrole"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/function/fcenv"
+	"github.com/axg-binder/binder/internal/function/fcmns"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -22,11 +22,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fc-mns:", err)
 		os.Exit(1)
 	}
-	fc.Start(binder.Flushing(env, h.Invoke))
+	fc.Start(wiring.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*fcmns.Handler, *binder.Env, error) {
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(getenv, nil)})
+func setup(getenv func(string) string) (*fcmns.Handler, *wiring.Env, error) {
+	env, err := wiring.Setup(getenv, os.Stderr, wiring.Messages, wiring.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcenv.Ledger(getenv, nil)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,10 +11,10 @@ import (
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/fcoss"
-	"github.com/axg-binder/binder/functions/internal/fcrole"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/function/fcenv"
+	"github.com/axg-binder/binder/internal/function/fcoss"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -23,11 +23,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fc-oss:", err)
 		os.Exit(1)
 	}
-	fc.Start(binder.Flushing(env, h.Invoke))
+	fc.Start(wiring.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*fcoss.Handler, *binder.Env, error) {
-	env, err := binder.Setup(getenv, os.Stderr, binder.Files, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(getenv, nil)})
+func setup(getenv func(string) string) (*fcoss.Handler, *wiring.Env, error) {
+	env, err := wiring.Setup(getenv, os.Stderr, wiring.Files, wiring.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcenv.Ledger(getenv, nil)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -13,27 +13,27 @@ import (
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
-	"github.com/axg-binder/binder/core/dypls/mnsqueue"
-	"github.com/axg-binder/binder/core/pull"
-	"github.com/axg-binder/binder/core/request"
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/fcrole"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/core/dypls/mnsqueue"
+	"github.com/axg-binder/binder/internal/core/pull"
+	"github.com/axg-binder/binder/internal/core/request"
+	"github.com/axg-binder/binder/internal/function/fcenv"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
-	env, err := binder.Setup(os.Getenv, os.Stderr, binder.Receipts, binder.Deps{ReceiptQueue: receiptQueue, ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(os.Getenv, nil)})
+	env, err := wiring.Setup(os.Getenv, os.Stderr, wiring.Receipts, wiring.Deps{ReceiptQueue: receiptQueue, ContextCredentials: true, Shared: redisstore.Shared, Table: fcenv.Ledger(os.Getenv, nil)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fc-receipts:", err)
 		os.Exit(1)
 	}
-	fc.Start(binder.Flushing(env, func(ctx context.Context, _ json.RawMessage) (binder.Tick, error) {
-		inv := fcrole.FromContext(ctx, env.Config.Core.Credentials()) // the role's credentials, for the tokens
+	fc.Start(wiring.Flushing(env, func(ctx context.Context, _ json.RawMessage) (wiring.Tick, error) {
+		inv := fcenv.FromContext(ctx, env.Config.Core.Credentials()) // the role's credentials, for the tokens
 		return env.ReceiptsTick(request.With(ctx, inv.Info))
 	}))
 }
 
 // receiptQueue opens a receipt queue with the vendor's MNS client.
-func receiptQueue(q binder.QueueSpec) pull.Queue {
+func receiptQueue(q wiring.QueueSpec) pull.Queue {
 	return mnsqueue.New(q.Tokens, q.Name, q.Type, q.Endpoint, q.Timeout)
 }

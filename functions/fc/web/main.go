@@ -16,12 +16,12 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/fchttp"
-	"github.com/axg-binder/binder/functions/internal/fcrole"
-	"github.com/axg-binder/binder/functions/internal/promsink"
-	"github.com/axg-binder/binder/functions/internal/server"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/function/fcenv"
+	"github.com/axg-binder/binder/internal/function/fchttp"
+	"github.com/axg-binder/binder/internal/function/promsink"
+	"github.com/axg-binder/binder/internal/function/server"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -39,7 +39,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("FC_CUSTOM_LISTEN_PORT: want the port Function Compute gives a web function (1 to 65535), got %q; to run the binder on your machine, use make run", getenv("FC_CUSTOM_LISTEN_PORT"))
 	}
 	prom := promsink.New()
-	env, err := binder.Setup(getenv, stderr, binder.HTTP, binder.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcrole.Ledger(getenv, nil),
+	env, err := wiring.Setup(getenv, stderr, wiring.HTTP, wiring.Deps{ContextCredentials: true, Shared: redisstore.Shared, Table: fcenv.Ledger(getenv, nil),
 		Metrics: prom, MetricsHandler: prom.Handler()})
 	if err != nil {
 		return err

@@ -11,11 +11,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/axg-binder/binder/functions/internal/awsenv"
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/emf"
-	"github.com/axg-binder/binder/functions/internal/lambdahttp"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/function/awsenv"
+	"github.com/axg-binder/binder/internal/function/emf"
+	"github.com/axg-binder/binder/internal/function/lambdahttp"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -25,10 +25,10 @@ func main() {
 		os.Exit(1)
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
-	env, err := binder.Setup(getenv, os.Stderr, binder.HTTP, binder.Deps{Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
+	env, err := wiring.Setup(getenv, os.Stderr, wiring.HTTP, wiring.Deps{Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lambda-http:", err)
 		os.Exit(1)
 	}
-	lambda.Start(binder.Flushing(env, lambdahttp.Handler(env.HTTP(), env.Log)))
+	lambda.Start(wiring.Flushing(env, lambdahttp.Handler(env.HTTP(), env.Log)))
 }

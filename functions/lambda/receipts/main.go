@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/axg-binder/binder/core/dypls/mnsqueue"
-	"github.com/axg-binder/binder/core/pull"
-	"github.com/axg-binder/binder/functions/internal/awsenv"
-	"github.com/axg-binder/binder/functions/internal/awssqs"
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/emf"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/core/dypls/mnsqueue"
+	"github.com/axg-binder/binder/internal/core/pull"
+	"github.com/axg-binder/binder/internal/function/awsenv"
+	"github.com/axg-binder/binder/internal/function/awssqs"
+	"github.com/axg-binder/binder/internal/function/emf"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -27,21 +27,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lambda-receipts:", err)
 		os.Exit(1)
 	}
-	lambda.Start(binder.Flushing(env, func(ctx context.Context, _ events.EventBridgeEvent) (binder.Tick, error) {
+	lambda.Start(wiring.Flushing(env, func(ctx context.Context, _ events.EventBridgeEvent) (wiring.Tick, error) {
 		return env.ReceiptsTick(ctx)
 	}))
 }
 
-func setup(getenv func(string) string) (*binder.Env, error) {
+func setup(getenv func(string) string) (*wiring.Env, error) {
 	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET, AXG_RECEIPTS_SIGNING_KEY_SECRET
 	if err != nil {
 		return nil, err
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME"))
-	return binder.Setup(getenv, os.Stderr, binder.Receipts, binder.Deps{ReceiptQueue: receiptQueue, SQS: awssqs.Opener(getenv), Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
+	return wiring.Setup(getenv, os.Stderr, wiring.Receipts, wiring.Deps{ReceiptQueue: receiptQueue, SQS: awssqs.Opener(getenv), Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 }
 
 // receiptQueue opens a receipt queue with the vendor's MNS client.
-func receiptQueue(q binder.QueueSpec) pull.Queue {
+func receiptQueue(q wiring.QueueSpec) pull.Queue {
 	return mnsqueue.New(q.Tokens, q.Name, q.Type, q.Endpoint, q.Timeout)
 }

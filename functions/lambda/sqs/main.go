@@ -11,11 +11,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/axg-binder/binder/functions/internal/awsenv"
-	"github.com/axg-binder/binder/functions/internal/binder"
-	"github.com/axg-binder/binder/functions/internal/emf"
-	"github.com/axg-binder/binder/functions/internal/lambdasqs"
-	"github.com/axg-binder/binder/store/redisstore"
+	"github.com/axg-binder/binder/internal/function/awsenv"
+	"github.com/axg-binder/binder/internal/function/emf"
+	"github.com/axg-binder/binder/internal/function/lambdasqs"
+	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/store/redisstore"
 )
 
 func main() {
@@ -24,16 +24,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lambda-sqs:", err)
 		os.Exit(1)
 	}
-	lambda.Start(binder.Flushing(env, h.Invoke))
+	lambda.Start(wiring.Flushing(env, h.Invoke))
 }
 
-func setup(getenv func(string) string) (*lambdasqs.Handler, *binder.Env, error) {
+func setup(getenv func(string) string) (*lambdasqs.Handler, *wiring.Env, error) {
 	getenv, err := awsenv.WithSecrets(context.Background(), getenv) // AXG_ALIBABA_SECRET
 	if err != nil {
 		return nil, nil, err
 	}
 	sink := emf.New(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")) // metrics as Embedded Metric Format lines
-	env, err := binder.Setup(getenv, os.Stderr, binder.Messages, binder.Deps{Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
+	env, err := wiring.Setup(getenv, os.Stderr, wiring.Messages, wiring.Deps{Shared: redisstore.Shared, Table: awsenv.Ledger(getenv), Metrics: sink})
 	if err != nil {
 		return nil, nil, err
 	}

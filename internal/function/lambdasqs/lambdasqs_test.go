@@ -79,11 +79,13 @@ func invoke(h *lambdasqs.Handler, ctx context.Context, ev events.SQSEvent) (even
 // TestMessages: the fixture's records, as the message path's neutral
 // messages (testdata/*.messages.golden.json; -update rewrites it).
 func TestMessages(t *testing.T) {
+	t.Parallel()
 	ev, _ := event(t)
 	platformtest.Golden(t, "testdata/sqs-event.messages.golden.json", lambdasqs.Messages(ev), *update)
 }
 
 func TestSQSMessages(t *testing.T) {
+	t.Parallel()
 	h, emu, client := setup(t)
 	ev, raw := event(t)
 	back, _ := json.Marshal(ev)
@@ -110,12 +112,13 @@ func TestSQSMessages(t *testing.T) {
 }
 
 func TestThrottledMessageAloneIsRedelivered(t *testing.T) {
+	t.Parallel()
 	h, emu, _ := setup(t)
 	ev, _ := event(t)
 	emu.Inject(emulator.Fault{Action: "BindAxg", Code: "isv.FLOW_LIMIT", Times: -1})
 	// A short invocation: the throttled message's resends end before its
 	// deadline, leaving the others their time.
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 	defer cancel()
 	resp, err := invoke(h, ctx, ev)
 	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != ev.Records[0].MessageId {

@@ -3,7 +3,6 @@ package fcmns_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -50,16 +49,6 @@ func newSetup(t *testing.T) *setup {
 	return s
 }
 
-// invoke hands the handler a delivery and reads its answer.
-func (s *setup) invoke(ctx context.Context, payload json.RawMessage) (fcmns.Outcome, error) {
-	b, err := s.h.Invoke(ctx, payload)
-	var out fcmns.Outcome
-	if jerr := json.Unmarshal(b, &out); len(b) > 0 && jerr != nil {
-		panic(fmt.Sprintf("the answer %q: %v", b, jerr))
-	}
-	return out, err
-}
-
 func fixture(t *testing.T, name string) json.RawMessage {
 	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
@@ -84,11 +73,11 @@ func TestFixturesRoundTrip(t *testing.T) {
 func TestQueueMessages(t *testing.T) {
 	s := newSetup(t)
 	for delivery := 1; delivery <= 2; delivery++ { // the same messages, delivered twice
-		out, err := s.invoke(s.ctx, fixture(t, "mns-queue-event.json"))
+		out, err := platformtest.Invoke[fcmns.Outcome](s.h, s.ctx, fixture(t, "mns-queue-event.json"))
 		if err != nil || len(out.Messages) != 1 || out.Messages[0].Code != core.CodeOK {
 			t.Fatalf("delivery %d of the single event: %+v %v", delivery, out, err)
 		}
-		out, err = s.invoke(s.ctx, fixture(t, "mns-queue-event-stream.json"))
+		out, err = platformtest.Invoke[fcmns.Outcome](s.h, s.ctx, fixture(t, "mns-queue-event-stream.json"))
 		if err != nil || len(out.Messages) != 2 || out.Messages[0].Kind != "batch-bind" || out.Messages[1].Code != core.CodeInvalidParameters {
 			t.Fatalf("delivery %d of the stream: %+v %v", delivery, out, err)
 		}
@@ -108,11 +97,11 @@ func TestThrottledMessageComesAgain(t *testing.T) {
 	// A short invocation: the resends end at its deadline, not after 4.5 s.
 	ctx, cancel := context.WithTimeout(s.ctx, 700*time.Millisecond)
 	defer cancel()
-	if _, err := s.invoke(ctx, fixture(t, "mns-queue-event.json")); err == nil {
+	if _, err := platformtest.Invoke[fcmns.Outcome](s.h, ctx, fixture(t, "mns-queue-event.json")); err == nil {
 		t.Fatal("a throttled message was acknowledged")
 	}
 	s.emu.ClearFaults()
-	out, err := s.invoke(s.ctx, fixture(t, "mns-queue-event.json"))
+	out, err := platformtest.Invoke[fcmns.Outcome](s.h, s.ctx, fixture(t, "mns-queue-event.json"))
 	if err != nil || out.Messages[0].Code != core.CodeOK || len(s.emu.BindingsOf("13800138000")) != 1 {
 		t.Fatalf("redelivery: %+v %v", out, err)
 	}
@@ -122,11 +111,11 @@ func TestTopicMessages(t *testing.T) {
 	s := newSetup(t)
 	stream := json.RawMessage(`{"PhoneNoA":"13800138006","GroupId":1234,"Expiration":"2099-12-31 23:59:59"}`)
 	for delivery := 1; delivery <= 2; delivery++ {
-		out, err := s.invoke(s.ctx, fixture(t, "mns-topic-json.json"))
+		out, err := platformtest.Invoke[fcmns.Outcome](s.h, s.ctx, fixture(t, "mns-topic-json.json"))
 		if err != nil || len(out.Messages) != 1 || out.Messages[0].MessageId != "5F7E4B5C0B0A31DE4C71A4B5" || out.Messages[0].Code != core.CodeOK {
 			t.Fatalf("JSON format, delivery %d: %+v %v", delivery, out, err)
 		}
-		out, err = s.invoke(s.ctx, stream)
+		out, err = platformtest.Invoke[fcmns.Outcome](s.h, s.ctx, stream)
 		if err != nil || len(out.Messages) != 1 || !strings.HasPrefix(out.Messages[0].MessageId, "md5-") || out.Messages[0].Code != core.CodeOK {
 			t.Fatalf("STREAM format, delivery %d: %+v %v", delivery, out, err)
 		}

@@ -86,17 +86,6 @@ func newSetup(t *testing.T, rows int, progress func(int)) *setup {
 	return s
 }
 
-// invoke hands the handler the event as the runtime does, as JSON.
-func (s *setup) invoke(ctx context.Context) (platform.Files, error) {
-	payload, _ := json.Marshal(s.ev)
-	b, err := s.h.Invoke(ctx, payload)
-	var out platform.Files
-	if jerr := json.Unmarshal(b, &out); jerr != nil {
-		panic(fmt.Sprintf("the answer %q: %v", b, jerr))
-	}
-	return out, err
-}
-
 // TestObjects: the fixture's records, as the file path's neutral objects
 // (testdata/*.objects.golden.json; -update rewrites it).
 func TestObjects(t *testing.T) {
@@ -107,7 +96,7 @@ func TestObjects(t *testing.T) {
 func TestObjectCreated(t *testing.T) {
 	const rows = 2000
 	s := newSetup(t, rows, nil)
-	out, err := s.invoke(s.ctx)
+	out, err := platformtest.Invoke[platform.Files](s.h, s.ctx, s.ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +112,7 @@ func TestObjectCreated(t *testing.T) {
 	}
 	// The same event delivered again binds nothing new.
 	calls := s.emu.Stats().Calls["BindBatchAxg"]
-	if _, err := s.invoke(s.ctx); err != nil || s.emu.Stats().Calls["BindBatchAxg"] != calls {
+	if _, err := platformtest.Invoke[platform.Files](s.h, s.ctx, s.ev); err != nil || s.emu.Stats().Calls["BindBatchAxg"] != calls {
 		t.Fatalf("redelivery: %v, %d calls after %d", err, s.emu.Stats().Calls["BindBatchAxg"], calls)
 	}
 }
@@ -140,14 +129,14 @@ func TestLargeFileAcrossInvocations(t *testing.T) {
 	})
 	ctx, c := context.WithCancel(s.ctx)
 	cancel = c
-	if _, err := s.invoke(ctx); !errors.Is(err, batchfile.ErrNotFinished) {
+	if _, err := platformtest.Invoke[platform.Files](s.h, ctx, s.ev); !errors.Is(err, batchfile.ErrNotFinished) {
 		t.Fatalf("first invocation: %v", err)
 	}
 	if n := s.emu.Stats().Bindings; n == 0 || n >= rows-4 {
 		t.Fatalf("%d bindings after the first invocation", n)
 	}
 	cancel = nil
-	out, err := s.invoke(s.ctx)
+	out, err := platformtest.Invoke[platform.Files](s.h, s.ctx, s.ev)
 	if err != nil || out.Files[0].Summary.Rows != rows {
 		t.Fatalf("second invocation: %+v %v", out, err)
 	}
@@ -161,7 +150,7 @@ func TestLargeFileAcrossInvocations(t *testing.T) {
 func TestUnreadableFileIsRecordedNotRetried(t *testing.T) {
 	s := newSetup(t, 1, nil)
 	s.fake.Put("axg-bucket", inputKey, []byte("Phone,Group\n1,2\n"))
-	if _, err := s.invoke(s.ctx); err != nil {
+	if _, err := platformtest.Invoke[platform.Files](s.h, s.ctx, s.ev); err != nil {
 		t.Fatalf("a bad header must not be retried: %v", err)
 	}
 	sum := string(s.fake.Get("axg-bucket", "axg/results/2026/11/bindings today.csv.summary.json"))
@@ -175,7 +164,7 @@ func TestUnreadableFileIsRecordedNotRetried(t *testing.T) {
 // key's.
 func TestCopyUnderAnotherKey(t *testing.T) {
 	s := newSetup(t, 50, nil)
-	if _, err := s.invoke(s.ctx); err != nil {
+	if _, err := platformtest.Invoke[platform.Files](s.h, s.ctx, s.ev); err != nil {
 		t.Fatal(err)
 	}
 	calls := s.emu.Stats().Calls["BindBatchAxg"]
@@ -183,7 +172,7 @@ func TestCopyUnderAnotherKey(t *testing.T) {
 	s.fake.Put("axg-bucket", copyKey, s.fake.Get("axg-bucket", inputKey))
 	key := copyKey
 	s.ev.Events[0].Oss.Object.Key = &key
-	out, err := s.invoke(s.ctx)
+	out, err := platformtest.Invoke[platform.Files](s.h, s.ctx, s.ev)
 	if err != nil || len(out.Files) != 1 || out.Files[0].Summary.SameAs != inputKey {
 		t.Fatalf("the copy: %v %+v", err, out)
 	}

@@ -96,17 +96,6 @@ func results(t *testing.T, client *s3.Client) string {
 	return string(b)
 }
 
-// invoke hands the handler the event as the runtime does, as JSON.
-func invoke(h *lambdas3.Handler, ctx context.Context, ev events.S3Event) (platform.Files, error) {
-	payload, _ := json.Marshal(ev)
-	b, err := h.Invoke(ctx, payload)
-	var out platform.Files
-	if jerr := json.Unmarshal(b, &out); jerr != nil {
-		panic(fmt.Sprintf("the answer %q: %v", b, jerr))
-	}
-	return out, err
-}
-
 // TestObjects: the fixture's records, as the file path's neutral objects
 // (testdata/*.objects.golden.json; -update rewrites it).
 func TestObjects(t *testing.T) {
@@ -117,7 +106,7 @@ func TestObjects(t *testing.T) {
 func TestTenThousandRowsFromS3(t *testing.T) {
 	const rows = 10000
 	h, emu, client, ev := setup(t, rows, nil)
-	out, err := invoke(h, context.Background(), ev)
+	out, err := platformtest.Invoke[platform.Files](h, context.Background(), ev)
 	if err != nil || len(out.Files) != 1 || out.Files[0].Summary.Rows != rows || out.Files[0].Summary.Counts[core.CodeOK] != rows-10 ||
 		out.Files[0].Results != "axg/results/2026/11/bindings today.csv.results.jsonl" {
 		t.Fatalf("%+v %v", out, err)
@@ -130,7 +119,7 @@ func TestTenThousandRowsFromS3(t *testing.T) {
 		t.Fatalf("%d bindings", emu.Stats().Bindings)
 	}
 	calls := emu.Stats().Calls["BindBatchAxg"]
-	if _, err := invoke(h, context.Background(), ev); err != nil || emu.Stats().Calls["BindBatchAxg"] != calls {
+	if _, err := platformtest.Invoke[platform.Files](h, context.Background(), ev); err != nil || emu.Stats().Calls["BindBatchAxg"] != calls {
 		t.Fatalf("redelivery: %v", err)
 	}
 }
@@ -145,11 +134,11 @@ func TestContinuedAcrossInvocations(t *testing.T) {
 	})
 	ctx, c := context.WithCancel(context.Background())
 	cancel = c
-	if _, err := invoke(h, ctx, ev); !errors.Is(err, batchfile.ErrNotFinished) {
+	if _, err := platformtest.Invoke[platform.Files](h, ctx, ev); !errors.Is(err, batchfile.ErrNotFinished) {
 		t.Fatalf("first invocation: %v", err)
 	}
 	cancel = nil
-	if out, err := invoke(h, context.Background(), ev); err != nil || out.Files[0].Summary.Rows != rows {
+	if out, err := platformtest.Invoke[platform.Files](h, context.Background(), ev); err != nil || out.Files[0].Summary.Rows != rows {
 		t.Fatalf("second invocation: %+v %v", out, err)
 	}
 	for i := 1; i <= rows; i++ {

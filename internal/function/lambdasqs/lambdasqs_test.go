@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -65,17 +64,6 @@ func event(t *testing.T) (events.SQSEvent, []byte) {
 	return ev, raw
 }
 
-// invoke hands the handler the event as the runtime does, as JSON.
-func invoke(h *lambdasqs.Handler, ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	payload, _ := json.Marshal(ev)
-	b, err := h.Invoke(ctx, payload)
-	var out events.SQSEventResponse
-	if jerr := json.Unmarshal(b, &out); jerr != nil {
-		panic(fmt.Sprintf("the answer %q: %v", b, jerr))
-	}
-	return out, err
-}
-
 // TestMessages: the fixture's records, as the message path's neutral
 // messages (testdata/*.messages.golden.json; -update rewrites it).
 func TestMessages(t *testing.T) {
@@ -93,7 +81,7 @@ func TestSQSMessages(t *testing.T) {
 		t.Fatalf("round trip changed the event: %s", back)
 	}
 	for delivery := 1; delivery <= 2; delivery++ {
-		resp, err := invoke(h, context.Background(), ev)
+		resp, err := platformtest.Invoke[events.SQSEventResponse](h, context.Background(), ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("delivery %d: %+v %v", delivery, resp, err)
 		}
@@ -120,12 +108,12 @@ func TestThrottledMessageAloneIsRedelivered(t *testing.T) {
 	// deadline, leaving the others their time.
 	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 	defer cancel()
-	resp, err := invoke(h, ctx, ev)
+	resp, err := platformtest.Invoke[events.SQSEventResponse](h, ctx, ev)
 	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != ev.Records[0].MessageId {
 		t.Fatalf("%+v %v", resp, err)
 	}
 	emu.ClearFaults()
-	if resp, err := invoke(h, context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 || len(emu.BindingsOf("13800138010")) != 1 {
+	if resp, err := platformtest.Invoke[events.SQSEventResponse](h, context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 || len(emu.BindingsOf("13800138010")) != 1 {
 		t.Fatalf("redelivery: %+v %v", resp, err)
 	}
 	if emu.Stats().Calls["BindBatchAxg"] != 1 {

@@ -3,8 +3,6 @@ package fcmns_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -19,6 +17,7 @@ import (
 	"github.com/axg-binder/binder/internal/function/fcmns"
 	"github.com/axg-binder/binder/internal/function/platform/platformtest"
 	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/function/wiring/wiringtest"
 	"github.com/axg-binder/binder/internal/testkit/fakeoss"
 )
 
@@ -30,18 +29,12 @@ type setup struct {
 }
 
 func newSetup(t *testing.T) *setup {
-	s := &setup{fake: fakeoss.New(), emu: emulator.New(emulator.Demo(), emulator.WithQPS(0))}
+	s := &setup{fake: fakeoss.New()}
 	srv := httptest.NewServer(s.fake)
 	t.Cleanup(srv.Close)
-	vars := map[string]string{"AXG_UPSTREAM_QPS": "1000000", "AXG_POOL_KEY": emulator.DemoPoolKey, "AXG_OSS_ENDPOINT": srv.URL, "AXG_RESULT_BUCKET": "axg-bucket"}
-	cfg, err := wiring.Load(func(k string) string { return vars[k] }, wiring.Files|wiring.Messages, wiring.AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := wiring.Build(cfg, wiring.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: s.emu.Transport(), ContextCredentials: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var env *wiring.Env
+	env, s.emu = wiringtest.EnvFor(t, wiring.Files|wiring.Messages, wiring.Deps{ContextCredentials: true},
+		map[string]string{"AXG_POOL_KEY": emulator.DemoPoolKey, "AXG_OSS_ENDPOINT": srv.URL, "AXG_RESULT_BUCKET": "axg-bucket"})
 	s.h = fcmns.New(env)
 	s.emu.AddKey(emulator.Key{ID: "STS.role", Secret: "role-secret", SecurityToken: "role-token"})
 	s.ctx = fccontext.NewContext(context.Background(), &fccontext.FcContext{RequestID: "req-1", Region: "cn-hangzhou",

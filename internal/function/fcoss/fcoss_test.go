@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -25,6 +23,7 @@ import (
 	"github.com/axg-binder/binder/internal/function/platform"
 	"github.com/axg-binder/binder/internal/function/platform/platformtest"
 	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/function/wiring/wiringtest"
 	"github.com/axg-binder/binder/internal/testkit/fakeoss"
 )
 
@@ -41,7 +40,7 @@ type setup struct {
 }
 
 func newSetup(t *testing.T, rows int, progress func(int)) *setup {
-	s := &setup{fake: fakeoss.New(), emu: emulator.New(emulator.Demo(), emulator.WithQPS(0))}
+	s := &setup{fake: fakeoss.New()}
 	srv := httptest.NewServer(s.fake)
 	t.Cleanup(srv.Close)
 	exp := time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
@@ -55,15 +54,9 @@ func newSetup(t *testing.T, rows int, progress func(int)) *setup {
 		fmt.Fprintf(&b, "137%08d,1234,%s\n", i, exp)
 	}
 	s.fake.Put("axg-bucket", inputKey, []byte(b.String()))
-	vars := map[string]string{"AXG_UPSTREAM_QPS": "1000000", "AXG_POOL_KEY": emulator.DemoPoolKey, "AXG_OSS_ENDPOINT": srv.URL, "AXG_RESULT_BUCKET": "axg-bucket"}
-	cfg, err := wiring.Load(func(k string) string { return vars[k] }, wiring.Files|wiring.Messages, wiring.AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := wiring.Build(cfg, wiring.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: s.emu.Transport(), ContextCredentials: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var env *wiring.Env
+	env, s.emu = wiringtest.EnvFor(t, wiring.Files|wiring.Messages, wiring.Deps{ContextCredentials: true},
+		map[string]string{"AXG_POOL_KEY": emulator.DemoPoolKey, "AXG_OSS_ENDPOINT": srv.URL, "AXG_RESULT_BUCKET": "axg-bucket"})
 	s.h = fcoss.New(env)
 	s.h.Step, s.h.Progress = 400, progress
 	raw, err := os.ReadFile("testdata/oss-object-created.json")

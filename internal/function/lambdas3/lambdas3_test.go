@@ -8,8 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -17,10 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/core"
@@ -30,6 +25,8 @@ import (
 	"github.com/axg-binder/binder/internal/function/platform"
 	"github.com/axg-binder/binder/internal/function/platform/platformtest"
 	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/function/wiring/wiringtest"
+	"github.com/axg-binder/binder/internal/testkit/fakes3"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden answers")
@@ -37,14 +34,7 @@ var update = flag.Bool("update", false, "rewrite the golden answers")
 const inputKey = "axg/incoming/2026/11/bindings today.csv"
 
 func setup(t *testing.T, rows int, progress func(int)) (*lambdas3.Handler, *emulator.Emulator, *s3.Client, events.S3Event) {
-	backend := s3mem.New()
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	if err := backend.CreateBucket("axg-input"); err != nil {
-		t.Fatal(err)
-	}
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
+	client := fakes3.New(t, "axg-input")
 	exp := time.Now().Add(24 * time.Hour).In(validate.CST).Format(validate.ExpirationLayout)
 	var b strings.Builder
 	b.WriteString("PhoneNoA,GroupId,Expiration\n")
@@ -59,17 +49,7 @@ func setup(t *testing.T, rows int, progress func(int)) (*lambdas3.Handler, *emul
 		Body: bytes.NewReader([]byte(b.String()))}); err != nil {
 		t.Fatal(err)
 	}
-	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	vars := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret,
-		"AXG_UPSTREAM_QPS": "1000000", "AXG_POOL_KEY": emulator.DemoPoolKey}
-	cfg, err := wiring.Load(func(k string) string { return vars[k] }, wiring.Files, wiring.AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := wiring.Build(cfg, wiring.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, emu := wiringtest.EnvFor(t, wiring.Files, wiring.Deps{}, map[string]string{"AXG_POOL_KEY": emulator.DemoPoolKey})
 	h := &lambdas3.Handler{Env: env, Client: client, FileOptions: platform.FileOptions{Step: 1000, Progress: progress}}
 	raw, err := os.ReadFile("testdata/s3-object-created.json")
 	if err != nil {

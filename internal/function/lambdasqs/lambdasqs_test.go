@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -14,40 +12,21 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/axg-binder/binder/emulator"
 	"github.com/axg-binder/binder/internal/function/lambdasqs"
 	"github.com/axg-binder/binder/internal/function/platform/platformtest"
 	"github.com/axg-binder/binder/internal/function/wiring"
+	"github.com/axg-binder/binder/internal/function/wiring/wiringtest"
+	"github.com/axg-binder/binder/internal/testkit/fakes3"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden answers")
 
 func setup(t *testing.T) (*lambdasqs.Handler, *emulator.Emulator, *s3.Client) {
-	backend := s3mem.New()
-	faker := gofakes3.New(backend)
-	srv := httptest.NewServer(faker.Server())
-	t.Cleanup(srv.Close)
-	if err := backend.CreateBucket("axg-results"); err != nil {
-		t.Fatal(err)
-	}
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
-	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	vars := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret,
-		"AXG_UPSTREAM_QPS": "1000000", "AXG_RESULT_BUCKET": "axg-results", "AXG_MIN_CALL_TIME": "50ms"}
-	cfg, err := wiring.Load(func(k string) string { return vars[k] }, wiring.Messages, wiring.AuthToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := wiring.Build(cfg, wiring.Deps{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Transport: emu.Transport()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := fakes3.New(t, "axg-results")
+	env, emu := wiringtest.EnvFor(t, wiring.Messages, wiring.Deps{}, map[string]string{"AXG_RESULT_BUCKET": "axg-results", "AXG_MIN_CALL_TIME": "50ms"})
 	h := &lambdasqs.Handler{Env: env, Client: client}
 	return h, emu, client
 }

@@ -61,13 +61,23 @@ func handler(t testing.TB, transport http.RoundTripper, contextCredentials bool)
 // (metrics, traces).
 func Env(t testing.TB, d wiring.Deps, vars map[string]string) (*wiring.Env, *emulator.Emulator) {
 	t.Helper()
+	return EnvFor(t, wiring.HTTP, d, vars)
+}
+
+// EnvFor is Env for the parts a deployable uses (files, messages), without
+// the demo AccessKey where d.ContextCredentials says each invocation brings
+// its own.
+func EnvFor(t testing.TB, parts wiring.Part, d wiring.Deps, vars map[string]string) (*wiring.Env, *emulator.Emulator) {
+	t.Helper()
 	emu := emulator.New(emulator.Demo(), emulator.WithQPS(0))
-	env := map[string]string{"AXG_API_TOKENS": Token, "AXG_UPSTREAM_QPS": "1000000",
-		"ALIBABA_CLOUD_ACCESS_KEY_ID": emulator.DemoAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": emulator.DemoAccessKeySecret}
+	env := map[string]string{"AXG_API_TOKENS": Token, "AXG_UPSTREAM_QPS": "1000000"}
+	if !d.ContextCredentials {
+		env["ALIBABA_CLOUD_ACCESS_KEY_ID"], env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret
+	}
 	for k, v := range vars {
 		env[k] = v
 	}
-	cfg, err := wiring.Load(func(k string) string { return env[k] }, wiring.HTTP, wiring.AuthToken)
+	cfg, err := wiring.Load(func(k string) string { return env[k] }, parts, wiring.AuthToken)
 	if err != nil {
 		t.Fatal(err)
 	}

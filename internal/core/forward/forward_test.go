@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/internal/core/forward"
 	"github.com/axg-binder/binder/internal/core/ledger"
 	"github.com/axg-binder/binder/internal/core/receipt"
+	"github.com/axg-binder/binder/webhook"
 )
 
 var key = []byte("the-signing-key-of-the-tests")
@@ -37,13 +38,13 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var env forward.Envelope
 	rv.mu.Lock()
 	defer rv.mu.Unlock()
-	if err := forward.Verify(key, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+	if err := webhook.Verify(key, r.Header, body, time.Now(), 5*time.Minute); err != nil {
 		rv.bad = append(rv.bad, err.Error())
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	if json.Unmarshal(body, &env) != nil || env.Id == "" || env.Id != r.Header.Get(forward.HeaderDelivery) {
-		rv.bad = append(rv.bad, "delivery "+r.Header.Get(forward.HeaderDelivery)+" carries "+env.Id)
+	if json.Unmarshal(body, &env) != nil || env.Id == "" || env.Id != r.Header.Get(webhook.HeaderDelivery) {
+		rv.bad = append(rv.bad, "delivery "+r.Header.Get(webhook.HeaderDelivery)+" carries "+env.Id)
 	}
 	rv.got[env.Id]++
 	w.WriteHeader(http.StatusNoContent)
@@ -176,13 +177,13 @@ func TestSignature(t *testing.T) {
 	now := time.Now()
 	ts := fmt.Sprint(now.Unix())
 	h := http.Header{}
-	h.Set(forward.HeaderTimestamp, ts)
-	h.Set(forward.HeaderSignature, forward.Sign(key, ts, body))
-	if err := forward.Verify(key, h, body, now, time.Minute); err != nil {
+	h.Set(webhook.HeaderTimestamp, ts)
+	h.Set(webhook.HeaderSignature, webhook.Sign(key, ts, body))
+	if err := webhook.Verify(key, h, body, now, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if forward.Verify(key, h, []byte(`{"Id":"y"}`), now, time.Minute) == nil || forward.Verify([]byte("another-key-of-16+"), h, body, now, time.Minute) == nil ||
-		forward.Verify(key, h, body, now.Add(10*time.Minute), time.Minute) == nil {
+	if webhook.Verify(key, h, []byte(`{"Id":"y"}`), now, time.Minute) == nil || webhook.Verify([]byte("another-key-of-16+"), h, body, now, time.Minute) == nil ||
+		webhook.Verify(key, h, body, now.Add(10*time.Minute), time.Minute) == nil {
 		t.Fatal("a changed delivery verified")
 	}
 }

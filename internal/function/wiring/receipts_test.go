@@ -15,6 +15,7 @@ import (
 	"github.com/axg-binder/binder/internal/core/forward"
 	"github.com/axg-binder/binder/internal/function/wiring"
 	"github.com/axg-binder/binder/internal/function/wiring/wiringtest"
+	"github.com/axg-binder/binder/webhook"
 )
 
 // TestReceiptsReachTheWebhook: configured as a user would, the wired
@@ -27,7 +28,7 @@ func TestReceiptsReachTheWebhook(t *testing.T) {
 	got := map[string][]forward.Envelope{}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := forward.Verify([]byte(signing), r.Header, body, time.Now(), time.Minute); err != nil {
+		if err := webhook.Verify([]byte(signing), r.Header, body, time.Now(), time.Minute); err != nil {
 			t.Errorf("delivery: %v", err)
 			w.WriteHeader(401)
 			return

@@ -1,4 +1,4 @@
-package forward_test
+package webhook_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/axg-binder/binder/internal/core/forward"
+	"github.com/axg-binder/binder/webhook"
 )
 
 // A receiver of the binder's receipts checks each delivery before it
@@ -21,7 +21,7 @@ func ExampleVerify() {
 	signingKey := []byte("the value of AXG_RECEIPTS_SIGNING_KEY")
 	receiver := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err := forward.Verify(signingKey, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+		if err := webhook.Verify(signingKey, r.Header, body, time.Now(), 5*time.Minute); err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
@@ -34,7 +34,7 @@ func ExampleVerify() {
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	r := httptest.NewRequest("POST", "/receipts", strings.NewReader(body))
 	r.Header.Set("X-AXG-Timestamp", ts)
-	r.Header.Set("X-AXG-Signature", forward.Sign(signingKey, ts, []byte(body)))
+	r.Header.Set("X-AXG-Signature", webhook.Sign(signingKey, ts, []byte(body)))
 	r.Header.Set("X-AXG-Delivery", "3f9a")
 	receiver.ServeHTTP(httptest.NewRecorder(), r)
 	// Output: delivery 3f9a verified

@@ -1,7 +1,7 @@
 // Package fcenv is what a Function Compute function reads of its platform,
 // the twin of awsenv: each invocation's request ID, region, trace and role
-// credentials (internal/core/request's Info), and the clients the role signs: OSS,
-// and the Tablestore ledger.
+// credentials (a request.Info), and the clients the role signs: OSS and the
+// Tablestore ledger.
 package fcenv
 
 import (

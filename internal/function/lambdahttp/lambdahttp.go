@@ -12,7 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/axg-binder/binder/internal/function/awsenv"
 )
 
 // Handler is the function handler to give lambda.Start.
@@ -25,15 +25,12 @@ func Handler(h http.Handler, log *slog.Logger) func(context.Context, json.RawMes
 		if err := json.Unmarshal(payload, &probe); err != nil {
 			return nil, errors.New("the event is not JSON")
 		}
-		fallbackID := ""
-		if lc, ok := lambdacontext.FromContext(ctx); ok {
-			fallbackID = lc.AwsRequestID
-		}
+		inv := awsenv.FromContext(ctx)
 		switch {
 		case probe.Version == "2.0":
-			return serveV2(ctx, h, log, payload, fallbackID)
+			return serveV2(ctx, h, log, payload, inv)
 		case probe.HTTPMethod != "":
-			return serveV1(ctx, h, log, payload, fallbackID)
+			return serveV1(ctx, h, log, payload, inv)
 		}
 		return nil, errors.New("unsupported event: want an API Gateway REST (1.0), HTTP API or function URL (2.0) payload")
 	}

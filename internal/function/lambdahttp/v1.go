@@ -11,20 +11,17 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/axg-binder/binder/internal/core/request"
-	"github.com/axg-binder/binder/internal/core/tracing"
 	"github.com/axg-binder/binder/internal/function/platform"
 )
 
 // serveV1 handles API Gateway REST (payload 1.0). Its answer never carries
 // cookies: REST APIs take Set-Cookie in multiValueHeaders.
-func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []byte, fallbackID string) (events.APIGatewayProxyResponse, error) {
+func serveV1(ctx context.Context, h http.Handler, log *slog.Logger, payload []byte, inv request.Info) (events.APIGatewayProxyResponse, error) {
 	var ev events.APIGatewayProxyRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayProxyResponse{}, errors.New("not an API Gateway REST event")
 	}
-	inv := request.Info{ID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
-	xray, _ := ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
-	inv.Parent = tracing.FromXRay(xray)
+	inv.ID = firstNonEmpty(ev.RequestContext.RequestID, inv.ID) // the API's, else the invocation's
 	inv.Caller = callerV1(ev.RequestContext)
 	a := platform.Handle(ctx, h, log, eventV1(ev), inv)
 	return events.APIGatewayProxyResponse{StatusCode: a.Status, MultiValueHeaders: map[string][]string(a.Header),

@@ -11,20 +11,17 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/axg-binder/binder/internal/core/request"
-	"github.com/axg-binder/binder/internal/core/tracing"
 	"github.com/axg-binder/binder/internal/function/platform"
 )
 
 // serveV2 handles HTTP APIs and function URLs (payload 2.0). Headers arrive
 // and leave comma-joined, cookies in their own array.
-func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []byte, fallbackID string) (events.APIGatewayV2HTTPResponse, error) {
+func serveV2(ctx context.Context, h http.Handler, log *slog.Logger, payload []byte, inv request.Info) (events.APIGatewayV2HTTPResponse, error) {
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, errors.New("not a payload 2.0 event")
 	}
-	inv := request.Info{ID: firstNonEmpty(ev.RequestContext.RequestID, fallbackID)}
-	xray, _ := ctx.Value("x-amzn-trace-id").(string) // aws-lambda-go's key for the invocation's X-Ray header
-	inv.Parent = tracing.FromXRay(xray)
+	inv.ID = firstNonEmpty(ev.RequestContext.RequestID, inv.ID) // the API's, else the invocation's
 	inv.Caller = callerV2(ev.RequestContext.Authorizer)
 	a := platform.Handle(ctx, h, log, eventV2(ev), inv)
 	out := events.APIGatewayV2HTTPResponse{StatusCode: a.Status, Headers: map[string]string{}, Cookies: a.Header.Values("Set-Cookie"),

@@ -10,10 +10,10 @@ import (
 	"net/url"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/axg-binder/binder/internal/core/request"
+	"github.com/axg-binder/binder/internal/function/awsenv"
 	"github.com/axg-binder/binder/internal/function/platform"
 	"github.com/axg-binder/binder/internal/function/wiring"
 	"github.com/axg-binder/binder/internal/store/s3store"
@@ -33,9 +33,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (json.Raw
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, fmt.Errorf("not an S3 event: %w", err)
 	}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		ctx = request.With(ctx, request.Info{ID: lc.AwsRequestID})
-	}
+	ctx = request.With(ctx, awsenv.FromContext(ctx))
 	out, err := platform.BindObjects(ctx, h.Env, "s3", Objects(ev), func(o platform.Object) platform.Source {
 		return s3store.Bucket{Client: h.Client, Name: o.Bucket}
 	}, h.FileOptions)

@@ -11,10 +11,10 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/axg-binder/binder/internal/core/request"
+	"github.com/axg-binder/binder/internal/function/awsenv"
 	"github.com/axg-binder/binder/internal/function/platform"
 	"github.com/axg-binder/binder/internal/function/wiring"
 	"github.com/axg-binder/binder/internal/store/s3store"
@@ -33,9 +33,7 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (json.Raw
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, fmt.Errorf("not an SQS event: %w", err)
 	}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		ctx = request.With(ctx, request.Info{ID: lc.AwsRequestID})
-	}
+	ctx = request.With(ctx, awsenv.FromContext(ctx))
 	cfg := h.Env.Config.Messages
 	var out events.SQSEventResponse
 	for _, m := range platform.HandleMessages(ctx, h.Env, "sqs", s3store.Records(h.Client, cfg.ResultBucket, cfg.Prefix), Messages(ev)) {
